@@ -1,0 +1,71 @@
+using PolicyBot.Core.Conversation;
+
+namespace PolicyBot.Core.State;
+
+/// <summary>
+/// The bot's durable state: audit trail, feedback, per-server settings and shared rate-limit counters.
+/// Two implementations pass the same test suite: SQLite (a file beside the index, the default) and PostgreSQL.
+/// </summary>
+public interface IBotStore : IFeedbackSink, IServerSettingsStore, IAsyncDisposable
+{
+    /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records one question and what the bot did with it.</summary>
+    Task RecordQuestionAsync(AuditRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Audit records at or after <paramref name="since"/>, oldest first, with linked feedback.</summary>
+    IAsyncEnumerable<AuditRecord> ReadAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken);
+
+    /// <summary>Deletes audit records and their feedback older than <paramref name="olderThan"/>; returns how many records went.</summary>
+    Task<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes one token from the named bucket (capacity <paramref name="capacity"/>, refilled at
+    /// <paramref name="refillPerSecond"/>); false when the bucket is empty. Shared across processes on PostgreSQL.
+    /// </summary>
+    Task<bool> TryTakeTokenAsync(string bucketKey, int capacity, double refillPerSecond, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>Per-server settings made by members with Manage Server (Discord) or team owners.</summary>
+public interface IServerSettingsStore
+{
+    /// <summary>The channels the bot answers mentions in; null means every channel it can read.</summary>
+    Task<IReadOnlyList<string>?> GetAnswerChannelsAsync(string platform, string serverId, CancellationToken cancellationToken);
+
+    /// <summary>Sets (or, with null, clears) the channel allow-list of a server.</summary>
+    Task SetAnswerChannelsAsync(string platform, string serverId, IReadOnlyList<string>? channelIds, CancellationToken cancellationToken);
+}
+
+/// <summary>One question in the audit trail.</summary>
+public sealed record AuditRecord
+{
+    public required string AnswerId { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+
+    public required string Platform { get; init; }
+
+    public string? ServerId { get; init; }
+
+    public string? ChannelId { get; init; }
+
+    /// <summary>Salted SHA-256 of the user id (hex), or the raw id when the operator opted in.</summary>
+    public string? UserHash { get; init; }
+
+    public required string Question { get; init; }
+
+    public required AnswerOutcome Outcome { get; init; }
+
+    public string? Reason { get; init; }
+
+    /// <summary>Cited passage ids, best first.</summary>
+    public IReadOnlyList<string> CitedPassageIds { get; init; } = [];
+
+    public string CorpusVersion { get; init; } = "";
+
+    public double LatencyMs { get; init; }
+
+    /// <summary>Feedback linked to this answer (filled when reading).</summary>
+    public IReadOnlyList<Feedback> Feedback { get; init; } = [];
+}
