@@ -20,6 +20,8 @@ public static class Program
         {
             IndexCommand.Create(),
             AskCommand.Create(),
+            EvalCommand.Create(),
+            BenchCommand.Create(),
         };
         return root;
     }
