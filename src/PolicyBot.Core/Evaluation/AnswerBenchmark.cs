@@ -65,6 +65,9 @@ public sealed record BenchmarkResult
     public required double RssBeforeMb { get; init; }
 
     public required double RssAfterMb { get; init; }
+
+    /// <summary>The questions with the slowest single answer (milliseconds), slowest first: where the tail comes from.</summary>
+    public IReadOnlyList<(string Question, double Milliseconds)> Slowest { get; init; } = [];
 }
 
 /// <summary>
@@ -128,12 +131,15 @@ public static class AnswerBenchmark
             var deadline = Stopwatch.GetTimestamp() + (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
             var total = Stopwatch.StartNew();
             var i = 0;
+            var worst = new double[asked.Length];
             while (Stopwatch.GetTimestamp() < deadline || i < asked.Length)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var started = Stopwatch.GetTimestamp();
                 engine.Answer(asked[i % asked.Length]);
-                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                latencies.Add(ms);
+                worst[i % asked.Length] = Math.Max(worst[i % asked.Length], ms);
                 i++;
             }
 
@@ -183,6 +189,7 @@ public static class AnswerBenchmark
                 HeapAfterMb = GC.GetTotalMemory(false) / 1048576.0,
                 RssBeforeMb = rssBefore,
                 RssAfterMb = Rss(),
+                Slowest = Enumerable.Range(0, asked.Length).OrderByDescending(q => worst[q]).Take(5).Select(q => (asked[q].Text, worst[q])).ToList(),
             };
             GC.KeepAlive(engine);
             return result;

@@ -116,6 +116,14 @@ internal static class BenchCommand
                 ct.ThrowIfCancellationRequested();
                 var r = AnswerBenchmark.Run(documents, k, asked, settings, loggers, ct);
                 Console.Out.WriteLine(asJson ? Json(r) : Text(r));
+                if (!asJson)
+                {
+                    foreach (var (q, ms) in r.Slowest)
+                    {
+                        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"       slowest {ms,8:F3} ms  {(q.Length > 80 ? q[..80] + "…" : q)}"));
+                    }
+                }
+
                 Console.Out.Flush();
             }
 
