@@ -9,7 +9,7 @@ public static class RankingOverrides
     public static IReadOnlyList<string> Names { get; } =
     [
         "K1", "B", "TitleWeight", "SectionWeight", "BodyWeight", "ProximityWeight", "ProximityWindow", "RerankDepth",
-        "FeedbackDocuments", "FeedbackTerms", "FeedbackWeight", "SynonymWeight", "MaxDocumentFrequencyRatio",
+        "FeedbackDocuments", "FeedbackTerms", "FeedbackWeight", "FeedbackBelowCoverage", "SynonymWeight", "MaxDocumentFrequencyRatio",
     ];
 
     public static RankingOptions Apply(RankingOptions options, string? spec)
@@ -42,6 +42,7 @@ public static class RankingOverrides
                 "FEEDBACKDOCUMENTS" => options with { FeedbackDocuments = (int)v },
                 "FEEDBACKTERMS" => options with { FeedbackTerms = (int)v },
                 "FEEDBACKWEIGHT" => options with { FeedbackWeight = v },
+                "FEEDBACKBELOWCOVERAGE" => options with { FeedbackBelowCoverage = v },
                 "SYNONYMWEIGHT" => options with { SynonymWeight = v },
                 "MAXDOCUMENTFREQUENCYRATIO" => options with { MaxDocumentFrequencyRatio = v },
                 _ => throw new FormatException($"unknown ranking option '{name}' (known: {string.Join(", ", Names)})"),

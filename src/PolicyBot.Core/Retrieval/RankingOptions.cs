@@ -29,13 +29,23 @@ public sealed record RankingOptions
     /// <summary>How many first-stage candidates the proximity and feedback stages re-rank.</summary>
     public int RerankDepth { get; init; } = 100;
 
-    /// <summary>Pseudo-relevance feedback (RM3-style): expand the query with terms of the top passages.</summary>
-    public int FeedbackDocuments { get; init; }
+    /// <summary>
+    /// Pseudo-relevance feedback (RM3-style): expand the query with the best terms of the top passages (0 turns it
+    /// off). On by default: +0.028 nDCG@10 on Cranfield, neutral on ADI, and — being selective, see
+    /// <see cref="FeedbackBelowCoverage"/> — no change on the policy Q&amp;A set.
+    /// </summary>
+    public int FeedbackDocuments { get; init; } = 5;
 
     public int FeedbackTerms { get; init; } = 10;
 
     /// <summary>Share of the final query given to the feedback terms.</summary>
     public double FeedbackWeight { get; init; } = 0.3;
+
+    /// <summary>
+    /// Selective feedback: expand only when the best first-stage passage covers less than this share of the
+    /// question's IDF mass (1 = feedback unless the top passage already has every question word; above 1 = always).
+    /// </summary>
+    public double FeedbackBelowCoverage { get; init; } = 1.0;
 
     /// <summary>Weight of a synonym's terms relative to the name the question used.</summary>
     public double SynonymWeight { get; init; } = 1.0;

@@ -21,6 +21,12 @@ public sealed class Searcher
     private readonly bool[] _isStopTerm;
     private readonly ThreadLocal<Scratch> _scratch;
 
+    // Impact-ordered copy of the postings: per term, the passages and each one's saturated BM25F term weight
+    // tf/(tf + k1) precomputed (k1 and the length norms are fixed for a searcher), so the first stage is one
+    // multiply-add per posting over two dense arrays.
+    private readonly int[][] _postPassage;
+    private readonly float[][] _postImpact;
+
     public Searcher(IndexSnapshot snapshot, Synonyms synonyms, RankingOptions options)
     {
         _snapshot = snapshot;
@@ -42,6 +48,26 @@ public sealed class Searcher
         var stopStems = StopStems.Value;
         _isStopTerm = snapshot.Terms.Select(stopStems.Contains).ToArray();
         _scratch = new ThreadLocal<Scratch>(() => new Scratch(n, snapshot.Terms.Length));
+        var k1 = (float)options.K1;
+        var termCount = snapshot.Postings.Length;
+        _postPassage = new int[termCount][];
+        _postImpact = new float[termCount][];
+        for (var t = 0; t < termCount; t++)
+        {
+            var postings = snapshot.Postings[t];
+            var passages = new int[postings.Length];
+            var impacts = new float[postings.Length];
+            for (var i = 0; i < postings.Length; i++)
+            {
+                var q = postings[i];
+                var tf = (q.Title * _normTitle[q.Passage]) + (q.Section * _normSection[q.Passage]) + (q.Body * _normBody[q.Passage]);
+                passages[i] = q.Passage;
+                impacts[i] = tf / (tf + k1);
+            }
+
+            _postPassage[t] = passages;
+            _postImpact[t] = impacts;
+        }
     }
 
     public IndexSnapshot Snapshot => _snapshot;
@@ -311,9 +337,9 @@ public sealed class Searcher
             ApplyProximity(query.Terms, hits, scratch);
         }
 
-        if (_options.FeedbackDocuments > 0)
+        if (_options.FeedbackDocuments > 0 && Coverage(query, hits[0].Passage) < _options.FeedbackBelowCoverage)
         {
-            var expanded = Feedback(query.Terms, hits);
+            var expanded = Feedback(query.Terms, hits, scratch);
             if (expanded.Count > query.Terms.Count)
             {
                 hits = FirstStage(expanded, scratch, depth);
@@ -337,7 +363,6 @@ public sealed class Searcher
         var scores = scratch.Scores;
         var touched = scratch.Touched;
         touched.Clear();
-        var k1 = (float)_options.K1;
         var n = _snapshot.Passages.Length;
         var maxDf = _options.MaxDocumentFrequencyRatio >= 1 ? int.MaxValue : (int)(_options.MaxDocumentFrequencyRatio * n);
         foreach (var term in terms)
@@ -347,23 +372,29 @@ public sealed class Searcher
                 continue;
             }
 
-            var postings = _snapshot.Postings[term.TermId];
-            if (postings.Length > maxDf && term.Origin != QueryTermOrigin.Question)
+            var passages = _postPassage[term.TermId];
+            if (passages.Length > maxDf && term.Origin != QueryTermOrigin.Question)
             {
                 continue;
             }
 
             var w = (float)(term.Weight * term.Idf);
-            foreach (var p in postings)
+            if (!(w > 0))
             {
-                var tf = (p.Title * _normTitle[p.Passage]) + (p.Section * _normSection[p.Passage]) + (p.Body * _normBody[p.Passage]);
-                var s = w * tf / (tf + k1);
-                if (scores[p.Passage] == 0)
+                continue;
+            }
+
+            var impacts = _postImpact[term.TermId];
+            for (var i = 0; i < passages.Length; i++)
+            {
+                var p = passages[i];
+                var old = scores[p];
+                if (old == 0)
                 {
-                    touched.Add(p.Passage);
+                    touched.Add(p);
                 }
 
-                scores[p.Passage] += s;
+                scores[p] = old + (w * impacts[i]);
             }
         }
 
@@ -522,8 +553,12 @@ public sealed class Searcher
         hits.Sort((a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
     }
 
-    /// <summary>RM3-style feedback: the top passages' term distributions, weighted by their scores, add new terms.</summary>
-    private List<QueryTerm> Feedback(List<QueryTerm> terms, List<SearchHit> hits)
+    /// <summary>
+    /// RM3-style feedback: the top passages' term distributions, weighted by their scores, add new terms (each
+    /// weighted by its relevance-model probability times its IDF), interpolated with the original query.
+    /// Allocation-light: per-term accumulators live in the thread's scratch.
+    /// </summary>
+    private List<QueryTerm> Feedback(List<QueryTerm> terms, List<SearchHit> hits, Scratch scratch)
     {
         var fbDocs = Math.Min(_options.FeedbackDocuments, hits.Count);
         if (fbDocs == 0)
@@ -531,8 +566,18 @@ public sealed class Searcher
             return terms;
         }
 
-        var inQuery = new HashSet<int>(terms.Where(t => t.TermId >= 0).Select(t => t.TermId));
-        var weights = new Dictionary<int, double>();
+        var weights = scratch.TermWeight;
+        var seen = scratch.TermTouched;
+        seen.Clear();
+        var slot = scratch.TermSlot;
+        foreach (var t in terms)
+        {
+            if (t.TermId >= 0)
+            {
+                slot[t.TermId] = -1; // in the query already
+            }
+        }
+
         var max = hits[0].Score;
         var total = 0.0;
         for (var i = 0; i < fbDocs; i++)
@@ -545,33 +590,83 @@ public sealed class Searcher
 
             var docWeight = Math.Exp(hits[i].Score - max);
             total += docWeight;
+            var share = docWeight / body.Length;
             foreach (var id in body)
             {
-                if (_isStopTerm[id] || inQuery.Contains(id))
+                if (_isStopTerm[id] || slot[id] == -1)
                 {
                     continue;
                 }
 
-                weights[id] = weights.GetValueOrDefault(id) + (docWeight / body.Length);
+                if (weights[id] == 0)
+                {
+                    seen.Add(id);
+                }
+
+                weights[id] += share;
             }
         }
 
         var n = _snapshot.Passages.Length;
-        var candidates = weights
-            .Where(kv => _snapshot.DocumentFrequency(kv.Key) >= 2 && _snapshot.DocumentFrequency(kv.Key) < n / 2)
-            .Select(kv => (Id: kv.Key, W: kv.Value / total * Idf(_snapshot.DocumentFrequency(kv.Key))))
-            .OrderByDescending(x => x.W).ThenBy(x => x.Id)
-            .Take(_options.FeedbackTerms)
-            .ToList();
+        var top = _options.FeedbackTerms;
+        var candidates = new List<(int Id, double W)>(top + 1);
+        foreach (var id in seen)
+        {
+            var df = _snapshot.DocumentFrequency(id);
+            if (df >= 2 && df < n / 2)
+            {
+                var w = weights[id] / total * Idf(df);
+                if (candidates.Count < top || w > candidates[^1].W || (w == candidates[^1].W && id < candidates[^1].Id))
+                {
+                    var at = candidates.Count;
+                    while (at > 0 && (candidates[at - 1].W < w || (candidates[at - 1].W == w && candidates[at - 1].Id > id)))
+                    {
+                        at--;
+                    }
+
+                    candidates.Insert(at, (id, w));
+                    if (candidates.Count > top)
+                    {
+                        candidates.RemoveAt(top);
+                    }
+                }
+            }
+
+            weights[id] = 0;
+        }
+
+        foreach (var t in terms)
+        {
+            if (t.TermId >= 0)
+            {
+                slot[t.TermId] = 0;
+            }
+        }
+
         if (candidates.Count == 0)
         {
             return terms;
         }
 
-        var originalMass = terms.Sum(t => t.Weight);
-        var fbMass = candidates.Sum(c => c.W);
+        var originalMass = 0.0;
+        foreach (var t in terms)
+        {
+            originalMass += t.Weight;
+        }
+
+        var fbMass = 0.0;
+        foreach (var c in candidates)
+        {
+            fbMass += c.W;
+        }
+
         var alpha = _options.FeedbackWeight;
-        var expanded = terms.Select(t => t with { Weight = t.Weight * (1 - alpha) }).ToList();
+        var expanded = new List<QueryTerm>(terms.Count + candidates.Count);
+        foreach (var t in terms)
+        {
+            expanded.Add(t with { Weight = t.Weight * (1 - alpha) });
+        }
+
         foreach (var (id, w) in candidates)
         {
             expanded.Add(new QueryTerm(_snapshot.Terms[id], id, alpha * originalMass * w / fbMass, Idf(_snapshot.DocumentFrequency(id)), -1, QueryTermOrigin.Feedback));
@@ -669,5 +764,9 @@ public sealed class Searcher
         public List<int> Touched { get; } = new(1024);
 
         public int[] TermSlot { get; } = new int[terms];
+
+        public double[] TermWeight { get; } = new double[terms];
+
+        public List<int> TermTouched { get; } = new(256);
     }
 }
