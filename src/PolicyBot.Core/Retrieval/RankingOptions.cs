@@ -47,6 +47,9 @@ public sealed record RankingOptions
     /// </summary>
     public double FeedbackBelowCoverage { get; init; } = 1.0;
 
+    /// <summary>Replace unknown question words by the closest known term (edit distance), or split run-together words.</summary>
+    public bool CorrectSpelling { get; init; } = true;
+
     /// <summary>Weight of a synonym's terms relative to the name the question used.</summary>
     public double SynonymWeight { get; init; } = 1.0;
 

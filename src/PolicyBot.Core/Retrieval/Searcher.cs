@@ -164,7 +164,7 @@ public sealed class Searcher
         }
 
         // Spelling: an unknown word is replaced by the most frequent known term one or two edits away, or split into two known terms.
-        var count = terms.Count;
+        var count = _options.CorrectSpelling ? terms.Count : 0;
         for (var i = 0; i < count; i++)
         {
             var t = terms[i];
