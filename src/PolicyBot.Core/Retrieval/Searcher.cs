@@ -137,6 +137,8 @@ public sealed class Searcher
             terms.Add(new QueryTerm(term, id, 1, idf, concept, QueryTermOrigin.Question));
         }
 
+        var idfOverride = new Dictionary<int, double>();
+
         // Spelling: an unknown word is replaced by the most frequent known term one or two edits away, or split into two known terms.
         var count = terms.Count;
         for (var i = 0; i < count; i++)
@@ -144,6 +146,14 @@ public sealed class Searcher
             var t = terms[i];
             if (t.TermId >= 0 || t.Term.Length < 4 || !t.Term.All(char.IsAsciiLetterLower))
             {
+                continue;
+            }
+
+            if (IsStopWordTypo(conceptWords[t.Concept]))
+            {
+                // "shoud", "wht": a mistyped common word carries no topic.
+                terms[i] = t with { Weight = 0 };
+                idfOverride[t.Concept] = 0;
                 continue;
             }
 
@@ -189,14 +199,23 @@ public sealed class Searcher
             }
         }
 
-        // A concept is "known" when any of its terms exists; its IDF is then that of its rarest known term.
+        // A concept is "known" when any of its terms exists; its IDF is then that of its rarest known term. An
+        // unknown everyday word ("attractive") weighs like an average term; an unknown topical word ("Peru") weighs most.
         var idfs = conceptIdf.ToArray();
         for (var c = 0; c < idfs.Length; c++)
         {
             var known = terms.Where(t => t.Concept == c && t.TermId >= 0).Select(t => t.Idf).DefaultIfEmpty(-1).Max();
-            if (known >= 0)
+            if (idfOverride.TryGetValue(c, out var overridden))
+            {
+                idfs[c] = overridden;
+            }
+            else if (known >= 0)
             {
                 idfs[c] = known;
+            }
+            else if (GenericWords.IsGeneric(content[contentWords.IndexOf(conceptWords[c])]))
+            {
+                idfs[c] = maxIdf * 0.25;
             }
         }
 
@@ -237,6 +256,20 @@ public sealed class Searcher
             yield break;
         }
 
+        // A mistyped inflection: the longest known stem that a prefix of the word is at most one edit from ("organisaton" → "organis").
+        for (var len = word.Length - 1; len >= 5; len--)
+        {
+            var prefix = word[..len];
+            foreach (var id in buckets[Math.Min(len, buckets.Length - 1)])
+            {
+                if (BoundedEditDistance(prefix, _snapshot.Terms[id], 1) <= (len >= 7 ? 1 : 0))
+                {
+                    yield return (_snapshot.Terms[id], 0.6);
+                    yield break;
+                }
+            }
+        }
+
         // Run-together words: "cohost" → "co" + "host".
         for (var split = 2; split <= word.Length - 2; split++)
         {
@@ -249,6 +282,27 @@ public sealed class Searcher
                 yield break;
             }
         }
+    }
+
+    private static readonly Lazy<string[]> StopWordList = new(() => TextAnalyzer.StopWordList.Where(w => w.Length >= 3).ToArray());
+
+    /// <summary>A word one edit from a stop word of four letters or more ("shoud", "waht").</summary>
+    private static bool IsStopWordTypo(string word)
+    {
+        if (word.Length < 4)
+        {
+            return false;
+        }
+
+        foreach (var stop in StopWordList.Value)
+        {
+            if (stop.Length >= 4 && BoundedEditDistance(word, stop, 1) <= 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Damerau-free Levenshtein distance with an early exit above <paramref name="max"/>.</summary>
