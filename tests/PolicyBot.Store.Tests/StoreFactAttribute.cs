@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -18,6 +19,8 @@ public sealed class StoreFactAttribute : FactAttribute;
 
 public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : IXunitTestCaseDiscoverer
 {
+    private static readonly ConcurrentDictionary<string, bool> Announced = new(StringComparer.Ordinal);
+
     public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute)
     {
         ArgumentNullException.ThrowIfNull(discoveryOptions);
@@ -27,7 +30,12 @@ public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : IX
         var needsPostgres = testMethod.TestClass.Class.GetCustomAttributes(typeof(RequiresPostgresAttribute)).Any();
         if (needsPostgres && PostgresTestEnvironment.SkipReason is { } reason)
         {
-            diagnosticMessageSink.OnMessage(new DiagnosticMessage($"{testMethod.TestClass.Class.Name}.{testMethod.Method.Name}: {reason}"));
+            // Printed once per class (xunit.runner.json turns diagnostic messages on); each test shows as skipped.
+            if (Announced.TryAdd(testMethod.TestClass.Class.Name, true))
+            {
+                diagnosticMessageSink.OnMessage(new DiagnosticMessage($"{testMethod.TestClass.Class.Name}: {reason}"));
+            }
+
             return [new XunitSkippedDataRowTestCase(diagnosticMessageSink, display, displayOptions, testMethod, reason)];
         }
 
