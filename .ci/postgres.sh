@@ -5,6 +5,10 @@
 #   .ci/postgres.sh && . /tmp/policybot-pg/env
 #   .ci/postgres.sh stop               # stops the server (the data dir stays for reuse)
 #
+# From .ci/run (skip loudly only when PostgreSQL truly cannot be started):
+#   if pg_env="$(.ci/postgres.sh)"; then eval "$pg_env"
+#   else echo "WARNING: PostgreSQL could not be started; PostgreSQL store tests are SKIPPED" >&2; export POLICYBOT_SKIP_POSTGRES=1; fi
+#
 # Installs the Debian `postgresql` package when no initdb/pg_ctl is found, initialises a data dir
 # under /tmp owned by a non-root user (PostgreSQL refuses to run as root), starts it on 127.0.0.1
 # with trust auth, creates the database `policybot_test` and prints one line on stdout:
