@@ -21,11 +21,11 @@ public sealed class Searcher
     private readonly bool[] _isStopTerm;
     private readonly ThreadLocal<Scratch> _scratch;
 
-    // Impact-ordered copy of the postings: per term, the passages and each one's saturated BM25F term weight
-    // tf/(tf + k1) precomputed (k1 and the length norms are fixed for a searcher), so the first stage is one
-    // multiply-add per posting over two dense arrays.
+    // A flat copy of the postings: per term, the passages and each one's length-normalised, field-weighted BM25F
+    // term frequency precomputed (the norms are fixed for a searcher), so the first stage reads two dense arrays
+    // per term instead of three norm tables at random.
     private readonly int[][] _postPassage;
-    private readonly float[][] _postImpact;
+    private readonly float[][] _postTf;
 
     public Searcher(IndexSnapshot snapshot, Synonyms synonyms, RankingOptions options)
     {
@@ -48,10 +48,9 @@ public sealed class Searcher
         var stopStems = StopStems.Value;
         _isStopTerm = snapshot.Terms.Select(stopStems.Contains).ToArray();
         _scratch = new ThreadLocal<Scratch>(() => new Scratch(n, snapshot.Terms.Length));
-        var k1 = (float)options.K1;
         var termCount = snapshot.Postings.Length;
         _postPassage = new int[termCount][];
-        _postImpact = new float[termCount][];
+        _postTf = new float[termCount][];
         for (var t = 0; t < termCount; t++)
         {
             var postings = snapshot.Postings[t];
@@ -62,11 +61,11 @@ public sealed class Searcher
                 var q = postings[i];
                 var tf = (q.Title * _normTitle[q.Passage]) + (q.Section * _normSection[q.Passage]) + (q.Body * _normBody[q.Passage]);
                 passages[i] = q.Passage;
-                impacts[i] = tf / (tf + k1);
+                impacts[i] = tf;
             }
 
             _postPassage[t] = passages;
-            _postImpact[t] = impacts;
+            _postTf[t] = impacts;
         }
     }
 
@@ -427,7 +426,7 @@ public sealed class Searcher
 
         var scratch = _scratch.Value!;
         var depth = Math.Max(top, _options.RerankDepth);
-        var hits = FirstStage(query.Terms, scratch, depth);
+        var hits = FirstStage(query.Terms, scratch, depth, query.ConceptIdf);
         if (hits.Count == 0)
         {
             return hits;
@@ -438,15 +437,23 @@ public sealed class Searcher
             ApplyProximity(query.Terms, hits, scratch);
         }
 
-        if (_options.FeedbackDocuments > 0 && Coverage(query, hits[0].Passage) < _options.FeedbackBelowCoverage)
+        // Selective pseudo-relevance feedback: only when the best passage misses part of the question, and only
+        // kept when the expanded query's best passage still covers as much of the question (no query drift).
+        double before;
+        if (_options.FeedbackDocuments > 0 && (before = Coverage(query, hits[0].Passage)) < _options.FeedbackBelowCoverage)
         {
             var expanded = Feedback(query.Terms, hits, scratch);
             if (expanded.Count > query.Terms.Count)
             {
-                hits = FirstStage(expanded, scratch, depth);
+                var fed = FirstStage(expanded, scratch, depth, query.ConceptIdf);
                 if (_options.ProximityWeight > 0)
                 {
-                    ApplyProximity(query.Terms, hits, scratch);
+                    ApplyProximity(query.Terms, fed, scratch);
+                }
+
+                if (fed.Count > 0 && Coverage(query, fed[0].Passage) >= before)
+                {
+                    hits = fed;
                 }
             }
         }
@@ -459,10 +466,12 @@ public sealed class Searcher
         return hits;
     }
 
-    private List<SearchHit> FirstStage(List<QueryTerm> terms, Scratch scratch, int depth)
+    private List<SearchHit> FirstStage(List<QueryTerm> terms, Scratch scratch, int depth, double[] conceptIdf)
     {
         var scores = scratch.Scores;
+        var masks = scratch.Concepts;
         var touched = scratch.Touched;
+        var k1 = (float)_options.K1;
         touched.Clear();
         var n = _snapshot.Passages.Length;
         var maxDf = _options.MaxDocumentFrequencyRatio >= 1 ? int.MaxValue : (int)(_options.MaxDocumentFrequencyRatio * n);
@@ -485,7 +494,8 @@ public sealed class Searcher
                 continue;
             }
 
-            var impacts = _postImpact[term.TermId];
+            var impacts = _postTf[term.TermId];
+            var bit = term.Concept is >= 0 and < 64 ? 1UL << term.Concept : 0;
             for (var i = 0; i < passages.Length; i++)
             {
                 var p = passages[i];
@@ -495,17 +505,65 @@ public sealed class Searcher
                     touched.Add(p);
                 }
 
-                scores[p] = old + (w * impacts[i]);
+                var tf = impacts[i];
+                scores[p] = old + (w * tf / (tf + k1));
+                masks[p] |= bit;
             }
         }
 
         var result = TopK(scores, touched, depth);
+        if (_options.CoordinationWeight > 0 && conceptIdf.Length > 1)
+        {
+            Coordinate(result, masks, conceptIdf);
+        }
+
         foreach (var p in touched)
         {
             scores[p] = 0;
+            masks[p] = 0;
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Coordination (as in Lucene's classic coord factor, IDF-weighted): a candidate's score is multiplied by the share
+    /// of the question's IDF mass it matches, raised to <see cref="RankingOptions.CoordinationWeight"/>. A passage that
+    /// answers every part of the question outranks one that repeats a single part; it also keeps the ranking in line
+    /// with the abstention signal (<see cref="Coverage"/>).
+    /// </summary>
+    private void Coordinate(List<SearchHit> hits, ulong[] masks, double[] conceptIdf)
+    {
+        var total = 0.0;
+        foreach (var idf in conceptIdf)
+        {
+            total += idf;
+        }
+
+        if (total <= 0)
+        {
+            return;
+        }
+
+        var gamma = _options.CoordinationWeight;
+        for (var h = 0; h < hits.Count; h++)
+        {
+            var mask = masks[hits[h].Passage];
+            var got = 0.0;
+            for (var c = 0; c < conceptIdf.Length && c < 64; c++)
+            {
+                if ((mask & (1UL << c)) != 0)
+                {
+                    got += conceptIdf[c];
+                }
+            }
+
+            var share = got / total;
+            var factor = gamma == 1 ? share : Math.Pow(share, gamma);
+            hits[h] = hits[h] with { Score = hits[h].Score * factor };
+        }
+
+        hits.Sort((a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
     }
 
     private static List<SearchHit> TopK(float[] scores, List<int> touched, int k)
@@ -877,6 +935,9 @@ public sealed class Searcher
     private sealed class Scratch(int passages, int terms)
     {
         public float[] Scores { get; } = new float[passages];
+
+        /// <summary>Bit c set when the passage matched a term of question concept c.</summary>
+        public ulong[] Concepts { get; } = new ulong[passages];
 
         public List<int> Touched { get; } = new(1024);
 
