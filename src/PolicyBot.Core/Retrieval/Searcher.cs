@@ -182,7 +182,7 @@ public sealed class Searcher
                 continue;
             }
 
-            foreach (var (fix, weight) in Corrections(t.Term))
+            foreach (var (fix, weight) in CachedCorrections(t.Term))
             {
                 if (!index.ContainsKey(fix))
                 {
@@ -292,6 +292,31 @@ public sealed class Searcher
         }
 
         return new ParsedQuery(question, terms, finalIdf.ToArray(), finalWords.ToArray(), null);
+    }
+
+    /// <summary>At most this many unknown words keep their corrections cached per snapshot.</summary>
+    private const int MaxCachedCorrections = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Term, double Weight)[]> _corrections = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Corrections scan the vocabulary by length with a bounded edit distance — the one part of parsing whose
+    /// cost grows with the vocabulary — so the result for each unknown word is cached for the snapshot's life.
+    /// </summary>
+    private (string Term, double Weight)[] CachedCorrections(string word)
+    {
+        if (_corrections.TryGetValue(word, out var cached))
+        {
+            return cached;
+        }
+
+        var fixes = Corrections(word).ToArray();
+        if (_corrections.Count < MaxCachedCorrections)
+        {
+            _corrections.TryAdd(word, fixes);
+        }
+
+        return fixes;
     }
 
     private IEnumerable<(string Term, double Weight)> Corrections(string word)
