@@ -9,7 +9,7 @@ public static class RankingOverrides
     public static IReadOnlyList<string> Names { get; } =
     [
         "K1", "B", "TitleWeight", "SectionWeight", "BodyWeight", "ProximityWeight", "ProximityWindow", "RerankDepth",
-        "FeedbackDocuments", "FeedbackTerms", "FeedbackWeight", "FeedbackBelowCoverage", "SynonymWeight", "CoordinationWeight", "CorrectSpelling", "MaxDocumentFrequencyRatio",
+        "FeedbackDocuments", "FeedbackTerms", "FeedbackWeight", "FeedbackBelowCoverage", "SynonymWeight", "CorrectSpelling", "MaxDocumentFrequencyRatio",
     ];
 
     public static RankingOptions Apply(RankingOptions options, string? spec)
@@ -44,7 +44,6 @@ public static class RankingOverrides
                 "FEEDBACKWEIGHT" => options with { FeedbackWeight = v },
                 "FEEDBACKBELOWCOVERAGE" => options with { FeedbackBelowCoverage = v },
                 "SYNONYMWEIGHT" => options with { SynonymWeight = v },
-                "COORDINATIONWEIGHT" => options with { CoordinationWeight = v },
                 "CORRECTSPELLING" => options with { CorrectSpelling = v != 0 },
                 "MAXDOCUMENTFREQUENCYRATIO" => options with { MaxDocumentFrequencyRatio = v },
                 _ => throw new FormatException($"unknown ranking option '{name}' (known: {string.Join(", ", Names)})"),

@@ -50,9 +50,6 @@ public sealed record RankingOptions
     /// <summary>Replace unknown question words by the closest known term (edit distance), or split run-together words.</summary>
     public bool CorrectSpelling { get; init; } = true;
 
-    /// <summary>Exponent of the IDF-weighted coordination factor applied to the top candidates (0 turns it off).</summary>
-    public double CoordinationWeight { get; init; }
-
     /// <summary>Weight of a synonym's terms relative to the name the question used.</summary>
     public double SynonymWeight { get; init; } = 1.0;
 

@@ -451,7 +451,7 @@ public sealed class Searcher
 
         var scratch = _scratch.Value!;
         var depth = Math.Max(top, _options.RerankDepth);
-        var hits = FirstStage(query.Terms, scratch, depth, query.ConceptIdf);
+        var hits = FirstStage(query.Terms, scratch, depth);
         if (hits.Count == 0)
         {
             return hits;
@@ -470,7 +470,7 @@ public sealed class Searcher
             var expanded = Feedback(query.Terms, hits, scratch);
             if (expanded.Count > query.Terms.Count)
             {
-                var fed = FirstStage(expanded, scratch, depth, query.ConceptIdf);
+                var fed = FirstStage(expanded, scratch, depth);
                 if (_options.ProximityWeight > 0)
                 {
                     ApplyProximity(query.Terms, fed, scratch);
@@ -491,10 +491,9 @@ public sealed class Searcher
         return hits;
     }
 
-    private List<SearchHit> FirstStage(List<QueryTerm> terms, Scratch scratch, int depth, double[] conceptIdf)
+    private List<SearchHit> FirstStage(List<QueryTerm> terms, Scratch scratch, int depth)
     {
         var scores = scratch.Scores;
-        var masks = scratch.Concepts;
         var touched = scratch.Touched;
         var k1 = (float)_options.K1;
         touched.Clear();
@@ -520,7 +519,6 @@ public sealed class Searcher
             }
 
             var impacts = _postTf[term.TermId];
-            var bit = term.Concept is >= 0 and < 64 ? 1UL << term.Concept : 0;
             for (var i = 0; i < passages.Length; i++)
             {
                 var p = passages[i];
@@ -532,63 +530,16 @@ public sealed class Searcher
 
                 var tf = impacts[i];
                 scores[p] = old + (w * tf / (tf + k1));
-                masks[p] |= bit;
             }
         }
 
         var result = TopK(scores, touched, depth);
-        if (_options.CoordinationWeight > 0 && conceptIdf.Length > 1)
-        {
-            Coordinate(result, masks, conceptIdf);
-        }
-
         foreach (var p in touched)
         {
             scores[p] = 0;
-            masks[p] = 0;
         }
 
         return result;
-    }
-
-    /// <summary>
-    /// Coordination (as in Lucene's classic coord factor, IDF-weighted): a candidate's score is multiplied by the share
-    /// of the question's IDF mass it matches, raised to <see cref="RankingOptions.CoordinationWeight"/>. A passage that
-    /// answers every part of the question outranks one that repeats a single part; it also keeps the ranking in line
-    /// with the abstention signal (<see cref="Coverage"/>).
-    /// </summary>
-    private void Coordinate(List<SearchHit> hits, ulong[] masks, double[] conceptIdf)
-    {
-        var total = 0.0;
-        foreach (var idf in conceptIdf)
-        {
-            total += idf;
-        }
-
-        if (total <= 0)
-        {
-            return;
-        }
-
-        var gamma = _options.CoordinationWeight;
-        for (var h = 0; h < hits.Count; h++)
-        {
-            var mask = masks[hits[h].Passage];
-            var got = 0.0;
-            for (var c = 0; c < conceptIdf.Length && c < 64; c++)
-            {
-                if ((mask & (1UL << c)) != 0)
-                {
-                    got += conceptIdf[c];
-                }
-            }
-
-            var share = got / total;
-            var factor = gamma == 1 ? share : Math.Pow(share, gamma);
-            hits[h] = hits[h] with { Score = hits[h].Score * factor };
-        }
-
-        hits.Sort((a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
     }
 
     private static List<SearchHit> TopK(float[] scores, List<int> touched, int k)
@@ -960,9 +911,6 @@ public sealed class Searcher
     private sealed class Scratch(int passages, int terms)
     {
         public float[] Scores { get; } = new float[passages];
-
-        /// <summary>Bit c set when the passage matched a term of question concept c.</summary>
-        public ulong[] Concepts { get; } = new ulong[passages];
 
         public List<int> Touched { get; } = new(1024);
 
