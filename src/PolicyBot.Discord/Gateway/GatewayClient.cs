@@ -201,30 +201,19 @@ internal sealed partial class GatewayClient
                 return new Outcome(resume ? ReconnectAction.Resume : ReconnectAction.Identify, null, "connect failed");
             }
 
-            using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            // Not linked to the stop token: cancelling a pending ClientWebSocket receive aborts the socket, and a
+            // shutdown must first send close 1000. The stop token starts that close; the receive loop then ends.
+            using var connectionCts = new CancellationTokenSource();
             var connection = new Connection(this, transport, connectionCts);
             _current = connection;
+            var stopping = cancellationToken.Register(static state => ((Connection)state!).BeginShutdown(), connection);
             try
             {
                 return await connection.ReceiveLoopAsync(resume, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Shutdown: close with 1000 (the session is invalidated; next start identifies).
-                using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                try
-                {
-                    await transport.CloseAsync(1000, closeTimeout.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
-                {
-                    Log.CloseFailed(_logger, _options.ShardId, ex);
-                }
-
-                throw;
-            }
             finally
             {
+                await stopping.DisposeAsync().ConfigureAwait(false);
                 _current = null;
                 await connectionCts.CancelAsync().ConfigureAwait(false);
                 await connection.StopAsync().ConfigureAwait(false);
@@ -246,6 +235,7 @@ internal sealed partial class GatewayClient
         private readonly GatewaySendLimiter _limiter = new(client._time);
         private Task _heartbeatTask = Task.CompletedTask;
         private Task _identifyTask = Task.CompletedTask;
+        private Task _shutdownTask = Task.CompletedTask;
         private volatile bool _ackReceived = true;
         private volatile bool _zombie;
 
@@ -259,7 +249,7 @@ internal sealed partial class GatewayClient
                 {
                     frame = await transport.ReceiveAsync(connectionCts.Token).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
                 {
                     stopToken.ThrowIfCancellationRequested();
                     if (_zombie)
@@ -346,11 +336,14 @@ internal sealed partial class GatewayClient
             }
         }
 
+        /// <summary>Shutdown: close with 1000 (the session is invalidated; the next start identifies), then stop receiving.</summary>
+        public void BeginShutdown() => _shutdownTask = ShutdownAsync();
+
         public async Task StopAsync()
         {
             try
             {
-                await Task.WhenAll(_heartbeatTask, _identifyTask).ConfigureAwait(false);
+                await Task.WhenAll(_heartbeatTask, _identifyTask, _shutdownTask).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
             {
@@ -449,7 +442,7 @@ internal sealed partial class GatewayClient
         {
             try
             {
-                await client._identifyGate.WaitAsync(client._options.ShardId, cancellationToken).ConfigureAwait(false);
+                using var lease = await client._identifyGate.AcquireAsync(client._options.ShardId, cancellationToken).ConfigureAwait(false);
                 var identify = new IdentifyParams
                 {
                     Token = client._options.Token,
@@ -481,12 +474,56 @@ internal sealed partial class GatewayClient
             }
         }
 
+        private async Task ShutdownAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await transport.CloseAsync(1000, timeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+
+                // Give the server a moment to answer the close; the receive loop ends when it does.
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, connectionCts.Token);
+                await Task.Delay(TimeSpan.FromSeconds(1), linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+            {
+                // Closing is best effort.
+            }
+            finally
+            {
+                try
+                {
+                    await connectionCts.CancelAsync().ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The connection already ended.
+                }
+            }
+        }
+
         private async Task CloseQuietlyAsync()
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             try
             {
-                await transport.CloseAsync(ClientReconnectCloseCode, timeout.Token).ConfigureAwait(false);
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await transport.CloseAsync(ClientReconnectCloseCode, timeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
             {

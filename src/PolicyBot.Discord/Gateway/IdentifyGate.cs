@@ -30,7 +30,11 @@ internal sealed class IdentifyGate
     /// <summary>Identifies left in the current window (as far as this process knows).</summary>
     public int Remaining => _remaining;
 
-    public async Task WaitAsync(int shardId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="shardId"/> may identify and holds the gate; dispose the lease once the Identify
+    /// is on the wire, so the 5-second window is measured from the send, not from the decision.
+    /// </summary>
+    public async Task<IDisposable> AcquireAsync(int shardId, CancellationToken cancellationToken)
     {
         var key = shardId % _maxConcurrency;
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -56,12 +60,27 @@ internal sealed class IdentifyGate
                 await Task.Delay(next - now, _time, cancellationToken).ConfigureAwait(false);
             }
 
-            _nextAllowedByKey[key] = _time.GetUtcNow() + ConcurrencyWindow;
             _remaining--;
+            return new Lease(this, key);
         }
-        finally
+        catch
         {
             _lock.Release();
+            throw;
+        }
+    }
+
+    private sealed class Lease(IdentifyGate gate, int key) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                gate._nextAllowedByKey[key] = gate._time.GetUtcNow() + ConcurrencyWindow;
+                gate._lock.Release();
+            }
         }
     }
 }

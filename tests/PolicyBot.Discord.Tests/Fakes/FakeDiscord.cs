@@ -82,7 +82,7 @@ public sealed class FakeDiscord : IAsyncDisposable
     public string ResumeUrl => $"ws://127.0.0.1:{Port}/resume";
 
     // ---- knobs ----
-    public int HeartbeatIntervalMs { get; set; } = 1000;
+    public int HeartbeatIntervalMs { get; set; } = 41_250;
 
     public bool AckHeartbeats { get; set; } = true;
 

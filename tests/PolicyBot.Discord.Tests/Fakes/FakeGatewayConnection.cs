@@ -115,7 +115,6 @@ public sealed class FakeGatewayConnection
         }
 
         _closed.TrySetResult(null);
-        _socket.Abort();
     }
 
     /// <summary>Drops the TCP connection without a close frame.</summary>
@@ -160,6 +159,19 @@ public sealed class FakeGatewayConnection
                     {
                         _fake.RecordClientClose(this, (int?)result.CloseStatus);
                         _closed.TrySetResult((int?)result.CloseStatus);
+                        if (_socket.State == WebSocketState.CloseReceived)
+                        {
+                            await _sendLock.WaitAsync().ConfigureAwait(false);
+                            try
+                            {
+                                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+                            }
+                            finally
+                            {
+                                _sendLock.Release();
+                            }
+                        }
+
                         return;
                     }
 
