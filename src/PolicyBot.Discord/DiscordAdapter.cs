@@ -206,7 +206,7 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
                 return;
             }
 
-            var question = QuestionText.Normalize(message.Content);
+            var question = DiscordText.Normalize(message.Content);
             if (question.Length == 0)
             {
                 if (!string.IsNullOrEmpty(message.Content) || isDm)
@@ -431,7 +431,7 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
 
     private async Task HandleAskAsync(Interaction interaction, IReadOnlyList<ApplicationCommandInteractionDataOption> options, CancellationToken cancellationToken)
     {
-        var text = QuestionText.Normalize(StringOption(options, "question"));
+        var text = DiscordText.Normalize(StringOption(options, "question"));
         var isPrivate = BoolOption(options, "private") ?? false;
         var flags = isPrivate ? MessageFlags.Ephemeral : (int?)null;
 
@@ -473,7 +473,7 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
     private async Task HandleAutocompleteAsync(Interaction interaction, CancellationToken cancellationToken)
     {
         var focused = Flatten(interaction.Data?.Options ?? []).FirstOrDefault(o => o.Focused == true);
-        var prefix = focused?.Value is { ValueKind: JsonValueKind.String } v ? QuestionText.Normalize(v.GetString()) : "";
+        var prefix = focused?.Value is { ValueKind: JsonValueKind.String } v ? DiscordText.Normalize(v.GetString()) : "";
         var choices = _catalog.Suggest(prefix, 25)
             .Select(s => AnswerFormatter.Truncate(s, 100))
             .Where(s => s.Length > 0)
@@ -605,7 +605,7 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
         var shown = 0;
         foreach (var d in documents)
         {
-            var title = AnswerFormatter.Truncate(QuestionText.Defuse(d.Title).Replace("[", "(", StringComparison.Ordinal).Replace("]", ")", StringComparison.Ordinal), 150);
+            var title = AnswerFormatter.Truncate(DiscordText.Defuse(d.Title).Replace("[", "(", StringComparison.Ordinal).Replace("]", ")", StringComparison.Ordinal), 150);
             var link = Uri.TryCreate(d.Source, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp) && u.AbsoluteUri.Length < 300
                 ? $"[{title}](<{u.AbsoluteUri}>)"
                 : title;

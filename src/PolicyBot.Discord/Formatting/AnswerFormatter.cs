@@ -30,10 +30,10 @@ internal static class AnswerFormatter
     public static IReadOnlyList<MessageParams> Format(Answer answer, bool withButtons = true)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        var text = QuestionText.Defuse(answer.Text.Trim());
+        var text = DiscordText.Defuse(answer.Text.Trim());
         if (answer.Outcome == AnswerOutcome.Abstained && answer.SuggestedTopics.Count > 0)
         {
-            text += "\n\nTopics I can answer about: " + string.Join(", ", answer.SuggestedTopics.Take(10).Select(QuestionText.Defuse)) + ".";
+            text += "\n\nTopics I can answer about: " + string.Join(", ", answer.SuggestedTopics.Take(10).Select(DiscordText.Defuse)) + ".";
         }
 
         if (text.Length == 0)
@@ -117,7 +117,7 @@ internal static class AnswerFormatter
 
     private static Embed CitationEmbed(Citation c, int budget)
     {
-        var title = Truncate(QuestionText.Defuse($"[{c.Rank.ToString(CultureInfo.InvariantCulture)}] {c.Title}"), MaxTitle);
+        var title = Truncate(DiscordText.Defuse($"[{c.Rank.ToString(CultureInfo.InvariantCulture)}] {c.Title}"), MaxTitle);
         var footerParts = new List<string>();
         if (c.SourceUrl is null && !string.IsNullOrWhiteSpace(c.Source))
         {
@@ -129,16 +129,16 @@ internal static class AnswerFormatter
             footerParts.Add(c.Published.Trim());
         }
 
-        var footerText = footerParts.Count > 0 ? Truncate(QuestionText.Defuse(string.Join(" · ", footerParts)), Math.Min(MaxFooter, Math.Max(20, budget / 4))) : null;
+        var footerText = footerParts.Count > 0 ? Truncate(DiscordText.Defuse(string.Join(" · ", footerParts)), Math.Min(MaxFooter, Math.Max(20, budget / 4))) : null;
         var remaining = Math.Min(MaxDescription, budget - title.Length - (footerText?.Length ?? 0));
         var description = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(c.Section))
         {
-            description.Append('*').Append(Truncate(QuestionText.Defuse(c.Section.Replace("*", "", StringComparison.Ordinal)), 200)).Append("*\n");
+            description.Append('*').Append(Truncate(DiscordText.Defuse(c.Section.Replace("*", "", StringComparison.Ordinal)), 200)).Append("*\n");
         }
 
         var quoteBudget = Math.Max(40, remaining - description.Length);
-        description.Append(Quote(Truncate(QuestionText.Defuse(c.Passage), Math.Max(20, quoteBudget - QuoteOverhead(c.Passage)))));
+        description.Append(Quote(Truncate(DiscordText.Defuse(c.Passage), Math.Max(20, quoteBudget - QuoteOverhead(c.Passage)))));
         var url = c.SourceUrl?.AbsoluteUri;
         return new Embed
         {

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace PolicyBot.Discord.Formatting;
 
 /// <summary>Turns Discord message content into a plain question: mentions and invisible characters removed.</summary>
-internal static partial class QuestionText
+internal static partial class DiscordText
 {
     /// <summary>Strips user/role/channel mentions (including the bot's), @everyone/@here, zero-width and control characters.</summary>
     public static string Normalize(string? content)
