@@ -100,6 +100,11 @@ internal static class AnswerFormatter
             return text;
         }
 
+        if (max < 4)
+        {
+            return max <= 0 ? "" : "…";
+        }
+
         var cut = max - 1;
         if (char.IsHighSurrogate(text[cut - 1]))
         {
@@ -117,7 +122,8 @@ internal static class AnswerFormatter
 
     private static Embed CitationEmbed(Citation c, int budget)
     {
-        var title = Truncate(DiscordText.Defuse($"[{c.Rank.ToString(CultureInfo.InvariantCulture)}] {c.Title}"), MaxTitle);
+        // Every counted part is cut to its share so the embed never exceeds budget characters.
+        var title = Truncate(DiscordText.Defuse($"[{c.Rank.ToString(CultureInfo.InvariantCulture)}] {c.Title}"), Math.Min(MaxTitle, Math.Max(16, budget / 3)));
         var footerParts = new List<string>();
         if (c.SourceUrl is null && !string.IsNullOrWhiteSpace(c.Source))
         {
@@ -129,22 +135,26 @@ internal static class AnswerFormatter
             footerParts.Add(c.Published.Trim());
         }
 
-        var footerText = footerParts.Count > 0 ? Truncate(DiscordText.Defuse(string.Join(" · ", footerParts)), Math.Min(MaxFooter, Math.Max(20, budget / 4))) : null;
+        var footerText = footerParts.Count > 0 ? Truncate(DiscordText.Defuse(string.Join(" · ", footerParts)), Math.Min(MaxFooter, Math.Max(16, budget / 6))) : null;
         var remaining = Math.Min(MaxDescription, budget - title.Length - (footerText?.Length ?? 0));
         var description = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(c.Section))
         {
-            description.Append('*').Append(Truncate(DiscordText.Defuse(c.Section.Replace("*", "", StringComparison.Ordinal)), 200)).Append("*\n");
+            description.Append('*').Append(Truncate(DiscordText.Defuse(c.Section.Replace("*", "", StringComparison.Ordinal)), Math.Min(200, Math.Max(8, remaining / 4)))).Append("*\n");
         }
 
-        var quoteBudget = Math.Max(40, remaining - description.Length);
-        description.Append(Quote(Truncate(DiscordText.Defuse(c.Passage), Math.Max(20, quoteBudget - QuoteOverhead(c.Passage)))));
+        var quoteBudget = remaining - description.Length - QuoteOverhead(c.Passage);
+        if (quoteBudget > 8)
+        {
+            description.Append(Quote(Truncate(DiscordText.Defuse(c.Passage), quoteBudget)));
+        }
+
         var url = c.SourceUrl?.AbsoluteUri;
         return new Embed
         {
             Title = title,
             Url = url is { Length: <= 2048 } ? url : null,
-            Description = Truncate(description.ToString(), MaxDescription),
+            Description = Truncate(description.ToString(), Math.Max(1, remaining)),
             Footer = footerText is null ? null : new EmbedFooter(footerText),
             Color = EmbedColor,
         };
