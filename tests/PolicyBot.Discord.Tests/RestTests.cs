@@ -195,7 +195,8 @@ public sealed class RestTests
     [Fact]
     public async Task DR11_GlobalPacing_NoGlobal429InABurst()
     {
-        await using var h = await BotHarness.CreateAsync(factor: 4, configureFake: f => f.GlobalLimitPerSecond = DiscordRestClient.GlobalRequestsPerSecond);
+        // Real time (factor 1): the fake's window tolerates 50 ms of arrival jitter.
+        await using var h = await BotHarness.CreateAsync(factor: 1, configureFake: f => f.GlobalLimitPerSecond = DiscordRestClient.GlobalRequestsPerSecond);
         var start = h.Time.GetUtcNow();
         var sends = Enumerable.Range(0, 200).Select(i => h.Rest.CreateMessageAsync((1000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), Text("burst"), CancellationToken.None));
         await Task.WhenAll(sends);

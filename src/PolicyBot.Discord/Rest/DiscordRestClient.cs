@@ -105,7 +105,7 @@ internal sealed partial class DiscordRestClient
             try
             {
                 await WaitForBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
-                if (!route.IsInteractionCallback)
+                if (!route.IsInteractionRoute)
                 {
                     await WaitForGlobalAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -378,6 +378,9 @@ internal sealed partial class DiscordRestClient
 /// <summary>A parsed REST route: rate-limit key, top-level resource, and a template safe to log (tokens redacted).</summary>
 internal sealed record Route(string Key, string Major, string Template, bool NeedsBotToken, bool IsInteractionCallback)
 {
+    /// <summary>Interaction callbacks and interaction webhooks (token routes) are exempt from the global limit.</summary>
+    public bool IsInteractionRoute => IsInteractionCallback || !NeedsBotToken;
+
     public static Route Parse(HttpMethod method, string path)
     {
         var query = path.IndexOf('?', StringComparison.Ordinal);
