@@ -22,6 +22,7 @@ internal sealed class SigningKeyCache : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile KeySnapshot? _current;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastForcedRefresh = DateTimeOffset.MinValue;
 
     public SigningKeyCache(HttpClient http, IOptions<TeamsOptions> options, TimeProvider time, ILogger<SigningKeyCache> logger)
     {
@@ -41,7 +42,7 @@ internal sealed class SigningKeyCache : IDisposable
         var now = _time.GetUtcNow();
         if (snapshot is null || now - snapshot.FetchedAt >= _options.SigningKeyRefreshInterval)
         {
-            snapshot = await RefreshAsync(snapshot, cancellationToken).ConfigureAwait(false) ?? snapshot;
+            snapshot = await RefreshAsync(snapshot, forced: false, cancellationToken).ConfigureAwait(false) ?? snapshot;
         }
 
         if (snapshot is null)
@@ -55,14 +56,14 @@ internal sealed class SigningKeyCache : IDisposable
         }
 
         // Unknown kid: the Connector may have rotated keys. Refresh once, throttled.
-        var refreshed = await RefreshAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var refreshed = await RefreshAsync(snapshot, forced: true, cancellationToken).ConfigureAwait(false);
         return refreshed is not null && refreshed.Keys.TryGetValue(keyId, out key) ? key : null;
     }
 
     /// <summary>Algorithms the metadata allows (RS256 when it names none).</summary>
     public IReadOnlyList<string> Algorithms => _current?.Algorithms ?? ["RS256"];
 
-    private async Task<KeySnapshot?> RefreshAsync(KeySnapshot? seen, CancellationToken cancellationToken)
+    private async Task<KeySnapshot?> RefreshAsync(KeySnapshot? seen, bool forced, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -74,9 +75,25 @@ internal sealed class SigningKeyCache : IDisposable
             }
 
             var now = _time.GetUtcNow();
-            var minGap = _current is null ? _options.MetadataRetryInterval : _options.SigningKeyMinRefreshInterval;
-            var periodic = _current is not null && now - _current.FetchedAt >= _options.SigningKeyRefreshInterval;
-            if (!periodic && now - _lastAttempt < minGap)
+            if (_current is null)
+            {
+                // Nothing loaded yet (issuer down at start): retry, but not on every request.
+                if (now - _lastAttempt < _options.MetadataRetryInterval)
+                {
+                    return null;
+                }
+            }
+            else if (forced)
+            {
+                // Unknown kid: at most one forced refresh per interval, however many requests carry it.
+                if (now - _lastForcedRefresh < _options.SigningKeyMinRefreshInterval)
+                {
+                    return null;
+                }
+
+                _lastForcedRefresh = now;
+            }
+            else if (now - _current.FetchedAt < _options.SigningKeyRefreshInterval || now - _lastAttempt < _options.MetadataRetryInterval)
             {
                 return null;
             }
