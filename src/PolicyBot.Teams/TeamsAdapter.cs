@@ -246,6 +246,16 @@ internal sealed partial class TeamsAdapter(
                 var (status, body) = AdaptiveCardAction(activity);
                 await WriteJsonAsync(context, status, body, ct).ConfigureAwait(false);
                 return;
+            case null or "" or "task/submit" when activity.Value is JsonObject submitted && CanReply(activity):
+                // Action.Submit delivered as an invoke: same card handling as the message form.
+                var turn = CardSubmission(activity, submitted);
+                if (turn is not null && !queue.TryEnqueue(turn))
+                {
+                    TeamsLog.QueueFull(logger, activity.Id ?? "");
+                }
+
+                await WriteJsonAsync(context, StatusCodes.Status200OK, new JsonObject(), ct).ConfigureAwait(false);
+                return;
             default:
                 context.Response.StatusCode = StatusCodes.Status501NotImplemented; // As the reference SDK does for unhandled invokes.
                 return;

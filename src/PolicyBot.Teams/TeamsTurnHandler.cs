@@ -64,6 +64,11 @@ internal sealed class TeamsTurnHandler(
         {
             throw;
         }
+        catch (ConnectorException ex) when (ex.Status is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound)
+        {
+            // Blocked, removed or gone: an apology cannot be delivered either.
+            TeamsLog.ReplyFailed(logger, inbound.Id ?? "", ex);
+        }
         catch (Exception ex)
         {
             TeamsLog.TurnFailed(logger, inbound.Id ?? "", ex);

@@ -251,7 +251,7 @@ public sealed partial class FakeBotFramework : IAsyncDisposable
             ShapeErrors.Enqueue("Authorization sent although the bot has no credentials");
         }
 
-        if (_script.TryDequeue(out var scripted))
+        if (body["type"]?.GetValue<string>() != "typing" && _script.TryDequeue(out var scripted))
         {
             if (scripted.RetryAfter is not null)
             {
