@@ -1,1 +1,26 @@
-return 0;
+using System.CommandLine;
+using System.Text;
+using PolicyBot.Host.Cli;
+
+namespace PolicyBot.Host;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        EnvFile.Load(Path.Combine(Directory.GetCurrentDirectory(), ".env"));
+        var root = BuildRoot();
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    internal static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("PolicyBot: answers AI-policy questions with cited passages from its corpus")
+        {
+            IndexCommand.Create(),
+            AskCommand.Create(),
+        };
+        return root;
+    }
+}

@@ -1,0 +1,673 @@
+using PolicyBot.Core.Analysis;
+
+namespace PolicyBot.Core.Retrieval;
+
+/// <summary>
+/// Ranks passages of a snapshot for a question: BM25F over title/section/body with term-at-a-time scoring on
+/// dense accumulators, then a proximity bonus and optional pseudo-relevance feedback on the top candidates.
+/// Thread-safe: per-thread scratch buffers, immutable snapshot.
+/// </summary>
+public sealed class Searcher
+{
+    /// <summary>Question terms past this many distinct ones are ignored (a 100 KB paste is not a query).</summary>
+    public const int MaxQueryTerms = 64;
+
+    private readonly IndexSnapshot _snapshot;
+    private readonly Synonyms _synonyms;
+    private readonly RankingOptions _options;
+    private readonly float[] _normTitle;
+    private readonly float[] _normSection;
+    private readonly float[] _normBody;
+    private readonly bool[] _isStopTerm;
+    private readonly ThreadLocal<Scratch> _scratch;
+
+    public Searcher(IndexSnapshot snapshot, Synonyms synonyms, RankingOptions options)
+    {
+        _snapshot = snapshot;
+        _synonyms = synonyms;
+        _options = options;
+        var n = snapshot.Passages.Length;
+        _normTitle = new float[n];
+        _normSection = new float[n];
+        _normBody = new float[n];
+        const double titleB = 0.3; // titles and headings are short and similar in length: mild normalisation
+        for (var i = 0; i < n; i++)
+        {
+            var p = snapshot.Passages[i];
+            _normTitle[i] = (float)(options.TitleWeight / (1 - titleB + (titleB * p.TitleLength / snapshot.AverageTitle)));
+            _normSection[i] = (float)(options.SectionWeight / (1 - titleB + (titleB * p.SectionLength / snapshot.AverageSection)));
+            _normBody[i] = (float)(options.BodyWeight / (1 - options.B + (options.B * p.Body.Length / snapshot.AverageBody)));
+        }
+
+        var stopStems = StopStems.Value;
+        _isStopTerm = snapshot.Terms.Select(stopStems.Contains).ToArray();
+        _scratch = new ThreadLocal<Scratch>(() => new Scratch(n, snapshot.Terms.Length));
+    }
+
+    public IndexSnapshot Snapshot => _snapshot;
+
+    public RankingOptions Options => _options;
+
+    private static readonly Lazy<HashSet<string>> StopStems = new(() =>
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var w in new[] { "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with", "what", "which", "who", "how", "when", "where", "why", "has", "have", "had", "been", "were", "from", "its", "than", "can", "also", "would", "should", "could", "may", "all", "other", "more", "most", "some" })
+        {
+            set.Add(TextAnalyzer.Default.Stem(w));
+        }
+
+        return set;
+    });
+
+    /// <summary>IDF as Lucene's BM25Similarity computes it.</summary>
+    internal double Idf(int df)
+    {
+        var n = _snapshot.Passages.Length;
+        return Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
+    }
+
+    /// <summary>Analyses the question: stop words out, spelling corrected, synonyms added.</summary>
+    public ParsedQuery Parse(string question, string? context = null)
+    {
+        var parsed = Parse(question);
+        if (parsed.IsEmpty || string.IsNullOrWhiteSpace(context))
+        {
+            return parsed;
+        }
+
+        var inQuery = new HashSet<string>(parsed.Terms.Select(t => t.Term), StringComparer.Ordinal);
+        var extra = Parse(context);
+        foreach (var t in extra.Terms)
+        {
+            if (t.TermId >= 0 && t.Origin == QueryTermOrigin.Question && inQuery.Add(t.Term) && parsed.Terms.Count < MaxQueryTerms * 2)
+            {
+                parsed.Terms.Add(t with { Weight = t.Weight * 0.5, Concept = -1, Origin = QueryTermOrigin.Context });
+            }
+        }
+
+        return parsed;
+    }
+
+    private ParsedQuery Parse(string question)
+    {
+        var surface = new List<string>();
+        var tokens = TextAnalyzer.Default.Analyze(question, surface);
+        var content = new List<string>();
+        var contentWords = new List<string>();
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (!TextAnalyzer.IsStopWord(surface[i]))
+            {
+                content.Add(tokens[i].Term);
+                contentWords.Add(surface[i]);
+            }
+        }
+
+        if (tokens.Count == 0)
+        {
+            return new ParsedQuery(question, [], [], [], "the question has no words to search for");
+        }
+
+        if (content.Count == 0)
+        {
+            return new ParsedQuery(question, [], [], [], "the question has only common words (like 'what', 'is', 'the'); name the topic you are asking about");
+        }
+
+        var terms = new List<QueryTerm>();
+        var conceptIdf = new List<double>();
+        var conceptWords = new List<string>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var maxIdf = Idf(0);
+        for (var i = 0; i < content.Count && conceptIdf.Count < MaxQueryTerms; i++)
+        {
+            var term = content[i];
+            if (index.TryGetValue(term, out var existing))
+            {
+                // A repeated word weighs more, as in Lucene's boolean query.
+                terms[existing] = terms[existing] with { Weight = terms[existing].Weight + 1 };
+                continue;
+            }
+
+            var concept = conceptIdf.Count;
+            conceptWords.Add(contentWords[i]);
+            var id = _snapshot.TermIds.GetValueOrDefault(term, -1);
+            var idf = id >= 0 ? Idf(_snapshot.DocumentFrequency(id)) : maxIdf;
+            conceptIdf.Add(idf);
+            index[term] = terms.Count;
+            terms.Add(new QueryTerm(term, id, 1, idf, concept, QueryTermOrigin.Question));
+        }
+
+        // Spelling: an unknown word is replaced by the most frequent known term one or two edits away, or split into two known terms.
+        var count = terms.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var t = terms[i];
+            if (t.TermId >= 0 || t.Term.Length < 4 || !t.Term.All(char.IsAsciiLetterLower))
+            {
+                continue;
+            }
+
+            foreach (var (fix, weight) in Corrections(t.Term))
+            {
+                if (!index.ContainsKey(fix))
+                {
+                    var id = _snapshot.TermIds[fix];
+                    index[fix] = terms.Count;
+                    terms.Add(new QueryTerm(fix, id, weight, Idf(_snapshot.DocumentFrequency(id)), t.Concept, QueryTermOrigin.Correction));
+                }
+            }
+        }
+
+        // Synonyms: other names of a group whose name the question used.
+        if (_synonyms.GroupCount > 0)
+        {
+            foreach (var (matched, name) in _synonyms.Expansions(content))
+            {
+                if (!index.TryGetValue(matched[0], out var matchedIndex))
+                {
+                    continue;
+                }
+
+                var concept = terms[matchedIndex].Concept;
+                var share = _options.SynonymWeight / name.Length;
+                foreach (var term in name)
+                {
+                    if (index.TryGetValue(term, out var existing))
+                    {
+                        continue;
+                    }
+
+                    var id = _snapshot.TermIds.GetValueOrDefault(term, -1);
+                    if (id < 0)
+                    {
+                        continue;
+                    }
+
+                    index[term] = terms.Count;
+                    terms.Add(new QueryTerm(term, id, share, Idf(_snapshot.DocumentFrequency(id)), concept, QueryTermOrigin.Synonym));
+                }
+            }
+        }
+
+        // A concept is "known" when any of its terms exists; its IDF is then that of its rarest known term.
+        var idfs = conceptIdf.ToArray();
+        for (var c = 0; c < idfs.Length; c++)
+        {
+            var known = terms.Where(t => t.Concept == c && t.TermId >= 0).Select(t => t.Idf).DefaultIfEmpty(-1).Max();
+            if (known >= 0)
+            {
+                idfs[c] = known;
+            }
+        }
+
+        return new ParsedQuery(question, terms, idfs, conceptWords.ToArray(), null);
+    }
+
+    private IEnumerable<(string Term, double Weight)> Corrections(string word)
+    {
+        var maxEdits = word.Length >= 8 ? 2 : 1;
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        var bestDf = -1;
+        var buckets = _snapshot.TermLengthBuckets;
+        for (var len = Math.Max(1, word.Length - maxEdits); len <= Math.Min(buckets.Length - 1, word.Length + maxEdits); len++)
+        {
+            foreach (var id in buckets[len])
+            {
+                var candidate = _snapshot.Terms[id];
+                var d = BoundedEditDistance(word, candidate, maxEdits);
+                if (d > maxEdits)
+                {
+                    continue;
+                }
+
+                var df = _snapshot.DocumentFrequency(id);
+                if (d < bestDistance || (d == bestDistance && (df > bestDf || (df == bestDf && string.CompareOrdinal(candidate, best) < 0))))
+                {
+                    best = candidate;
+                    bestDistance = d;
+                    bestDf = df;
+                }
+            }
+        }
+
+        if (best is not null)
+        {
+            yield return (best, bestDistance == 1 ? 0.8 : 0.6);
+            yield break;
+        }
+
+        // Run-together words: "cohost" → "co" + "host".
+        for (var split = 2; split <= word.Length - 2; split++)
+        {
+            var left = TextAnalyzer.Default.Stem(word[..split]);
+            var right = TextAnalyzer.Default.Stem(word[split..]);
+            if (_snapshot.TermIds.ContainsKey(left) && _snapshot.TermIds.ContainsKey(right) && !_isStopTerm[_snapshot.TermIds[left]] && !_isStopTerm[_snapshot.TermIds[right]])
+            {
+                yield return (left, 0.7);
+                yield return (right, 0.7);
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Damerau-free Levenshtein distance with an early exit above <paramref name="max"/>.</summary>
+    internal static int BoundedEditDistance(string a, string b, int max)
+    {
+        if (Math.Abs(a.Length - b.Length) > max)
+        {
+            return max + 1;
+        }
+
+        Span<int> prev = stackalloc int[b.Length + 1];
+        Span<int> cur = stackalloc int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            prev[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            var rowMin = cur[0];
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                cur[j] = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+                rowMin = Math.Min(rowMin, cur[j]);
+            }
+
+            if (rowMin > max)
+            {
+                return max + 1;
+            }
+
+            var tmp = prev;
+            prev = cur;
+            cur = tmp;
+        }
+
+        return prev[b.Length];
+    }
+
+    /// <summary>The best <paramref name="top"/> passages, best first (ties: lower passage index first).</summary>
+    public List<SearchHit> Search(ParsedQuery query, int top)
+    {
+        if (query.IsEmpty || _snapshot.Passages.Length == 0 || top <= 0)
+        {
+            return [];
+        }
+
+        var scratch = _scratch.Value!;
+        var depth = Math.Max(top, _options.RerankDepth);
+        var hits = FirstStage(query.Terms, scratch, depth);
+        if (hits.Count == 0)
+        {
+            return hits;
+        }
+
+        if (_options.ProximityWeight > 0)
+        {
+            ApplyProximity(query.Terms, hits, scratch);
+        }
+
+        if (_options.FeedbackDocuments > 0)
+        {
+            var expanded = Feedback(query.Terms, hits);
+            if (expanded.Count > query.Terms.Count)
+            {
+                hits = FirstStage(expanded, scratch, depth);
+                if (_options.ProximityWeight > 0)
+                {
+                    ApplyProximity(query.Terms, hits, scratch);
+                }
+            }
+        }
+
+        if (hits.Count > top)
+        {
+            hits.RemoveRange(top, hits.Count - top);
+        }
+
+        return hits;
+    }
+
+    private List<SearchHit> FirstStage(List<QueryTerm> terms, Scratch scratch, int depth)
+    {
+        var scores = scratch.Scores;
+        var touched = scratch.Touched;
+        touched.Clear();
+        var k1 = (float)_options.K1;
+        var n = _snapshot.Passages.Length;
+        var maxDf = _options.MaxDocumentFrequencyRatio >= 1 ? int.MaxValue : (int)(_options.MaxDocumentFrequencyRatio * n);
+        foreach (var term in terms)
+        {
+            if (term.TermId < 0)
+            {
+                continue;
+            }
+
+            var postings = _snapshot.Postings[term.TermId];
+            if (postings.Length > maxDf && term.Origin != QueryTermOrigin.Question)
+            {
+                continue;
+            }
+
+            var w = (float)(term.Weight * term.Idf);
+            foreach (var p in postings)
+            {
+                var tf = (p.Title * _normTitle[p.Passage]) + (p.Section * _normSection[p.Passage]) + (p.Body * _normBody[p.Passage]);
+                var s = w * tf / (tf + k1);
+                if (scores[p.Passage] == 0)
+                {
+                    touched.Add(p.Passage);
+                }
+
+                scores[p.Passage] += s;
+            }
+        }
+
+        var result = TopK(scores, touched, depth);
+        foreach (var p in touched)
+        {
+            scores[p] = 0;
+        }
+
+        return result;
+    }
+
+    private static List<SearchHit> TopK(float[] scores, List<int> touched, int k)
+    {
+        // Min-heap of the best k by (score desc, passage asc).
+        var heap = new List<SearchHit>(Math.Min(k, touched.Count) + 1);
+        foreach (var p in touched)
+        {
+            var hit = new SearchHit(p, scores[p]);
+            if (heap.Count < k)
+            {
+                heap.Add(hit);
+                SiftUp(heap, heap.Count - 1);
+            }
+            else if (Better(hit, heap[0]))
+            {
+                heap[0] = hit;
+                SiftDown(heap, 0);
+            }
+        }
+
+        heap.Sort((a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
+        return heap;
+    }
+
+    private static bool Better(SearchHit a, SearchHit b) => a.Score > b.Score || (a.Score == b.Score && a.Passage < b.Passage);
+
+    private static void SiftUp(List<SearchHit> h, int i)
+    {
+        while (i > 0)
+        {
+            var parent = (i - 1) / 2;
+            if (!Better(h[parent], h[i]))
+            {
+                break;
+            }
+
+            (h[parent], h[i]) = (h[i], h[parent]);
+            i = parent;
+        }
+    }
+
+    private static void SiftDown(List<SearchHit> h, int i)
+    {
+        while (true)
+        {
+            var l = (2 * i) + 1;
+            var r = l + 1;
+            var worst = i;
+            if (l < h.Count && Better(h[worst], h[l]))
+            {
+                worst = l;
+            }
+
+            if (r < h.Count && Better(h[worst], h[r]))
+            {
+                worst = r;
+            }
+
+            if (worst == i)
+            {
+                return;
+            }
+
+            (h[worst], h[i]) = (h[i], h[worst]);
+            i = worst;
+        }
+    }
+
+    /// <summary>BM25TP: pairs of distinct query terms within the window add a saturated, IDF-weighted bonus.</summary>
+    private void ApplyProximity(List<QueryTerm> terms, List<SearchHit> hits, Scratch scratch)
+    {
+        var slot = scratch.TermSlot;
+        var known = new List<QueryTerm>();
+        foreach (var t in terms)
+        {
+            if (t.TermId >= 0 && t.Origin != QueryTermOrigin.Feedback && !_isStopTerm[t.TermId] && known.Count < 32)
+            {
+                slot[t.TermId] = known.Count + 1;
+                known.Add(t);
+            }
+        }
+
+        if (known.Count >= 2)
+        {
+            var m = known.Count;
+            var last = new int[m];
+            var acc = new double[m * m];
+            var window = _options.ProximityWindow;
+            var k1 = _options.K1;
+            for (var h = 0; h < hits.Count; h++)
+            {
+                var body = _snapshot.Passages[hits[h].Passage].Body;
+                Array.Fill(last, -1);
+                Array.Clear(acc);
+                for (var pos = 0; pos < body.Length; pos++)
+                {
+                    var s = slot[body[pos]] - 1;
+                    if (s < 0)
+                    {
+                        continue;
+                    }
+
+                    for (var o = 0; o < m; o++)
+                    {
+                        if (o == s || last[o] < 0 || known[o].Concept == known[s].Concept)
+                        {
+                            continue;
+                        }
+
+                        var d = pos - last[o];
+                        if (d <= window)
+                        {
+                            acc[(Math.Min(o, s) * m) + Math.Max(o, s)] += 1.0 / (d * d);
+                        }
+                    }
+
+                    last[s] = pos;
+                }
+
+                var bonus = 0.0;
+                for (var a = 0; a < m; a++)
+                {
+                    for (var b = a + 1; b < m; b++)
+                    {
+                        var x = acc[(a * m) + b];
+                        if (x > 0)
+                        {
+                            bonus += Math.Min(known[a].Idf * known[a].Weight, known[b].Idf * known[b].Weight) * x * (k1 + 1) / (k1 + x);
+                        }
+                    }
+                }
+
+                if (bonus > 0)
+                {
+                    hits[h] = hits[h] with { Score = hits[h].Score + (_options.ProximityWeight * bonus) };
+                }
+            }
+        }
+
+        foreach (var t in known)
+        {
+            slot[t.TermId] = 0;
+        }
+
+        hits.Sort((a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
+    }
+
+    /// <summary>RM3-style feedback: the top passages' term distributions, weighted by their scores, add new terms.</summary>
+    private List<QueryTerm> Feedback(List<QueryTerm> terms, List<SearchHit> hits)
+    {
+        var fbDocs = Math.Min(_options.FeedbackDocuments, hits.Count);
+        if (fbDocs == 0)
+        {
+            return terms;
+        }
+
+        var inQuery = new HashSet<int>(terms.Where(t => t.TermId >= 0).Select(t => t.TermId));
+        var weights = new Dictionary<int, double>();
+        var max = hits[0].Score;
+        var total = 0.0;
+        for (var i = 0; i < fbDocs; i++)
+        {
+            var body = _snapshot.Passages[hits[i].Passage].Body;
+            if (body.Length == 0)
+            {
+                continue;
+            }
+
+            var docWeight = Math.Exp(hits[i].Score - max);
+            total += docWeight;
+            foreach (var id in body)
+            {
+                if (_isStopTerm[id] || inQuery.Contains(id))
+                {
+                    continue;
+                }
+
+                weights[id] = weights.GetValueOrDefault(id) + (docWeight / body.Length);
+            }
+        }
+
+        var n = _snapshot.Passages.Length;
+        var candidates = weights
+            .Where(kv => _snapshot.DocumentFrequency(kv.Key) >= 2 && _snapshot.DocumentFrequency(kv.Key) < n / 2)
+            .Select(kv => (Id: kv.Key, W: kv.Value / total * Idf(_snapshot.DocumentFrequency(kv.Key))))
+            .OrderByDescending(x => x.W).ThenBy(x => x.Id)
+            .Take(_options.FeedbackTerms)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return terms;
+        }
+
+        var originalMass = terms.Sum(t => t.Weight);
+        var fbMass = candidates.Sum(c => c.W);
+        var alpha = _options.FeedbackWeight;
+        var expanded = terms.Select(t => t with { Weight = t.Weight * (1 - alpha) }).ToList();
+        foreach (var (id, w) in candidates)
+        {
+            expanded.Add(new QueryTerm(_snapshot.Terms[id], id, alpha * originalMass * w / fbMass, Idf(_snapshot.DocumentFrequency(id)), -1, QueryTermOrigin.Feedback));
+        }
+
+        return expanded;
+    }
+
+    /// <summary>Per-term contributions to a passage's first-stage score: why it ranked where it did.</summary>
+    public IReadOnlyList<(string Term, double Contribution)> Explain(ParsedQuery query, int passage)
+    {
+        var result = new List<(string, double)>();
+        foreach (var term in query.Terms)
+        {
+            if (term.TermId < 0)
+            {
+                result.Add((term.Term + " (not in corpus)", 0));
+                continue;
+            }
+
+            foreach (var p in _snapshot.Postings[term.TermId])
+            {
+                if (p.Passage == passage)
+                {
+                    var tf = (p.Title * _normTitle[passage]) + (p.Section * _normSection[passage]) + (p.Body * _normBody[passage]);
+                    result.Add((term.Term, term.Weight * term.Idf * tf / (tf + _options.K1)));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Which concepts of the query a passage contains (any of a concept's terms in any field).</summary>
+    internal bool[] Covered(ParsedQuery query, int passage)
+    {
+        var covered = new bool[query.ConceptIdf.Length];
+        foreach (var term in query.Terms)
+        {
+            if (term.TermId < 0 || term.Concept < 0 || covered[term.Concept])
+            {
+                continue;
+            }
+
+            var postings = _snapshot.Postings[term.TermId];
+            var lo = 0;
+            var hi = postings.Length - 1;
+            while (lo <= hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                var v = postings[mid].Passage;
+                if (v == passage)
+                {
+                    covered[term.Concept] = true;
+                    break;
+                }
+
+                if (v < passage)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid - 1;
+                }
+            }
+        }
+
+        return covered;
+    }
+
+    /// <summary>Share of the question's IDF mass a passage covers (0–1): the abstention signal.</summary>
+    public double Coverage(ParsedQuery query, int passage)
+    {
+        var covered = Covered(query, passage);
+        double total = 0, got = 0;
+        for (var c = 0; c < covered.Length; c++)
+        {
+            total += query.ConceptIdf[c];
+            if (covered[c])
+            {
+                got += query.ConceptIdf[c];
+            }
+        }
+
+        return total <= 0 ? 0 : got / total;
+    }
+
+    internal bool IsStopTerm(int termId) => _isStopTerm[termId];
+
+    private sealed class Scratch(int passages, int terms)
+    {
+        public float[] Scores { get; } = new float[passages];
+
+        public List<int> Touched { get; } = new(1024);
+
+        public int[] TermSlot { get; } = new int[terms];
+    }
+}

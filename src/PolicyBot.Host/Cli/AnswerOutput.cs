@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using PolicyBot.Core.Conversation;
+
+namespace PolicyBot.Host.Cli;
+
+/// <summary>How `ask` prints an answer: one JSON object on one line, or readable text with a numbered source list.</summary>
+internal static class AnswerOutput
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
+
+    /// <summary>
+    /// <c>{"question","answered","answer","citations":[{"rank","title","section","source","passage","score"}],"reason","corpus_version"}</c>
+    /// on one line (control characters and line breaks escaped).
+    /// </summary>
+    public static string Json(Answer answer)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("question", answer.Question);
+            w.WriteBoolean("answered", answer.Answered);
+            w.WriteString("answer", answer.Text);
+            w.WriteStartArray("citations");
+            foreach (var c in answer.Citations)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("rank", c.Rank);
+                w.WriteString("title", c.Title);
+                w.WriteString("section", c.Section);
+                w.WriteString("source", c.Source);
+                w.WriteString("passage", c.Passage);
+                w.WriteNumber("score", c.Score);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (answer.Reason is null)
+            {
+                w.WriteNull("reason");
+            }
+            else
+            {
+                w.WriteString("reason", answer.Reason);
+            }
+
+            w.WriteString("corpus_version", answer.CorpusVersion);
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The answer with [n] markers, then the numbered sources with their passages.</summary>
+    public static string Text(Answer answer)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(answer.Text);
+        if (answer.Citations.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Sources:");
+            foreach (var c in answer.Citations)
+            {
+                sb.Append('[').Append(c.Rank).Append("] ").Append(c.Title);
+                if (!string.IsNullOrEmpty(c.Section))
+                {
+                    sb.Append(" — ").Append(c.Section);
+                }
+
+                if (!string.IsNullOrEmpty(c.Published))
+                {
+                    sb.Append(" (").Append(c.Published).Append(')');
+                }
+
+                sb.AppendLine();
+                if (!string.IsNullOrEmpty(c.Source))
+                {
+                    sb.Append("    Source: ").AppendLine(c.Source);
+                }
+
+                foreach (var line in c.Passage.Split('\n'))
+                {
+                    sb.Append("    > ").AppendLine(line);
+                }
+            }
+        }
+
+        sb.Append("(corpus ").Append(answer.CorpusVersion).Append("; extracts, not advice)");
+        return sb.ToString();
+    }
+}
