@@ -88,7 +88,8 @@ internal sealed class TeamsTurnHandler(
         Answer answer;
         using (var typingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var typing = TypingLoopAsync(inbound, typingStop.Token);
+            await SendTypingAsync(inbound, cancellationToken).ConfigureAwait(false);
+            var typing = TypingLoopAsync(inbound, typingStop.Token, cancellationToken);
             try
             {
                 var context = new QuestionContext(
@@ -148,24 +149,32 @@ internal sealed class TeamsTurnHandler(
         }
     }
 
-    private async Task TypingLoopAsync(Activity inbound, CancellationToken stop)
+    private async Task TypingLoopAsync(Activity inbound, CancellationToken stop, CancellationToken cancellationToken)
     {
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (true)
             {
-                var typing = TeamsAnswerFormatter.CreateReply(inbound, ActivityTypes.Typing);
-                await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, null, typing, stop).ConfigureAwait(false);
                 await Task.Delay(_options.TypingInterval, time, stop).ConfigureAwait(false);
+                await SendTypingAsync(inbound, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The answer is ready.
         }
+    }
+
+    /// <summary>Typing is cosmetic: failures are logged and the answer still goes out. Sends are never cut off mid-request.</summary>
+    private async Task SendTypingAsync(Activity inbound, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var typing = TeamsAnswerFormatter.CreateReply(inbound, ActivityTypes.Typing);
+            await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, null, typing, cancellationToken).ConfigureAwait(false);
+        }
         catch (Exception ex) when (ex is ConnectorException or HttpRequestException or BotTokenException or InvalidOperationException)
         {
-            // Typing is cosmetic; the answer still goes out.
             TeamsLog.TypingFailed(logger, inbound.Conversation?.Id ?? "", ex);
         }
     }
