@@ -178,3 +178,18 @@ public sealed partial class TeamsEndToEndTests(RealEngineFixture fixture) : ICla
         Assert.Equal(parts.Count, parts.Select(p => p.Text).Distinct().Count());
     }
 }
+
+/// <summary>The latency helper runs end to end over the real engine; timing is reported, never asserted.</summary>
+public sealed class TeamsLatencyBenchTests(RealEngineFixture fixture) : IClassFixture<RealEngineFixture>
+{
+    [Fact]
+    public async Task Bench_MeasuresEveryQuestion_OverRealEngine()
+    {
+        var report = await TeamsLatencyBench.RunAsync(fixture.Engine, fixture.Engine, ["What must providers of high-risk AI systems establish?", "What does the Govern function cultivate?"], 20, CancellationToken.None);
+        Assert.Equal(20, report.Questions);
+        Assert.True(report.P50 > TimeSpan.Zero);
+        Assert.True(report.P99 >= report.P50);
+        Assert.True(report.Max >= report.P99);
+        Console.WriteLine(report);
+    }
+}
