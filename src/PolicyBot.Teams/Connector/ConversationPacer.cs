@@ -13,6 +13,11 @@ internal sealed class ConversationPacer(TimeProvider time)
 
     public async Task WaitTurnAsync(string conversationId, CancellationToken cancellationToken)
     {
+        if (_sends.Count > 10_000)
+        {
+            Prune();
+        }
+
         var history = _sends.GetOrAdd(conversationId, _ => new Queue<DateTimeOffset>());
         while (true)
         {
@@ -50,6 +55,22 @@ internal sealed class ConversationPacer(TimeProvider time)
             }
 
             await Task.Delay(wait + TimeSpan.FromMilliseconds(5), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Forgets conversations with no send inside the longest window.</summary>
+    private void Prune()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (id, history) in _sends)
+        {
+            lock (history)
+            {
+                if (history.Count == 0 || now - history.Last() >= TimeSpan.FromSeconds(2))
+                {
+                    _sends.TryRemove(id, out _);
+                }
+            }
         }
     }
 }
