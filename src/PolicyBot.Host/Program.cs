@@ -20,6 +20,7 @@ public static class Program
         {
             IndexCommand.Create(),
             AskCommand.Create(),
+            CorpusCommand.Create(),
         };
         return root;
     }

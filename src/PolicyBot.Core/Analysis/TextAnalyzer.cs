@@ -48,6 +48,8 @@ public sealed class TextAnalyzer
         "d", "ll", "re", "ve", "m", "o", "else", "ever", "much", "many", "more", "most", "own", "same", "only",
     };
 
+    internal static IEnumerable<string> StopWordList => StopWords;
+
     /// <summary>True for a stop word (given in its lower-cased, folded, unstemmed form).</summary>
     public static bool IsStopWord(string word) => StopWords.Contains(word);
 
@@ -177,9 +179,9 @@ public sealed class TextAnalyzer
             });
         }
 
-        var decomposed = word.ToString().Normalize(NormalizationForm.FormD);
-        var sb = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
+        // Invariant globalization has no Unicode normalisation tables, so Latin diacritics fold through a table.
+        var sb = new StringBuilder(word.Length);
+        foreach (var c in word)
         {
             var cat = CharUnicodeInfo.GetUnicodeCategory(c);
             if (cat is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)
@@ -187,9 +189,64 @@ public sealed class TextAnalyzer
                 continue;
             }
 
-            sb.Append(char.ToLowerInvariant(c));
+            var lower = char.ToLowerInvariant(c);
+            var folded = FoldLatin(lower);
+            if (folded is null)
+            {
+                sb.Append(lower);
+            }
+            else
+            {
+                sb.Append(folded);
+            }
         }
 
-        return sb.ToString().Normalize(NormalizationForm.FormC);
+        return sb.ToString();
+    }
+
+    // Lower-case Latin-1 Supplement and Latin Extended-A letters with diacritics → base letters.
+    private const string Latin1From = "àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ";
+    private const string Latin1To = "aaaaaaceeeeiiiinoooooouuuuyy";
+    private const string ExtendedATo = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii??jjkkkllllllllllnnnnnnnnnoooooo??rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+
+    private static string? FoldLatin(char c)
+    {
+        var i = Latin1From.IndexOf(c, StringComparison.Ordinal);
+        if (i >= 0)
+        {
+            return Latin1To[i].ToString();
+        }
+
+        switch (c)
+        {
+            case 'ß':
+                return "ss";
+            case 'æ':
+                return "ae";
+            case 'œ':
+                return "oe";
+            case 'ð':
+                return "d";
+            case 'þ':
+                return "th";
+        }
+
+        if (c >= '\u0100' && c <= '\u017F')
+        {
+            var j = c - '\u0100';
+            if (c == '\u0131')
+            {
+                return "i"; // dotless i
+            }
+
+            if (c == '\u0153')
+            {
+                return "oe";
+            }
+
+            return ExtendedATo[j] == '?' ? null : ExtendedATo[j].ToString();
+        }
+
+        return null;
     }
 }

@@ -73,6 +73,11 @@ public sealed class FrontMatter
         {
             stream.Load(new StringReader(yaml));
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet throws this for some malformed flow collections instead of a YamlException.
+            throw new DocumentReadException($"front matter is not valid YAML: {FirstLine(ex.Message)}", 2);
+        }
         catch (YamlException ex)
         {
             // +1: the opening fence line.

@@ -137,13 +137,23 @@ public sealed class Searcher
             terms.Add(new QueryTerm(term, id, 1, idf, concept, QueryTermOrigin.Question));
         }
 
+        var idfOverride = new Dictionary<int, double>();
+
         // Spelling: an unknown word is replaced by the most frequent known term one or two edits away, or split into two known terms.
         var count = terms.Count;
         for (var i = 0; i < count; i++)
         {
             var t = terms[i];
-            if (t.TermId >= 0 || t.Term.Length < 4 || !t.Term.All(char.IsAsciiLetterLower))
+            if (t.TermId >= 0 || t.Term.Length < 5 || !t.Term.All(char.IsAsciiLetterLower))
             {
+                continue;
+            }
+
+            if (IsStopWordTypo(conceptWords[t.Concept]))
+            {
+                // "shoud", "wht": a mistyped common word carries no topic.
+                terms[i] = t with { Weight = 0 };
+                idfOverride[t.Concept] = 0;
                 continue;
             }
 
@@ -159,6 +169,7 @@ public sealed class Searcher
         }
 
         // Synonyms: other names of a group whose name the question used.
+        var merged = Enumerable.Range(0, conceptIdf.Count).ToArray();
         if (_synonyms.GroupCount > 0)
         {
             foreach (var (matched, name) in _synonyms.Expansions(content))
@@ -169,6 +180,23 @@ public sealed class Searcher
                 }
 
                 var concept = terms[matchedIndex].Concept;
+
+                // The words of the matched name form one concept ("world ai cooperation organization"): another name covers them all.
+                foreach (var word in matched)
+                {
+                    if (index.TryGetValue(word, out var wi))
+                    {
+                        var from = merged[terms[wi].Concept];
+                        for (var m = 0; m < merged.Length; m++)
+                        {
+                            if (merged[m] == from)
+                            {
+                                merged[m] = merged[concept];
+                            }
+                        }
+                    }
+                }
+
                 var share = _options.SynonymWeight / name.Length;
                 foreach (var term in name)
                 {
@@ -189,18 +217,56 @@ public sealed class Searcher
             }
         }
 
-        // A concept is "known" when any of its terms exists; its IDF is then that of its rarest known term.
+        // A concept is "known" when any of its terms exists; its IDF is then that of its rarest known term. An
+        // unknown everyday word ("attractive") weighs like an average term; an unknown topical word ("Peru") weighs most.
         var idfs = conceptIdf.ToArray();
         for (var c = 0; c < idfs.Length; c++)
         {
             var known = terms.Where(t => t.Concept == c && t.TermId >= 0).Select(t => t.Idf).DefaultIfEmpty(-1).Max();
-            if (known >= 0)
+            if (idfOverride.TryGetValue(c, out var overridden))
+            {
+                idfs[c] = overridden;
+            }
+            else if (known >= 0)
             {
                 idfs[c] = known;
             }
+            else if (GenericWords.IsGeneric(content[contentWords.IndexOf(conceptWords[c])]))
+            {
+                idfs[c] = maxIdf * 0.25;
+            }
         }
 
-        return new ParsedQuery(question, terms, idfs, conceptWords.ToArray(), null);
+        // Renumber merged concepts: each keeps the highest IDF of its members.
+        var renumber = new Dictionary<int, int>();
+        var finalIdf = new List<double>();
+        var finalWords = new List<string>();
+        for (var c = 0; c < idfs.Length; c++)
+        {
+            var root = merged[c];
+            if (!renumber.TryGetValue(root, out var nc))
+            {
+                nc = finalIdf.Count;
+                renumber[root] = nc;
+                finalIdf.Add(idfs[c]);
+                finalWords.Add(conceptWords[c]);
+            }
+            else
+            {
+                finalIdf[nc] = Math.Max(finalIdf[nc], idfs[c]);
+                finalWords[nc] += " " + conceptWords[c];
+            }
+        }
+
+        for (var i = 0; i < terms.Count; i++)
+        {
+            if (terms[i].Concept >= 0)
+            {
+                terms[i] = terms[i] with { Concept = renumber[merged[terms[i].Concept]] };
+            }
+        }
+
+        return new ParsedQuery(question, terms, finalIdf.ToArray(), finalWords.ToArray(), null);
     }
 
     private IEnumerable<(string Term, double Weight)> Corrections(string word)
@@ -237,6 +303,20 @@ public sealed class Searcher
             yield break;
         }
 
+        // A mistyped inflection: the longest known stem that a prefix of the word is at most one edit from ("organisaton" → "organis").
+        for (var len = word.Length - 1; len >= 5; len--)
+        {
+            var prefix = word[..len];
+            foreach (var id in buckets[Math.Min(len, buckets.Length - 1)])
+            {
+                if (BoundedEditDistance(prefix, _snapshot.Terms[id], 1) <= (len >= 7 ? 1 : 0))
+                {
+                    yield return (_snapshot.Terms[id], 0.6);
+                    yield break;
+                }
+            }
+        }
+
         // Run-together words: "cohost" → "co" + "host".
         for (var split = 2; split <= word.Length - 2; split++)
         {
@@ -249,6 +329,27 @@ public sealed class Searcher
                 yield break;
             }
         }
+    }
+
+    private static readonly Lazy<string[]> StopWordList = new(() => TextAnalyzer.StopWordList.Where(w => w.Length >= 3).ToArray());
+
+    /// <summary>A word one edit from a stop word of four letters or more ("shoud", "waht").</summary>
+    private static bool IsStopWordTypo(string word)
+    {
+        if (word.Length < 4)
+        {
+            return false;
+        }
+
+        foreach (var stop in StopWordList.Value)
+        {
+            if (stop.Length >= 4 && BoundedEditDistance(word, stop, 1) <= 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Damerau-free Levenshtein distance with an early exit above <paramref name="max"/>.</summary>
@@ -605,38 +706,47 @@ public sealed class Searcher
         return result;
     }
 
+    private bool Contains(int termId, int passage)
+    {
+        if (termId < 0)
+        {
+            return false;
+        }
+
+        var postings = _snapshot.Postings[termId];
+        var lo = 0;
+        var hi = postings.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var v = postings[mid].Passage;
+            if (v == passage)
+            {
+                return true;
+            }
+
+            if (v < passage)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Which concepts of the query a passage contains (any of a concept's terms in any field).</summary>
     internal bool[] Covered(ParsedQuery query, int passage)
     {
         var covered = new bool[query.ConceptIdf.Length];
         foreach (var term in query.Terms)
         {
-            if (term.TermId < 0 || term.Concept < 0 || covered[term.Concept])
+            if (term.Concept >= 0 && !covered[term.Concept] && term.Weight > 0 && Contains(term.TermId, passage))
             {
-                continue;
-            }
-
-            var postings = _snapshot.Postings[term.TermId];
-            var lo = 0;
-            var hi = postings.Length - 1;
-            while (lo <= hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                var v = postings[mid].Passage;
-                if (v == passage)
-                {
-                    covered[term.Concept] = true;
-                    break;
-                }
-
-                if (v < passage)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid - 1;
-                }
+                covered[term.Concept] = true;
             }
         }
 
@@ -647,13 +757,20 @@ public sealed class Searcher
     public double Coverage(ParsedQuery query, int passage)
     {
         var covered = Covered(query, passage);
+        var byCorrectionOnly = new bool[covered.Length];
+        for (var c = 0; c < covered.Length; c++)
+        {
+            byCorrectionOnly[c] = covered[c] && query.Terms.All(t => t.Concept != c || t.Origin == QueryTermOrigin.Correction || !Contains(t.TermId, passage));
+        }
+
         double total = 0, got = 0;
         for (var c = 0; c < covered.Length; c++)
         {
             total += query.ConceptIdf[c];
             if (covered[c])
             {
-                got += query.ConceptIdf[c];
+                // A guessed spelling is weaker evidence than the word itself.
+                got += query.ConceptIdf[c] * (byCorrectionOnly[c] ? 0.5 : 1.0);
             }
         }
 

@@ -53,7 +53,12 @@ public sealed class Synonyms
             var analysed = names.Select(Analyse).Where(a => a.Length > 0).Distinct(TermsComparer.Instance).ToArray();
             if (analysed.Length < 2)
             {
-                problems?.Add(new Problem(lineNo, "the names of this group analyse to the same terms (or to stop words only)"));
+                // Spelling variants the analyzer already folds ("high-risk, high risk"): nothing to expand.
+                if (names.Select(Analyse).All(a => a.Length == 0))
+                {
+                    problems?.Add(new Problem(lineNo, "every name of this group is made of stop words only"));
+                }
+
                 continue;
             }
 

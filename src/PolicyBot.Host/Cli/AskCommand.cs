@@ -16,6 +16,7 @@ internal static class AskCommand
         var corpus = CliOptions.Corpus();
         var index = CliOptions.Index();
         var json = CliOptions.Json();
+        var explain = new Option<bool>("--explain") { Description = "Also print how the question was parsed and why the top passages ranked (to standard error)" };
         var top = new Option<int>("--top") { Description = "At most N citations (1-10)", DefaultValueFactory = _ => 3 };
         top.Validators.Add(r =>
         {
@@ -25,7 +26,7 @@ internal static class AskCommand
             }
         });
         var question = new Argument<string[]>("question") { Description = "The question, or - to read one per line from standard input", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("ask", "Answer a question with cited passages") { corpus, index, top, json, question };
+        var command = new Command("ask", "Answer a question with cited passages") { corpus, index, top, json, explain, question };
         command.SetAction(async (parse, ct) =>
         {
             var words = parse.GetValue(question) ?? [];
@@ -47,9 +48,15 @@ internal static class AskCommand
 
             var asJson = parse.GetValue(json);
             var maxCitations = parse.GetValue(top);
+            var explainQuery = parse.GetValue(explain);
             if (!batch)
             {
                 Write(engine.Answer(new Question(text, QuestionContext.Cli) { MaxCitations = maxCitations }), asJson);
+                if (explainQuery)
+                {
+                    Explain(engine, text);
+                }
+
                 return 0;
             }
 
@@ -68,11 +75,30 @@ internal static class AskCommand
                 }
 
                 Write(answer, asJson);
+                if (explainQuery)
+                {
+                    Explain(engine, line);
+                }
             }
 
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The explain path: concepts with their IDF, and each top passage's coverage and term contributions.</summary>
+    private static void Explain(PolicyBotEngine engine, string text)
+    {
+        var searcher = engine.Searcher;
+        var query = searcher.Parse(QuestionText.Clean(text));
+        var err = Console.Error;
+        err.WriteLine($"explain: {query.EmptyReason ?? string.Join(", ", query.ConceptWords)}");
+        foreach (var hit in searcher.Search(query, 3))
+        {
+            var passage = engine.Snapshot.PassageText(hit.Passage);
+            err.WriteLine($"  {hit.Score:F3} coverage {searcher.Coverage(query, hit.Passage):F2}  {passage[..Math.Min(70, passage.Length)].ReplaceLineEndings(" ")}");
+            err.WriteLine("      " + string.Join("  ", searcher.Explain(query, hit.Passage).Select(e => $"{e.Term}={e.Contribution:F2}")));
+        }
     }
 
     private static void Write(Answer answer, bool json)
