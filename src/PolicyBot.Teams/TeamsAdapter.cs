@@ -153,7 +153,13 @@ internal sealed partial class TeamsAdapter(
     {
         var botId = activity.Recipient?.Id;
         var botAdded = botId is not null && activity.MembersAdded?.Any(m => string.Equals(m.Id, botId, StringComparison.Ordinal)) == true;
-        return botAdded && CanReply(activity) ? Enqueue(new TeamsTurn(activity, TurnKind.Welcome)) : StatusCodes.Status200OK;
+        if (botAdded && CanReply(activity) && !queue.TryEnqueue(new TeamsTurn(activity, TurnKind.Welcome)))
+        {
+            TeamsLog.QueueFull(logger, activity.Id ?? "");
+        }
+
+        // Conversation events are always acknowledged with 200 (teams-bot-framework.md §5); the welcome goes out later.
+        return StatusCodes.Status200OK;
     }
 
     private static bool CanReply(Activity a) =>
