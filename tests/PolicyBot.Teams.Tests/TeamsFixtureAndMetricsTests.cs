@@ -61,3 +61,38 @@ public sealed class TeamsFixtureAndMetricsTests
         Assert.True(seen.GetValueOrDefault("policybot.teams.auth_failures") >= 1);
     }
 }
+
+/// <summary>Back-pressure: a full turn queue refuses with 503 and a redelivery is then handled, not dropped as a duplicate.</summary>
+public sealed class TeamsBackPressureTests
+{
+    [Fact]
+    public async Task TX09_QueueFull_503_ThenRedeliveryAnswered()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync(s => s.Tune = o =>
+        {
+            o.QueueCapacity = 1;
+            o.Workers = 1;
+        });
+        ctx.Answerer.Delay = TimeSpan.FromMilliseconds(1500);
+        Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(ctx.Personal("first"))).StatusCode);
+        await WaitUntil(() => ctx.Answerer.Calls == 1); // the worker holds "first"; the queue is empty again
+        Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(ctx.Personal("second"))).StatusCode);
+        var third = ctx.Personal("third", id: "third-1");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ctx.PostAsync(third)).StatusCode);
+        ctx.Answerer.Delay = TimeSpan.Zero;
+        await ctx.Fake.WaitForAsync(d => d.Count(c => c.Type == "message" && c.Body["attachments"] is null) == 2, TimeSpan.FromSeconds(15));
+        Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(third)).StatusCode);
+        await ctx.Fake.WaitForAsync(d => d.Count(c => c.Type == "message" && c.Body["attachments"] is null) == 3, TimeSpan.FromSeconds(15));
+        Assert.Equal(["first", "second", "third"], ctx.Answerer.Questions.Select(q => q.Text).ToArray());
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+}
