@@ -21,6 +21,7 @@ public static class Program
             IndexCommand.Create(),
             AskCommand.Create(),
             CorpusCommand.Create(),
+            TeamsCommand.Create(),
         };
         return root;
     }
