@@ -22,6 +22,7 @@ public static class Program
             AskCommand.Create(),
             CorpusCommand.Create(),
             TeamsCommand.Create(),
+            DiscordCommand.Create(),
         };
         return root;
     }
