@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PolicyBot.Teams.Auth;
+using PolicyBot.Teams.Connector;
+
+namespace PolicyBot.Teams;
+
+/// <summary>Registers the Teams adapter and maps its endpoint. The host registers IQuestionAnswerer, ICorpusCatalog and IFeedbackSink.</summary>
+public static class TeamsServiceCollectionExtensions
+{
+    public static IServiceCollection AddPolicyBotTeams(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<TeamsOptions>()
+            .Configure(o => TeamsOptions.Bind(configuration, o))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsOptions>, TeamsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+
+        services.AddSingleton<TeamsHttpClient>();
+        services.AddSingleton<TeamsMetrics>();
+        services.AddSingleton(sp => new SigningKeyCache(
+            sp.GetRequiredService<TeamsHttpClient>().Client,
+            sp.GetRequiredService<IOptions<TeamsOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SigningKeyCache>>()));
+        services.AddSingleton<BotFrameworkAuthenticator>();
+        services.TryAddSingleton<IBotTokenProvider>(sp => new EntraBotTokenProvider(
+            sp.GetRequiredService<TeamsHttpClient>().Client,
+            sp.GetRequiredService<IOptions<TeamsOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<EntraBotTokenProvider>>()));
+        services.AddSingleton<TrustedServiceUrls>();
+        services.AddSingleton(sp => new ConversationPacer(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ConnectorClient(
+            sp.GetRequiredService<TeamsHttpClient>().Client,
+            sp.GetRequiredService<IBotTokenProvider>(),
+            sp.GetRequiredService<TrustedServiceUrls>(),
+            sp.GetRequiredService<ConversationPacer>(),
+            sp.GetRequiredService<IOptions<TeamsOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<TeamsMetrics>(),
+            sp.GetRequiredService<ILogger<ConnectorClient>>()));
+        services.AddSingleton<SentAnswerIndex>();
+        services.AddSingleton<TeamsTurnQueue>();
+        services.AddSingleton<TeamsTurnHandler>();
+        services.AddSingleton<TeamsAdapter>();
+        services.AddHostedService<TeamsTurnProcessor>();
+        return services;
+    }
+
+    /// <summary>Maps <c>POST /api/messages</c>.</summary>
+    public static IEndpointRouteBuilder MapPolicyBotTeams(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapPost("/api/messages", (HttpContext context) => context.RequestServices.GetRequiredService<TeamsAdapter>().HandleAsync(context));
+        return endpoints;
+    }
+}
+
+/// <summary>Start-up validation of <see cref="TeamsOptions"/> (TD-04: no app id in Production refuses to start).</summary>
+internal sealed class TeamsOptionsValidator(IServiceProvider services) : IValidateOptions<TeamsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TeamsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var environment = services.GetService<IHostEnvironment>();
+        var errors = options.Validate(isProduction: environment is null || environment.IsProduction());
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>The adapter's one HTTP client (metadata, token endpoint, Connector), pooled with DNS refresh.</summary>
+internal sealed class TeamsHttpClient : IDisposable
+{
+    public HttpClient Client { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public void Dispose() => Client.Dispose();
+}

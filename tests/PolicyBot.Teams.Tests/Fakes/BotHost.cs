@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PolicyBot.Core.Conversation;
+
+namespace PolicyBot.Teams.Tests.Fakes;
+
+/// <summary>The bot's real endpoint on Kestrel (127.0.0.1, port 0), wired to a <see cref="FakeBotFramework"/>.</summary>
+public sealed class BotHost : IAsyncDisposable
+{
+    public const string AppId = "c9e8c047-1111-4a4a-9b9b-0123456789ab";
+    public const string AppPassword = "s3cr3t-p@ssw0rd-value-NEVER-LOG";
+    public const string TenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+    private readonly WebApplication _app;
+
+    private BotHost(WebApplication app, string baseUrl, CapturingLoggerProvider logs)
+    {
+        _app = app;
+        Logs = logs;
+        BaseUrl = baseUrl;
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string BaseUrl { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public sealed class Settings
+    {
+        public string? AppId { get; set; } = BotHost.AppId;
+
+        public string AppType { get; set; } = "MultiTenant";
+
+        public string? TenantId { get; set; }
+
+        public string Environment { get; set; } = "Development";
+
+        public Action<TeamsOptions>? Tune { get; set; }
+
+        public IQuestionAnswerer? Answerer { get; set; }
+
+        public ICorpusCatalog? Catalog { get; set; }
+
+        public IFeedbackSink? Feedback { get; set; }
+    }
+
+    public static async Task<BotHost> StartAsync(FakeBotFramework fake, ManualClock clock, Settings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = settings.Environment });
+        var config = new Dictionary<string, string?>
+        {
+            ["TEAMS_APP_ID"] = settings.AppId,
+            ["TEAMS_APP_PASSWORD"] = settings.AppId is null ? null : AppPassword,
+            ["TEAMS_APP_TYPE"] = settings.AppType,
+            ["TEAMS_TENANT_ID"] = settings.TenantId,
+            ["TEAMS_OPENID_METADATA_URL"] = fake.MetadataUrl,
+            ["TEAMS_TOKEN_ENDPOINT"] = fake.TokenEndpointTemplate,
+            ["POLICYBOT_HTTP_URL"] = "http://127.0.0.1:0",
+        };
+        builder.Configuration.AddInMemoryCollection(config);
+        var logs = new CapturingLoggerProvider();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        var canned = new CannedAnswerer();
+        builder.Services.AddSingleton(settings.Answerer ?? canned);
+        builder.Services.AddSingleton(settings.Catalog ?? (settings.Answerer as ICorpusCatalog) ?? canned);
+        builder.Services.AddSingleton(settings.Feedback ?? new RecordingFeedbackSink());
+        builder.Services.AddPolicyBotTeams(builder.Configuration);
+        builder.Services.PostConfigure<TeamsOptions>(o =>
+        {
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
+            o.RetryMaxDelay = TimeSpan.FromSeconds(5);
+            o.TypingInterval = TimeSpan.FromMilliseconds(300);
+            settings.Tune?.Invoke(o);
+        });
+        var app = builder.Build();
+        app.Urls.Add("http://127.0.0.1:0");
+        app.MapPolicyBotTeams();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new BotHost(app, address.TrimEnd('/'), logs);
+    }
+
+    /// <summary>POSTs an activity to /api/messages with an optional Authorization header value.</summary>
+    public async Task<HttpResponseMessage> PostAsync(JsonObject activity, string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages")
+        {
+            Content = new StringContent(activity.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await Http.SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,337 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Teams.Tests.Fakes;
+
+namespace PolicyBot.Teams.Tests;
+
+/// <summary>TX scenarios (conformance-scenarios.md §6) against the fake Connector.</summary>
+public sealed class TeamsActivityTests
+{
+    private static bool IsAnswer(ConnectorCall c) => c.Type == "message" && c.Body["attachments"] is null;
+
+    [Fact]
+    public async Task TX01_PersonalMessage_OneReplyToActivity_WithSwappedAccountsAndBearer()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var inbound = ctx.Personal("what is a high-risk AI system?", id: "1632474074231");
+        Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(inbound)).StatusCode);
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) == 1 && d.Any(c => c.Body["attachments"] is not null));
+        var reply = Assert.Single(delivered, IsAnswer);
+        Assert.Equal("/amer/v3/conversations/a%3A1Xpersonal-conv/activities/1632474074231", reply.RawTarget);
+        Assert.Equal("1632474074231", reply.Body["replyToId"]!.GetValue<string>());
+        Assert.Equal(TeamsTestContext.BotId, reply.Body["from"]!["id"]!.GetValue<string>());
+        Assert.Equal("29:1XJKuser", reply.Body["recipient"]!["id"]!.GetValue<string>());
+        Assert.Equal("a:1Xpersonal-conv", reply.Body["conversation"]!["id"]!.GetValue<string>());
+        Assert.StartsWith("Bearer fake-aad-", reply.Authorization, StringComparison.Ordinal);
+        Assert.Equal("what is a high-risk AI system?", Assert.Single(ctx.Answerer.Questions).Text);
+        Assert.Equal("teams", ctx.Answerer.Questions.Single().Context.Platform);
+    }
+
+    [Fact]
+    public async Task TX02_ChannelMessageWithMention_MentionStripped_ReplyIntoThreadWithEscapedId()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(ctx.Channel("q", id: "1632474074231"))).StatusCode);
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        var reply = delivered.First(IsAnswer);
+        Assert.Equal("19:abc123@thread.tacv2;messageid=1632474074231", reply.ConversationId);
+        Assert.Contains("19%3Aabc123%40thread.tacv2%3Bmessageid%3D1632474074231", reply.RawTarget, StringComparison.Ordinal);
+        Assert.Equal("q", ctx.Answerer.Questions.Single().Text);
+        Assert.Equal("19:team@thread.tacv2", ctx.Answerer.Questions.Single().Context.ServerId);
+    }
+
+    [Fact]
+    public async Task TX03_ChannelMessageMentioningSomeoneElse_NoReply()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var activity = ctx.Channel("<at>Adele</at> q", mention: false);
+        Assert.Equal(HttpStatusCode.OK, (await ctx.PostAsync(activity)).StatusCode);
+        await Task.Delay(300);
+        Assert.Empty(ctx.Fake.Calls);
+        Assert.Equal(0, ctx.Answerer.Calls);
+    }
+
+    [Fact]
+    public async Task TX04_SlowAnswer_PostAcknowledgedBeforeAnswerIsSent()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        ctx.Answerer.Delay = TimeSpan.FromSeconds(2);
+        var response = await ctx.PostAsync(ctx.Personal("slow question"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.DoesNotContain(ctx.Fake.Calls, IsAnswer); // acknowledged while the answer is still being worked on
+        await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+    }
+
+    [Fact]
+    public async Task TX05_LongAnswer_TypingFirstThenRepeated_ToConversationRoute()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        ctx.Answerer.Delay = TimeSpan.FromMilliseconds(1000);
+        await ctx.PostAsync(ctx.Personal("slow"));
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        var typing = delivered.TakeWhile(c => !IsAnswer(c)).Where(c => c.Type == "typing").ToList();
+        Assert.True(typing.Count >= 2, $"typing count {typing.Count}");
+        Assert.Equal("typing", delivered[0].Type);
+        Assert.All(typing, t => Assert.Null(t.ActivityId));
+        Assert.All(typing, t => Assert.EndsWith("/activities", t.RawTarget, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TX06_BotAddedToConversation_OneWelcome()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var update = Activities.Base("conversationUpdate", ctx.Fake.ServiceUrl, "channel", "19:general@thread.tacv2");
+        update["membersAdded"] = new JsonArray(new JsonObject { ["id"] = TeamsTestContext.BotId });
+        update["channelData"]!["eventType"] = "teamMemberAdded";
+        Assert.True((await ctx.PostAsync(update)).IsSuccessStatusCode);
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Count(c => c.Type == "message") == 1);
+        await Task.Delay(200);
+        var welcome = Assert.Single(ctx.Fake.Delivered);
+        Assert.Contains("AI policy", welcome.Text, StringComparison.Ordinal);
+        Assert.Contains("logged", welcome.Text, StringComparison.Ordinal);
+        Assert.Contains("not legal advice", welcome.Text, StringComparison.Ordinal);
+        Assert.Contains("mention", welcome.Text, StringComparison.Ordinal);
+        Assert.Equal(0, ctx.Answerer.Calls);
+        Assert.NotNull(delivered);
+    }
+
+    [Fact]
+    public async Task TX07_UsersAdded_InstallationUpdate_UnknownType_200AndNoOutbound()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var users = Activities.Base("conversationUpdate", ctx.Fake.ServiceUrl);
+        users["membersAdded"] = new JsonArray(new JsonObject { ["id"] = "29:new-user" });
+        var install = Activities.Base("installationUpdate", ctx.Fake.ServiceUrl);
+        install["action"] = "add";
+        var remove = Activities.Base("installationUpdate", ctx.Fake.ServiceUrl);
+        remove["action"] = "remove";
+        var foo = Activities.Base("foo", ctx.Fake.ServiceUrl);
+        foreach (var a in new[] { users, install, remove, foo })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await ctx.PostAsync(a)).StatusCode);
+        }
+
+        await Task.Delay(300);
+        Assert.Empty(ctx.Fake.Calls);
+    }
+
+    [Fact]
+    public async Task TX08_MalformedJsonWithValidToken_Returns400_NoHandler()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = new StringContent("{\"type\":\"message\",", System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", ctx.Bearer());
+        Assert.Equal(HttpStatusCode.BadRequest, (await ctx.Bot.Http.SendAsync(request)).StatusCode);
+        var noType = ctx.Personal("q");
+        noType.Remove("type");
+        Assert.Equal(HttpStatusCode.BadRequest, (await ctx.PostAsync(noType)).StatusCode);
+        await Task.Delay(200);
+        Assert.Equal(0, ctx.Answerer.Calls);
+        Assert.Empty(ctx.Fake.Calls);
+    }
+
+    [Fact]
+    public async Task TX09_SameActivityDeliveredTwice_AnsweredOnce()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var activity = ctx.Personal("q", id: "dup-1");
+        Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(activity)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ctx.PostAsync(activity)).StatusCode);
+        await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        await Task.Delay(300);
+        Assert.Single(ctx.Fake.Delivered, IsAnswer);
+        Assert.Equal(1, ctx.Answerer.Calls);
+    }
+
+    [Fact]
+    public async Task TX10_CardSubmitAsMessageAndAsInvoke_RoutedToCardHandler()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var submit = ctx.Personal("");
+        submit.Remove("text");
+        submit["value"] = new JsonObject { ["question"] = "from the card" };
+        submit["replyToId"] = "bot-card-1";
+        Assert.True((await ctx.PostAsync(submit)).IsSuccessStatusCode);
+
+        var invoke = Activities.Invoke(ctx.Fake.ServiceUrl, "task/submit", new JsonObject { ["question"] = "from the invoke" });
+        var response = await ctx.PostAsync(invoke);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{}", await response.Content.ReadAsStringAsync());
+        await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) == 2);
+        Assert.Equal(["from the card", "from the invoke"], ctx.Answerer.Questions.Select(q => q.Text).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task TX11_AdaptiveCardActionExecute_ExactInvokeResponse()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var invoke = Activities.Invoke(ctx.Fake.ServiceUrl, "adaptiveCard/action", new JsonObject
+        {
+            ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = "sources", ["data"] = new JsonObject() },
+        });
+        var response = await ctx.PostAsync(invoke);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        Assert.Equal(200, body["statusCode"]!.GetValue<int>());
+        Assert.Equal("application/vnd.microsoft.card.adaptive", body["type"]!.GetValue<string>());
+        Assert.Equal("AdaptiveCard", body["value"]!["type"]!.GetValue<string>());
+        Assert.Equal("1.5", body["value"]!["version"]!.GetValue<string>());
+
+        var refine = Activities.Invoke(ctx.Fake.ServiceUrl, "adaptiveCard/action", new JsonObject
+        {
+            ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = "refine", ["data"] = new JsonObject { ["x"] = 1 } },
+        });
+        var refined = JsonNode.Parse(await (await ctx.PostAsync(refine)).Content.ReadAsStringAsync())!;
+        Assert.Equal("application/vnd.microsoft.activity.message", refined["type"]!.GetValue<string>());
+        Assert.IsType<string>(refined["value"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("{}")]
+    [InlineData("{\"action\":{\"type\":\"Action.Submit\",\"data\":{}}}")]
+    public async Task TX12_AdaptiveCardActionInvalid_400InvokeError(string? value)
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var invoke = Activities.Invoke(ctx.Fake.ServiceUrl, "adaptiveCard/action", value is null ? null : JsonNode.Parse(value));
+        var response = await ctx.PostAsync(invoke);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(400, body["statusCode"]!.GetValue<int>());
+        Assert.Equal("application/vnd.microsoft.error", body["type"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(body["value"]!["code"]!.GetValue<string>()));
+        Assert.False(string.IsNullOrEmpty(body["value"]!["message"]!.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData("like", FeedbackReaction.Positive)]
+    [InlineData("dislike", FeedbackReaction.Negative)]
+    public async Task TX13_FeedbackInvoke_200EmptyBody_RecordedAgainstTheAnswer(string reaction, FeedbackReaction expected)
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        string? answerId = null;
+        ctx.Answerer.Produce = q =>
+        {
+            var a = CannedAnswerer.Standard(q.Text);
+            answerId = a.Id;
+            return a;
+        };
+        await ctx.PostAsync(ctx.Personal("q"));
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        var botMessageId = $"bot-msg-{ctx.Fake.Calls.ToList().FindIndex(IsAnswer) + 1}";
+
+        var invoke = Activities.Invoke(ctx.Fake.ServiceUrl, "message/submitAction", new JsonObject
+        {
+            ["actionName"] = "feedback",
+            ["actionValue"] = new JsonObject { ["reaction"] = reaction, ["feedback"] = "{\"feedbackText\":\"great\"}" },
+        }, replyToId: botMessageId);
+        var response = await ctx.PostAsync(invoke);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{}", await response.Content.ReadAsStringAsync());
+        var record = Assert.Single(ctx.Feedback.Records);
+        Assert.Equal(answerId, record.AnswerId);
+        Assert.Equal(expected, record.Reaction);
+        Assert.Equal("great", record.Comment);
+        Assert.Equal("teams", record.Platform);
+        Assert.Equal("7faf8ab2-0000-4000-8000-000000000001", record.UserId);
+        Assert.NotEmpty(delivered);
+    }
+
+    [Fact]
+    public async Task TX14_FetchTask_CustomFeedbackNotEnabled_Returns501()
+    {
+        // Design: the bot uses the default feedback form, so message/fetchTask is not implemented.
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var invoke = Activities.Invoke(ctx.Fake.ServiceUrl, "message/fetchTask", new JsonObject { ["actionName"] = "feedback", ["actionValue"] = new JsonObject { ["reaction"] = "like" } });
+        Assert.Equal(HttpStatusCode.NotImplemented, (await ctx.PostAsync(invoke)).StatusCode);
+    }
+
+    [Fact]
+    public async Task TX15_UnknownInvoke_Returns501()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        var response = await ctx.PostAsync(Activities.Invoke(ctx.Fake.ServiceUrl, "composeExtension/query", new JsonObject()));
+        Assert.Equal(HttpStatusCode.NotImplemented, response.StatusCode);
+        Assert.Empty(ctx.Fake.Calls);
+    }
+
+    [Fact]
+    public async Task TX16_AnswerWithSources_OneMessageEntityConsistentWithMarkers()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        await ctx.PostAsync(ctx.Personal("q"));
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        Assert.Empty(ctx.Fake.ShapeErrors);
+        var reply = delivered.First(IsAnswer);
+        var entity = Assert.Single(reply.Body["entities"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "https://schema.org/Message")!;
+        Assert.Equal("AIGeneratedContent", entity["additionalType"]![0]!.GetValue<string>());
+        var citations = entity["citation"]!.AsArray();
+        Assert.Equal([1, 2], citations.Select(c => c!["position"]!.GetValue<int>()).ToArray());
+        var first = citations[0]!["appearance"]!;
+        Assert.Equal("DigitalDocument", first["@type"]!.GetValue<string>());
+        Assert.True(first["name"]!.GetValue<string>().Length <= 80);
+        Assert.True(first["abstract"]!.GetValue<string>().Length <= 160);
+        Assert.Equal("https://eur-lex.europa.eu/eli/reg/2024/1689/oj", first["url"]!.GetValue<string>());
+        Assert.Null(citations[1]!["appearance"]!["url"]); // "NIST AI 100-1, January 2023" is not a URL
+        Assert.All(first["keywords"]!.AsArray(), k => Assert.True(k!.GetValue<string>().Length <= 28));
+        Assert.True(reply.Body["channelData"]!["feedbackLoopEnabled"]!.GetValue<bool>());
+        Assert.Contains("[1]", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("[2]", reply.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TX17_SourcesCard_SeparateAdaptiveCard15Activity()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        await ctx.PostAsync(ctx.Personal("q"));
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null));
+        var card = delivered.Single(c => c.Body["attachments"] is not null);
+        Assert.Null(card.Text);
+        var attachment = card.Body["attachments"]![0]!;
+        Assert.Equal("application/vnd.microsoft.card.adaptive", attachment["contentType"]!.GetValue<string>());
+        Assert.Equal("1.5", attachment["content"]!["version"]!.GetValue<string>());
+        var texts = attachment["content"]!["body"]!.AsArray().Select(b => b!["text"]!.GetValue<string>()).ToList();
+        Assert.Equal("Sources", texts[0]);
+        Assert.Contains(texts, t => t.StartsWith("[1] EU AI Act", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.StartsWith("[2] NIST AI RMF", StringComparison.Ordinal));
+        Assert.Equal(delivered.First(IsAnswer).ActivityId, card.ActivityId);
+    }
+
+    [Fact]
+    public async Task TX_AnswerFails_ShortApologyNotSilence()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        ctx.Answerer.Fail = true;
+        await ctx.PostAsync(ctx.Personal("q"));
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        Assert.Equal(TeamsTurnHandler.Apology, delivered.First(IsAnswer).Text);
+        Assert.DoesNotContain(ctx.Bot.Logs.Lines, l => l.Contains("exploded", StringComparison.Ordinal) && l.StartsWith("Information", StringComparison.Ordinal));
+        Assert.DoesNotContain("exploded", delivered.First(IsAnswer).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TX_GroupChatMessage_AnsweredWithMentionRemoved()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        await ctx.PostAsync(ctx.GroupChat("what about transparency?"));
+        var reply = (await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer))).First(IsAnswer);
+        Assert.Equal("19:group-chat-id@thread.v2", reply.ConversationId);
+        Assert.Equal("what about transparency?", ctx.Answerer.Questions.Single().Text);
+    }
+
+    [Fact]
+    public async Task TX_Commands_SourcesAboutHelp_AnsweredWithoutTheEngine()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        await ctx.PostAsync(ctx.Personal("sources"));
+        await ctx.PostAsync(ctx.Personal("about"));
+        await ctx.PostAsync(ctx.Personal("help"));
+        var delivered = await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) == 3);
+        Assert.Contains(delivered, c => c.Text!.Contains("EU AI Act", StringComparison.Ordinal));
+        Assert.Contains(delivered, c => c.Text!.Contains("test-corpus", StringComparison.Ordinal));
+        Assert.Contains(delivered, c => c.Text!.Contains("How to ask", StringComparison.Ordinal));
+        Assert.Equal(0, ctx.Answerer.Calls);
+    }
+}
