@@ -21,6 +21,9 @@ public static class Program
             IndexCommand.Create(),
             AskCommand.Create(),
             CorpusCommand.Create(),
+            ServeCommand.Create(),
+            AuditCommand.Create(),
+            ReportCommand.Create(),
         };
         return root;
     }
