@@ -34,10 +34,11 @@ internal static class ServeHost
         bool discordFlag,
         bool teamsFlag,
         IEnumerable<KeyValuePair<string, string?>>? configurationOverrides = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null,
+        string? environmentName = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = environmentName });
         if (configurationOverrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(configurationOverrides);
@@ -108,6 +109,9 @@ internal static class ServeHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+
+        // Every option validator at once, before anything starts or logs: all problems in one message.
+        app.Services.GetService<IStartupValidator>()?.Validate();
 
         // Listen before the first measurement so nothing recorded at start is lost.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
