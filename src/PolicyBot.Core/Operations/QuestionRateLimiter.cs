@@ -10,7 +10,7 @@ public interface IQuestionRateLimiter
     ValueTask<bool> TryTakeAsync(string key, RateLimit limit, CancellationToken cancellationToken);
 }
 
-/// <summary>Buckets in this process's memory, bounded: when it holds too many keys, idle (full) buckets are dropped.</summary>
+/// <summary>Buckets in this process's memory (timed by <see cref="TimeProvider.GetUtcNow"/>), bounded: when it holds too many keys, idle (full) buckets are dropped.</summary>
 public sealed class InMemoryRateLimiter(TimeProvider time, int maxKeys = 100_000) : IQuestionRateLimiter
 {
     private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
@@ -20,21 +20,21 @@ public sealed class InMemoryRateLimiter(TimeProvider time, int maxKeys = 100_000
     public ValueTask<bool> TryTakeAsync(string key, RateLimit limit, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var now = time.GetTimestamp();
+        var now = time.GetUtcNow().UtcTicks;
         if (_buckets.Count >= maxKeys && !_buckets.ContainsKey(key))
         {
             Evict(now, limit);
         }
 
         var bucket = _buckets.GetOrAdd(key, static (_, s) => new Bucket(s.limit.Capacity, s.now), (limit, now));
-        return ValueTask.FromResult(bucket.TryTake(limit, now, time));
+        return ValueTask.FromResult(bucket.TryTake(limit, now));
     }
 
     private void Evict(long now, RateLimit limit)
     {
         foreach (var (key, bucket) in _buckets)
         {
-            if (bucket.IsFull(limit, now, time))
+            if (bucket.IsFull(limit, now))
             {
                 _buckets.TryRemove(key, out _);
             }
@@ -58,11 +58,11 @@ public sealed class InMemoryRateLimiter(TimeProvider time, int maxKeys = 100_000
 
         private double _tokens = tokens;
 
-        public bool TryTake(RateLimit limit, long now, TimeProvider time)
+        public bool TryTake(RateLimit limit, long now)
         {
             lock (_gate)
             {
-                Refill(limit, now, time);
+                Refill(limit, now);
                 if (_tokens < 1 - 1e-9)
                 {
                     return false;
@@ -73,18 +73,18 @@ public sealed class InMemoryRateLimiter(TimeProvider time, int maxKeys = 100_000
             }
         }
 
-        public bool IsFull(RateLimit limit, long now, TimeProvider time)
+        public bool IsFull(RateLimit limit, long now)
         {
             lock (_gate)
             {
-                Refill(limit, now, time);
+                Refill(limit, now);
                 return _tokens >= limit.Capacity;
             }
         }
 
-        private void Refill(RateLimit limit, long now, TimeProvider time)
+        private void Refill(RateLimit limit, long now)
         {
-            var elapsed = time.GetElapsedTime(Stamp, now);
+            var elapsed = TimeSpan.FromTicks(now - Stamp);
             if (elapsed > TimeSpan.Zero)
             {
                 _tokens = Math.Min(limit.Capacity, _tokens + (elapsed.TotalSeconds * limit.RefillPerSecond));

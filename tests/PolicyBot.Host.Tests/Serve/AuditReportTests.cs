@@ -37,7 +37,7 @@ public sealed class AuditReportTests
             Record("a2", "Fine under the widget act?", AnswerOutcome.Answered, 12.25, 1, "widget.md#2"),
             Record("a3", "Who supervises gadgets?", AnswerOutcome.Answered, 1.0, 2, "gadget.md#1"),
             Record("b1", "What is the capital of Peru?", AnswerOutcome.Abstained, 0.8, 3),
-            Record("b2", "Peru's capital city?", AnswerOutcome.Abstained, 0.9, 4),
+            Record("b2", "Capital of Peru?", AnswerOutcome.Abstained, 0.9, 4),
             Record("b3", "What is the capital of Peru?", AnswerOutcome.Abstained, 0.7, 5),
             Record("b4", "How tall is Everest?", AnswerOutcome.Abstained, 40.0, 6),
             Record("c1", "=cmd|' /C calc'!A0, \"quoted\"", AnswerOutcome.Refused, 0.1, 7),

@@ -53,7 +53,7 @@ public sealed class ServeHostTests
         Assert.Equal("teams", record.Platform);
         Assert.Equal(AnswerOutcome.Answered, record.Outcome);
         Assert.Equal(TestCorpus.FineQuestion, record.Question);
-        Assert.Equal(UserIdHasher.WithSalt(ServeTestHost.Salt).Hash("29:user-1"), record.UserHash);
+        Assert.Equal(UserIdHasher.WithSalt(ServeTestHost.Salt).Hash("aad-user-1"), record.UserHash);
         Assert.DoesNotContain("user-1", record.UserHash, StringComparison.Ordinal);
         Assert.NotEmpty(record.CitedPassageIds);
         Assert.StartsWith("widget-safety-act.md#", record.CitedPassageIds[0], StringComparison.Ordinal);

@@ -109,6 +109,7 @@ internal sealed class ServeTestHost : IAsyncDisposable
     {
         var activity = Activities.Message(Fake.ServiceUrl, "personal", "a:1X" + userId, text, id);
         activity["from"]!["id"] = "29:" + userId;
+        activity["from"]!["aadObjectId"] = "aad-" + userId;
         return activity;
     }
 
