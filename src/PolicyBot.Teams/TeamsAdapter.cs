@@ -239,7 +239,12 @@ internal sealed partial class TeamsAdapter(
         switch (activity.Name)
         {
             case "message/submitAction":
-                await RecordFeedbackAsync(activity, ct).ConfigureAwait(false);
+                // A redelivered feedback invoke is answered the same way but recorded once.
+                if (string.IsNullOrEmpty(activity.Id) || _seenActivities.TryAdd($"{activity.Conversation?.Id}|{activity.Id}", true))
+                {
+                    await RecordFeedbackAsync(activity, ct).ConfigureAwait(false);
+                }
+
                 await WriteJsonAsync(context, StatusCodes.Status200OK, new JsonObject(), ct).ConfigureAwait(false);
                 return;
             case "adaptiveCard/action":
@@ -286,7 +291,7 @@ internal sealed partial class TeamsAdapter(
         {
             try
             {
-                comment = Str(JsonNode.Parse(feedbackJson)?["feedbackText"]);
+                comment = JsonNode.Parse(feedbackJson) is JsonObject parsed ? Str(parsed["feedbackText"]) : feedbackJson;
             }
             catch (JsonException)
             {

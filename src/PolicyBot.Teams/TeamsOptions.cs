@@ -66,7 +66,8 @@ public sealed class TeamsOptions
 
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Backoff cap; a <c>Retry-After</c> longer than this gives up instead of retrying early.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     public TimeSpan TypingInterval { get; set; } = TimeSpan.FromSeconds(3);
 

@@ -230,6 +230,8 @@ public sealed class TeamsActivityTests
         var response = await ctx.PostAsync(invoke);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{}", await response.Content.ReadAsStringAsync());
+        var redelivered = await ctx.PostAsync(invoke);
+        Assert.Equal("{}", await redelivered.Content.ReadAsStringAsync());
         var record = Assert.Single(ctx.Feedback.Records);
         Assert.Equal(answerId, record.AnswerId);
         Assert.Equal(expected, record.Reaction);

@@ -72,6 +72,16 @@ public sealed class TeamsOutboundTests
         Assert.Equal(3, ctx.Fake.Calls.Count(c => c.ConversationId == "a:c2"));
     }
 
+    [Fact]
+    public async Task TO02_RetryAfterBeyondCap_GivesUpInsteadOfRetryingEarly()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync(s => s.Tune = o => o.RetryMaxDelay = TimeSpan.FromSeconds(5));
+        ctx.Fake.Script(new ScriptedResponse(429, "Throttled", RetryAfter: "120"));
+        var ex = await Assert.ThrowsAsync<ConnectorException>(() => Connector(ctx).SendAsync(ctx.Fake.ServiceUrl, "a:c1", null, Message("a:c1"), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.TooManyRequests, ex.Status);
+        Assert.Single(ctx.Fake.Calls);
+    }
+
     [Theory]
     [InlineData(412)]
     [InlineData(502)]

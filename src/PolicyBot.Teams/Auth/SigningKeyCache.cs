@@ -106,11 +106,13 @@ internal sealed class SigningKeyCache : IDisposable
                 TeamsLog.SigningKeysLoaded(_logger, fresh.Keys.Count);
                 return fresh;
             }
-            catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException or ArgumentException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning disable CA1031 // Any failure to load keys must fail closed (401), never crash the request with a 500.
             {
                 TeamsLog.SigningKeysUnavailable(_logger, ex);
                 return null;
             }
+#pragma warning restore CA1031
         }
         finally
         {

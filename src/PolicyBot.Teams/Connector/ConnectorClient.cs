@@ -135,12 +135,19 @@ internal sealed class ConnectorClient
             }
 
             var delay = RetryDelay(response.Headers.RetryAfter, attempt);
-            TeamsLog.ConnectorRetry(_logger, (int)status, delay);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            if (delay is null)
+            {
+                // The Connector asks for a longer pause than a reply is worth holding a worker for.
+                throw new ConnectorException($"The Connector answered {(int)status} {code} with a Retry-After beyond {_options.RetryMaxDelay}.", status, code, operationId);
+            }
+
+            TeamsLog.ConnectorRetry(_logger, (int)status, delay.Value);
+            await Task.Delay(delay.Value, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private TimeSpan RetryDelay(RetryConditionHeaderValue? retryAfter, int attempt)
+    /// <summary>Retry-After is honoured exactly (null when it exceeds the cap); otherwise exponential backoff with jitter.</summary>
+    private TimeSpan? RetryDelay(RetryConditionHeaderValue? retryAfter, int attempt)
     {
         TimeSpan? fromHeader = retryAfter switch
         {
@@ -150,7 +157,7 @@ internal sealed class ConnectorClient
         };
         if (fromHeader is { } h)
         {
-            return h < TimeSpan.Zero ? TimeSpan.Zero : h > _options.RetryMaxDelay ? _options.RetryMaxDelay : h;
+            return h < TimeSpan.Zero ? TimeSpan.Zero : h > _options.RetryMaxDelay ? null : h;
         }
 
         // Exponential backoff with full jitter in [base*2^(n-1)/2, base*2^(n-1)], capped.

@@ -213,7 +213,7 @@ public sealed class EngineAnswerTests : IAsyncLifetime
     [Fact]
     public void Answer_FtsSyntax_IsTreatedAsWords()
     {
-        var answer = Ask("NEAR(\"Shanghai\" AI companies) OR * AND -x");
+        var answer = Ask("NEAR(\"Shanghai\" AI companies) OR * AND -companies");
         AssertExtractive(answer);
         Assert.Contains("Shanghai", answer.Citations[0].Passage, StringComparison.Ordinal);
     }

@@ -154,7 +154,7 @@ public sealed partial class FakeBotFramework : IAsyncDisposable
             await Task.Delay(20);
         }
 
-        throw new TimeoutException($"Connector condition not met; calls: {string.Join(", ", Calls.Select(c => $"{c.Status} {c.Type} {c.RawTarget}"))}; shape errors: {string.Join(" | ", ShapeErrors)}");
+        throw new TimeoutException($"Connector condition not met; calls: {string.Join(", ", Calls.Select(c => $"{c.Status} {c.Type} {c.RawTarget} {c.Text}"))}; shape errors: {string.Join(" | ", ShapeErrors)}");
     }
 
     private void Map(WebApplication app)
