@@ -1,0 +1,61 @@
+namespace PolicyBot.Discord.Gateway;
+
+/// <summary>
+/// Per-connection send budget (discord.md §3): at most 120 events per 60 s, of which a few are kept for
+/// heartbeats, plus per-opcode holds announced by RATE_LIMITED dispatches.
+/// </summary>
+internal sealed class GatewaySendLimiter(TimeProvider time)
+{
+    public const int Limit = 120;
+    public const int HeartbeatReserve = 5;
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+
+    private readonly Queue<DateTimeOffset> _sent = new();
+    private readonly Dictionary<int, DateTimeOffset> _heldUntil = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>Records a RATE_LIMITED dispatch: the opcode may not be sent again before <paramref name="retryAfter"/>.</summary>
+    public void Hold(int opcode, TimeSpan retryAfter)
+    {
+        lock (_gate)
+        {
+            _heldUntil[opcode] = time.GetUtcNow() + retryAfter;
+        }
+    }
+
+    /// <summary>Waits until <paramref name="opcode"/> may be sent, then counts it. Callers hold the send lock.</summary>
+    public async Task WaitAsync(int opcode, bool isHeartbeat, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            TimeSpan wait;
+            lock (_gate)
+            {
+                var now = time.GetUtcNow();
+                while (_sent.Count > 0 && now - _sent.Peek() >= Window)
+                {
+                    _sent.Dequeue();
+                }
+
+                var budget = isHeartbeat ? Limit : Limit - HeartbeatReserve;
+                wait = TimeSpan.Zero;
+                if (_heldUntil.TryGetValue(opcode, out var until) && until > now)
+                {
+                    wait = until - now;
+                }
+                else if (_sent.Count >= budget)
+                {
+                    wait = _sent.ElementAt(_sent.Count - budget) + Window - now;
+                }
+
+                if (wait <= TimeSpan.Zero)
+                {
+                    _sent.Enqueue(now);
+                    return;
+                }
+            }
+
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,425 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using PolicyBot.Discord.Protocol;
+
+namespace PolicyBot.Discord.Rest;
+
+/// <summary>
+/// The REST API client: <c>Authorization: Bot</c>, the required User-Agent, per-route buckets learnt from
+/// <c>X-RateLimit-*</c> headers (keyed by bucket + top-level resource), 429 <c>retry_after</c> and global pauses,
+/// bounded 5xx retries with backoff, pre-emptive global pacing (50/s; interaction callbacks exempt), typed errors.
+/// </summary>
+internal sealed partial class DiscordRestClient
+{
+    public const string UserAgent = "DiscordBot (https://github.com/policybot/policybot, 1.0)";
+    public const int GlobalRequestsPerSecond = 50;
+    private const int MaxRateLimitRetries = 4;
+    private const int MaxServerErrorRetries = 3;
+
+    private readonly HttpClient _http;
+    private readonly string _baseUrl;
+    private readonly string _token;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly DiscordMetrics _metrics;
+    private readonly ConcurrentDictionary<string, string> _bucketByRoute = new();
+    private readonly ConcurrentDictionary<string, Bucket> _buckets = new();
+    private readonly Queue<DateTimeOffset> _globalWindow = new();
+    private readonly SemaphoreSlim _globalLock = new(1, 1);
+    private readonly TaskCompletionSource<DiscordHttpException> _unauthorized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Random _random = new();
+    private DateTimeOffset _globalPauseUntil;
+
+    public DiscordRestClient(HttpClient http, DiscordOptions options, TimeProvider time, ILogger logger, DiscordMetrics metrics)
+    {
+        _http = http;
+        _baseUrl = options.ApiBaseUrl.TrimEnd('/');
+        _token = options.Token;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+    }
+
+    /// <summary>Completes when Discord answered 401 to the bot token: the token is invalid and the bot must stop.</summary>
+    public Task<DiscordHttpException> Unauthorized => _unauthorized.Task;
+
+    public Task<GatewayBotResponse> GetGatewayBotAsync(CancellationToken cancellationToken)
+        => SendRequiredAsync<GatewayBotResponse>(HttpMethod.Get, "/gateway/bot", null, cancellationToken);
+
+    public Task<DiscordMessage> CreateMessageAsync(string channelId, MessageParams message, CancellationToken cancellationToken)
+        => SendRequiredAsync<DiscordMessage>(HttpMethod.Post, $"/channels/{channelId}/messages", message, cancellationToken);
+
+    public Task TriggerTypingAsync(string channelId, CancellationToken cancellationToken)
+        => SendAsync<JsonElement?>(HttpMethod.Post, $"/channels/{channelId}/typing", null, cancellationToken);
+
+    public Task<DiscordChannel> StartThreadFromMessageAsync(string channelId, string messageId, string name, CancellationToken cancellationToken)
+        => SendRequiredAsync<DiscordChannel>(
+            HttpMethod.Post,
+            $"/channels/{channelId}/messages/{messageId}/threads",
+            new Dictionary<string, object> { ["name"] = name, ["auto_archive_duration"] = 1440 },
+            cancellationToken);
+
+    public Task CreateInteractionResponseAsync<T>(string interactionId, string interactionToken, InteractionResponse<T> response, CancellationToken cancellationToken)
+        => SendAsync<JsonElement?>(HttpMethod.Post, $"/interactions/{interactionId}/{interactionToken}/callback", response, cancellationToken);
+
+    public Task<DiscordMessage> EditOriginalResponseAsync(string applicationId, string interactionToken, MessageParams message, CancellationToken cancellationToken)
+        => SendRequiredAsync<DiscordMessage>(HttpMethod.Patch, $"/webhooks/{applicationId}/{interactionToken}/messages/@original", message, cancellationToken);
+
+    public Task<DiscordMessage> CreateFollowupMessageAsync(string applicationId, string interactionToken, MessageParams message, CancellationToken cancellationToken)
+        => SendRequiredAsync<DiscordMessage>(HttpMethod.Post, $"/webhooks/{applicationId}/{interactionToken}", message, cancellationToken);
+
+    public Task<JsonElement> BulkOverwriteCommandsAsync(string applicationId, string? guildId, JsonElement commands, CancellationToken cancellationToken)
+        => SendRequiredAsync<JsonElement>(
+            HttpMethod.Put,
+            guildId is null ? $"/applications/{applicationId}/commands" : $"/applications/{applicationId}/guilds/{guildId}/commands",
+            commands,
+            cancellationToken);
+
+    public async Task<T> SendRequiredAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+        => await SendAsync<T>(method, path, body, cancellationToken).ConfigureAwait(false)
+           ?? throw new DiscordHttpException(HttpStatusCode.OK, null, "empty response body", method.Method, Route.Parse(method, path).Template);
+
+    /// <summary>Sends one request through the rate limiter; retries 429 and 5xx; throws <see cref="DiscordHttpException"/> otherwise.</summary>
+    public async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        var route = Route.Parse(method, path);
+        if (_unauthorized.Task.IsCompleted && route.NeedsBotToken)
+        {
+            throw _unauthorized.Task.Result;
+        }
+
+        var payload = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), DiscordJson.Options);
+        var rateLimited = 0;
+        var serverErrors = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var bucket = await AcquireBucketAsync(route, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage? response = null;
+            TimeSpan retryDelay;
+            try
+            {
+                await WaitForBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+                if (!route.IsInteractionCallback)
+                {
+                    await WaitForGlobalAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                using var request = new HttpRequestMessage(method, _baseUrl + path);
+                request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+                if (route.NeedsBotToken)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _token);
+                }
+
+                if (payload is not null)
+                {
+                    request.Content = new ByteArrayContent(payload);
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                }
+
+                try
+                {
+                    response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    // A timeout or dropped connection: the request may or may not have been applied. Retry only what is
+                    // safe to repeat (interaction callbacks are not; message creates carry a nonce).
+                    if (route.IsInteractionCallback || ++serverErrors > MaxServerErrorRetries)
+                    {
+                        throw new DiscordHttpException($"Discord {method.Method} {route.Template} failed: {ex.GetType().Name}", ex);
+                    }
+
+                    retryDelay = ServerErrorDelay(serverErrors);
+                    Log.TransportRetry(_logger, method.Method, route.Template, serverErrors, retryDelay);
+                    goto Retry;
+                }
+
+                UpdateBucket(route, bucket, response);
+                if (response.IsSuccessStatusCode)
+                {
+                    if (response.StatusCode == HttpStatusCode.NoContent || typeof(T) == typeof(JsonElement?) && response.Content.Headers.ContentLength == 0)
+                    {
+                        return default;
+                    }
+
+                    return await response.Content.ReadFromJsonAsync<T>(DiscordJson.Options, cancellationToken).ConfigureAwait(false);
+                }
+
+                var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    var scope = Header(response, "X-RateLimit-Scope") ?? (error?.Global == true ? "global" : "user");
+                    _metrics.RecordRateLimited(scope);
+                    var retryAfter = TimeSpan.FromSeconds(error?.RetryAfter ?? HeaderDouble(response, "Retry-After") ?? 1);
+                    var global = error?.Global == true || string.Equals(Header(response, "X-RateLimit-Global"), "true", StringComparison.OrdinalIgnoreCase);
+                    Log.RateLimited(_logger, method.Method, route.Template, scope, retryAfter.TotalSeconds, global);
+                    if (global)
+                    {
+                        lock (_globalWindow)
+                        {
+                            var until = _time.GetUtcNow() + retryAfter;
+                            _globalPauseUntil = until > _globalPauseUntil ? until : _globalPauseUntil;
+                        }
+                    }
+                    else
+                    {
+                        bucket.Hold(_time.GetUtcNow() + retryAfter);
+                    }
+
+                    if (++rateLimited > MaxRateLimitRetries)
+                    {
+                        throw Error(response.StatusCode, error, method, route);
+                    }
+
+                    continue;
+                }
+
+                if ((int)response.StatusCode >= 500 && !route.IsInteractionCallback && ++serverErrors <= MaxServerErrorRetries)
+                {
+                    retryDelay = ServerErrorDelay(serverErrors);
+                    Log.ServerErrorRetry(_logger, method.Method, route.Template, (int)response.StatusCode, serverErrors, retryDelay);
+                    goto Retry;
+                }
+
+                var exception = Error(response.StatusCode, error, method, route);
+                if (response.StatusCode == HttpStatusCode.Unauthorized && route.NeedsBotToken)
+                {
+                    Log.TokenRejected(_logger, method.Method, route.Template);
+                    _unauthorized.TrySetResult(exception);
+                }
+
+                throw exception;
+            }
+            finally
+            {
+                response?.Dispose();
+                bucket.Lock.Release();
+            }
+
+        Retry:
+            await Task.Delay(retryDelay, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static DiscordHttpException Error(HttpStatusCode status, DiscordErrorBody? error, HttpMethod method, Route route)
+        => new(status, error?.Code, error?.Message, method.Method, route.Template);
+
+    private static string? Header(HttpResponseMessage response, string name)
+        => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    private static double? HeaderDouble(HttpResponseMessage response, string name)
+        => double.TryParse(Header(response, name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+
+    private static async Task<DiscordErrorBody?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return string.IsNullOrWhiteSpace(text) ? null : JsonSerializer.Deserialize<DiscordErrorBody>(text, DiscordJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private TimeSpan ServerErrorDelay(int attempt)
+        => TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1) * (1 + _random.NextDouble()));
+
+    private async Task<Bucket> AcquireBucketAsync(Route route, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var bucket = GetBucket(route);
+            await bucket.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (ReferenceEquals(bucket, GetBucket(route)))
+            {
+                return bucket;
+            }
+
+            bucket.Lock.Release();
+        }
+    }
+
+    private Bucket GetBucket(Route route)
+    {
+        var id = _bucketByRoute.TryGetValue(route.Key, out var hash) ? hash : route.Key;
+        return _buckets.GetOrAdd(id + "|" + route.Major, static _ => new Bucket());
+    }
+
+    private async Task WaitForBucketAsync(Bucket bucket, CancellationToken cancellationToken)
+    {
+        var wait = bucket.WaitTime(_time.GetUtcNow());
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void UpdateBucket(Route route, Bucket current, HttpResponseMessage response)
+    {
+        var hash = Header(response, "X-RateLimit-Bucket");
+        var target = current;
+        if (hash is not null)
+        {
+            _bucketByRoute[route.Key] = hash;
+            target = _buckets.GetOrAdd(hash + "|" + route.Major, static _ => new Bucket());
+        }
+
+        if (int.TryParse(Header(response, "X-RateLimit-Remaining"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var remaining))
+        {
+            var resetAfter = HeaderDouble(response, "X-RateLimit-Reset-After") ?? 0;
+            target.Update(remaining, _time.GetUtcNow() + TimeSpan.FromSeconds(resetAfter));
+        }
+    }
+
+    private async Task WaitForGlobalAsync(CancellationToken cancellationToken)
+    {
+        await _globalLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                TimeSpan wait;
+                lock (_globalWindow)
+                {
+                    var now = _time.GetUtcNow();
+                    while (_globalWindow.Count > 0 && now - _globalWindow.Peek() >= TimeSpan.FromSeconds(1))
+                    {
+                        _globalWindow.Dequeue();
+                    }
+
+                    wait = _globalPauseUntil - now;
+                    if (wait <= TimeSpan.Zero && _globalWindow.Count >= GlobalRequestsPerSecond)
+                    {
+                        wait = _globalWindow.Peek() + TimeSpan.FromSeconds(1) - now;
+                    }
+
+                    if (wait <= TimeSpan.Zero)
+                    {
+                        _globalWindow.Enqueue(now);
+                        return;
+                    }
+                }
+
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _globalLock.Release();
+        }
+    }
+
+    /// <summary>State of one rate-limit bucket for one top-level resource. Requests through a bucket are serialised.</summary>
+    private sealed class Bucket
+    {
+        private readonly Lock _gate = new();
+        private int _remaining = 1;
+        private DateTimeOffset _resetAt;
+
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+
+        public TimeSpan WaitTime(DateTimeOffset now)
+        {
+            lock (_gate)
+            {
+                if (now >= _resetAt)
+                {
+                    return TimeSpan.Zero;
+                }
+
+                return _remaining > 0 ? TimeSpan.Zero : _resetAt - now;
+            }
+        }
+
+        public void Update(int remaining, DateTimeOffset resetAt)
+        {
+            lock (_gate)
+            {
+                _remaining = remaining;
+                _resetAt = resetAt;
+            }
+        }
+
+        public void Hold(DateTimeOffset until)
+        {
+            lock (_gate)
+            {
+                _remaining = 0;
+                _resetAt = until > _resetAt ? until : _resetAt;
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(101, LogLevel.Warning, "Discord rate-limited {Method} {Route} (scope {Scope}, global {Global}); retrying in {RetryAfter} s")]
+        public static partial void RateLimited(ILogger logger, string method, string route, string scope, double retryAfter, bool global);
+
+        [LoggerMessage(102, LogLevel.Warning, "Discord answered {Method} {Route} with {Status}; retry {Attempt} in {Delay}")]
+        public static partial void ServerErrorRetry(ILogger logger, string method, string route, int status, int attempt, TimeSpan delay);
+
+        [LoggerMessage(103, LogLevel.Warning, "Discord request {Method} {Route} did not complete; retry {Attempt} in {Delay}")]
+        public static partial void TransportRetry(ILogger logger, string method, string route, int attempt, TimeSpan delay);
+
+        [LoggerMessage(104, LogLevel.Critical, "Discord rejected the bot token (HTTP 401 on {Method} {Route}): check DISCORD_TOKEN. No further REST calls will be made with it.")]
+        public static partial void TokenRejected(ILogger logger, string method, string route);
+    }
+}
+
+/// <summary>A parsed REST route: rate-limit key, top-level resource, and a template safe to log (tokens redacted).</summary>
+internal sealed record Route(string Key, string Major, string Template, bool NeedsBotToken, bool IsInteractionCallback)
+{
+    public static Route Parse(HttpMethod method, string path)
+    {
+        var query = path.IndexOf('?', StringComparison.Ordinal);
+        var clean = query >= 0 ? path[..query] : path;
+        var segments = clean.Trim('/').Split('/');
+        var major = "";
+        var template = new string[segments.Length];
+        var root = segments.Length > 0 ? segments[0] : "";
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var s = segments[i];
+            var isToken = (root is "webhooks" or "interactions") && i == 2;
+            if (isToken)
+            {
+                template[i] = "{token}";
+            }
+            else if (i == 1 && root is "channels" or "guilds" or "webhooks" or "interactions")
+            {
+                template[i] = root is "interactions" ? "{id}" : s; // the top-level resource stays in the key
+            }
+            else
+            {
+                template[i] = s.Length > 0 && s.All(char.IsAsciiDigit) ? "{id}" : s;
+            }
+        }
+
+        if (segments.Length > 1 && root is "channels" or "guilds")
+        {
+            major = segments[1];
+        }
+        else if (segments.Length > 2 && root is "webhooks" or "interactions")
+        {
+            major = segments[1] + "/" + Hash(segments[2]);
+        }
+
+        var joined = "/" + string.Join('/', template);
+        var isCallback = root == "interactions";
+        var isInteractionWebhook = root == "webhooks" && segments.Length > 2;
+        return new Route(method.Method + " " + joined, major, joined, NeedsBotToken: !isCallback && !isInteractionWebhook, isCallback);
+    }
+
+    // The interaction token keys its webhook bucket; keep only a short hash of it in memory keys.
+    private static string Hash(string token)
+        => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)).AsSpan(0, 8));
+}

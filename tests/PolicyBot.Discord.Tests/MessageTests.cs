@@ -1,0 +1,228 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Discord.Tests.Fakes;
+
+namespace PolicyBot.Discord.Tests;
+
+/// <summary>Discord message scenarios DM-01…DM-11: which messages are answered, and what the replies look like on the wire.</summary>
+public sealed class MessageTests
+{
+    private static string Mention(string text) => $"<@{FakeDiscord.BotUserId}> {text}";
+
+    private static async Task<BotHarness> StartedAsync(Action<FakeDiscord>? configureFake = null, Action<DiscordOptions>? configureOptions = null)
+    {
+        var h = await BotHarness.CreateAsync(configureFake: configureFake, configureOptions: configureOptions);
+        await h.StartAsync();
+        return h;
+    }
+
+    [Fact]
+    public async Task DM01_OwnAndOtherBotMessages_Ignored()
+    {
+        await using var h = await StartedAsync();
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("from myself"), authorId: FakeDiscord.BotUserId, authorIsBot: true, mentionsBot: true));
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("from another bot"), authorId: "510000000000000001", authorIsBot: true, mentionsBot: true));
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "DM from another bot", guildId: null, authorId: "510000000000000001", authorIsBot: true));
+        var marker = FakeDiscord.NewMessage(h.Fake.NewId(), Mention("from a person"), mentionsBot: true);
+        await h.DispatchMessageAsync(marker);
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        await h.PassAsync(TimeSpan.FromSeconds(1));
+        var reply = Assert.Single(h.Fake.Messages);
+        Assert.Equal(marker["id"]!.GetValue<string>(), reply.Body["message_reference"]!["message_id"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("<@{0}> q")]
+    [InlineData("<@!{0}> q")]
+    [InlineData("q <@{0}>")]
+    public async Task DM02_Mention_AnsweredWithMentionStripped(string content)
+    {
+        await using var h = await StartedAsync();
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), string.Format(System.Globalization.CultureInfo.InvariantCulture, content, FakeDiscord.BotUserId), mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        var question = Assert.Single(h.Scripted!.Questions);
+        Assert.Equal("q", question.Text);
+        Assert.Equal("discord", question.Context.Platform);
+        Assert.Equal("300000000000000003", question.Context.ServerId);
+        Assert.Equal("400000000000000004", question.Context.ChannelId);
+        Assert.Equal("500000000000000005", question.Context.UserId);
+    }
+
+    [Fact]
+    public async Task DM03_NoBotMentionOrOnlyEveryone_Ignored()
+    {
+        await using var h = await StartedAsync();
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "what is the AI Act?"));
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "@everyone what is the AI Act?"));
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "<@510000000000000009> what is the AI Act?"));
+        await h.PassAsync(TimeSpan.FromSeconds(2));
+        Assert.Empty(h.Fake.Messages);
+        Assert.Empty(h.Scripted!.Questions);
+    }
+
+    [Fact]
+    public async Task DM04_DirectMessageWithoutMention_Answered()
+    {
+        await using var h = await StartedAsync();
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "what is a high-risk system?", guildId: null, channelId: "430000000000000001"));
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        var reply = Assert.Single(h.Fake.Messages);
+        Assert.Equal("430000000000000001", reply.ChannelId);
+        Assert.Null(Assert.Single(h.Scripted!.Questions).Context.ServerId);
+    }
+
+    [Fact]
+    public async Task DM05_BlankContentIgnored_MentionStillAnswered()
+    {
+        await using var h = await StartedAsync();
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), ""));
+        var mention = FakeDiscord.NewMessage(h.Fake.NewId(), Mention("still works"), mentionsBot: true);
+        await h.DispatchMessageAsync(mention);
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        await h.PassAsync(TimeSpan.FromSeconds(1));
+        Assert.Single(h.Fake.Messages);
+        Assert.Equal("still works", Assert.Single(h.Scripted!.Questions).Text);
+    }
+
+    [Fact]
+    public async Task DM06_AnswerContainingMentions_AllowedMentionsParsesNothing()
+    {
+        await using var h = await StartedAsync();
+        h.Scripted!.Script = q => new Answer
+        {
+            Id = "a-dm06",
+            Question = q.Text,
+            Outcome = AnswerOutcome.Answered,
+            Text = "Ping @everyone and @here, role <@&600000000000000006>, user <@600000000000000007>. [1]",
+            Citations = [new Citation(1, "@everyone notes", "@here", "@everyone", "<@&1> @everyone passage", 1, "p#1", "p.md")],
+        };
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("ping"), mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        var body = Assert.Single(h.Fake.Messages).Body;
+        var allowed = body["allowed_mentions"]!.AsObject();
+        Assert.Empty(allowed["parse"]!.AsArray());
+        Assert.Null(allowed["users"]);
+        Assert.Null(allowed["roles"]);
+        Assert.False(allowed["replied_user"]!.GetValue<bool>());
+        Assert.DoesNotContain("@everyone", body["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("@here", body["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(h.Fake.Violations);
+    }
+
+    [Fact]
+    public async Task DM07_Reply_ReferencesQuestionWithoutFailing()
+    {
+        await using var h = await StartedAsync();
+        var question = FakeDiscord.NewMessage(h.Fake.NewId(), Mention("reply please"), mentionsBot: true);
+        await h.DispatchMessageAsync(question);
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        var reference = Assert.Single(h.Fake.Messages).Body["message_reference"]!;
+        Assert.Equal(question["id"]!.GetValue<string>(), reference["message_id"]!.GetValue<string>());
+        Assert.False(reference["fail_if_not_exists"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task DM08_LongAnswer_SplitInOrderWithinLimitsAndIntact()
+    {
+        await using var h = await StartedAsync();
+        var text = LongText(4500);
+        h.Scripted!.Script = q => new Answer { Id = "a-dm08", Question = q.Text, Outcome = AnswerOutcome.Answered, Text = text, Citations = [new Citation(1, "T", "S", "https://example.org/t", "passage", 1, "t#1", "t.md")] };
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("long"), mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Count >= 3);
+        await h.PassAsync(TimeSpan.FromSeconds(1));
+        var chunks = h.Fake.Messages.Select(m => m.Body["content"]!.GetValue<string>()).ToList();
+        Assert.True(chunks.Count >= 3);
+        Assert.All(chunks, c => Assert.InRange(c.Length, 1, 2000));
+        Assert.Equal(text, string.Concat(chunks));
+        Assert.NotNull(h.Fake.Messages.First().Body["message_reference"]);
+        Assert.NotNull(h.Fake.Messages.Last().Body["embeds"]);
+        Assert.NotNull(h.Fake.Messages.Last().Body["components"]);
+        Assert.Empty(h.Fake.Violations);
+    }
+
+    [Fact]
+    public async Task DM09_OversizedCitations_NeverSentOverLimits()
+    {
+        await using var h = await StartedAsync();
+        var citations = Enumerable.Range(1, 11).Select(i => new Citation(i, new string('T', 300), new string('S', 300), "Some printed source " + new string('s', 3000), new string('p', 5000), 1, $"x#{i}", "x.md") { Published = "2024-01-01" }).ToList();
+        h.Scripted!.Script = q => new Answer { Id = "a-dm09", Question = q.Text, Outcome = AnswerOutcome.Answered, Text = "Short. [1]", Citations = citations };
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("big"), mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty || !h.Fake.Violations.IsEmpty);
+        Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
+        var embeds = Assert.Single(h.Fake.Messages).Body["embeds"]!.AsArray();
+        Assert.Equal(10, embeds.Count);
+    }
+
+    [Fact]
+    public async Task DM10_PostCommittedButFailed_RetriedWithSameNonceAndDeduped()
+    {
+        await using var h = await StartedAsync(configureFake: f => f.FailAfterCommit = 1);
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("retry safely"), mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => h.Fake.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith("/messages", StringComparison.Ordinal)) >= 2);
+        await h.PassAsync(TimeSpan.FromSeconds(1));
+        var posts = h.Fake.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/messages", StringComparison.Ordinal)).Select(r => r.Json!).ToList();
+        Assert.Equal(2, posts.Count);
+        Assert.Equal(posts[0]["nonce"]!.ToString(), posts[1]["nonce"]!.ToString());
+        Assert.True(posts[0]["enforce_nonce"]!.GetValue<bool>());
+        Assert.Single(h.Fake.Messages);
+    }
+
+    [Fact]
+    public async Task DM11_SlowAnswer_TypingIndicatorFirst()
+    {
+        await using var h = await StartedAsync();
+        h.Scripted!.Delay = TimeSpan.FromSeconds(12);
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("slow"), mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        var typing = h.Fake.Requests.Where(r => r.Path.EndsWith("/typing", StringComparison.Ordinal)).ToList();
+        var reply = h.Fake.Requests.First(r => r.Path.EndsWith("/messages", StringComparison.Ordinal));
+        Assert.True(typing.Count >= 2, "typing refreshed during a 12 s answer");
+        Assert.True(typing[0].At < reply.At);
+        Assert.True(typing[1].At - typing[0].At <= TimeSpan.FromSeconds(9.5));
+    }
+
+    [Fact]
+    public async Task ChannelAllowList_MentionOutsideList_Ignored()
+    {
+        await using var h = await StartedAsync();
+        await h.Settings.SetAnswerChannelsAsync("discord", "300000000000000003", ["440000000000000001"], CancellationToken.None);
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("not here"), channelId: "440000000000000002", mentionsBot: true));
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("here"), channelId: "440000000000000001", mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        await h.PassAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal("440000000000000001", Assert.Single(h.Fake.Messages).ChannelId);
+    }
+
+    [Fact]
+    public async Task Thread_FollowUpWithoutMention_AnsweredWithPreviousQuestion()
+    {
+        await using var h = await StartedAsync(configureOptions: o => o.UseThreads = true);
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("What is a high-risk AI system?"), mentionsBot: true));
+        var thread = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/threads", StringComparison.Ordinal));
+        var threadId = thread.Path.Split('/')[4];
+        await BotHarness.WaitUntilAsync(() => h.Adapter.PendingTurns == 0);
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "and who enforces it?", channelId: threadId, channelType: 11));
+        await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Any(m => m.ChannelId == threadId));
+        var followUp = h.Scripted!.Questions.Last();
+        Assert.Equal("and who enforces it?", followUp.Text);
+        Assert.Equal("What is a high-risk AI system?", followUp.Context.PreviousQuestion);
+    }
+
+    private static string LongText(int length)
+    {
+        var builder = new StringBuilder();
+        var n = 0;
+        while (builder.Length < length)
+        {
+            n++;
+            builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Sentence {n} of the answer explains an obligation in some detail, with **bold** and `code`. [{(n % 3) + 1}] ");
+            if (n % 6 == 0)
+            {
+                builder.Append("\n\n");
+            }
+        }
+
+        return builder.ToString(0, length).TrimEnd() + ".";
+    }
+}
