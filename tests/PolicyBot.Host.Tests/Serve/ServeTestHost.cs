@@ -47,7 +47,7 @@ internal sealed class ServeTestHost : IAsyncDisposable
 
     public LiveIndex Live => App.Services.GetRequiredService<LiveIndex>();
 
-    public static async Task<ServeTestHost> StartAsync(TestCorpus corpus, Dictionary<string, string?>? extra = null)
+    public static async Task<ServeTestHost> StartAsync(TestCorpus corpus, Dictionary<string, string?>? extra = null, bool discord = false)
     {
         var clock = new ManualClock();
         var fake = await FakeBotFramework.StartAsync(clock);
@@ -72,7 +72,7 @@ internal sealed class ServeTestHost : IAsyncDisposable
 
         var settings = new ServeSettings { Engine = corpus.Options() };
         var logs = new CapturingLoggerProvider();
-        var app = ServeHost.Build(settings, discordFlag: false, teamsFlag: true, config, builder =>
+        var app = ServeHost.Build(settings, discordFlag: discord, teamsFlag: true, config, builder =>
         {
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Information);
