@@ -42,7 +42,7 @@ public sealed class HostileQuestionTests(ITestOutputHelper output)
 
         // Warm up, then measure memory from a settled heap.
         await answerer.AnswerAsync(new Question(TestCorpus.FineQuestion, QuestionContext.Cli), CancellationToken.None);
-        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var before = Memory.SettledHeapBytes();
         var failures = new ConcurrentQueue<string>();
         var outcomes = new ConcurrentDictionary<AnswerOutcome, int>();
         var ids = new ConcurrentDictionary<string, byte>();
@@ -76,7 +76,7 @@ public sealed class HostileQuestionTests(ITestOutputHelper output)
         });
         sw.Stop();
         questions.Clear();
-        var after = GC.GetTotalMemory(forceFullCollection: true);
+        var after = Memory.SettledHeapBytes();
 
         var audited = 0;
         await foreach (var record in store.ReadAuditAsync(null, CancellationToken.None))
@@ -85,7 +85,7 @@ public sealed class HostileQuestionTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{Count} questions in {sw.Elapsed.TotalSeconds:F1} s ({Count / sw.Elapsed.TotalSeconds:F0}/s): {string.Join(", ", outcomes.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))}");
-        output.WriteLine($"managed heap: {before / 1048576.0:F1} MB before, {after / 1048576.0:F1} MB after ({(after - before) / 1048576.0:+0.0;-0.0} MB)");
+        output.WriteLine($"GC heap: {Memory.Mb(before)} before, {Memory.Mb(after)} after; working set {Memory.Mb(Environment.WorkingSet)}");
         Assert.True(failures.IsEmpty, $"seed {seed}: {failures.Count} failures, first: {string.Join(" | ", failures.Take(5))}");
         Assert.Equal(Count, outcomes.Values.Sum());
         Assert.Equal(Count + 1, audited);
