@@ -59,6 +59,8 @@ internal static class ServeHost
         }
 
         builder.WebHost.UseUrls(settings.HttpUrl);
+        // Per-request lines from ASP.NET Core drown the bot's own; Logging__LogLevel__Microsoft.AspNetCore=Information restores them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
