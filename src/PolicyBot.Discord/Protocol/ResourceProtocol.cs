@@ -235,7 +235,8 @@ internal sealed record ApplicationCommandInteractionDataOption
 
 internal sealed record InteractionData
 {
-    public string? Id { get; init; }
+    /// <summary>The command id (a snowflake string) for commands; a numeric component id for components.</summary>
+    public JsonElement? Id { get; init; }
 
     public string? Name { get; init; }
 

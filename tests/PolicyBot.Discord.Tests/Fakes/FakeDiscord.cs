@@ -228,6 +228,17 @@ public sealed class FakeDiscord : IAsyncDisposable
         return interaction;
     }
 
+    /// <summary>Starts the interaction clock for a recorded payload, giving it a fresh id and token.</summary>
+    public JsonObject TrackInteraction(JsonObject interaction)
+    {
+        var id = NewId();
+        var token = "itoken-" + Guid.NewGuid().ToString("N");
+        interaction["id"] = id;
+        interaction["token"] = token;
+        _interactions[token] = new InteractionClock(id, Time.GetUtcNow());
+        return interaction;
+    }
+
     public static JsonObject NewMessage(string id, string content, string? guildId = "300000000000000003", string channelId = "400000000000000004", string authorId = "500000000000000005", bool authorIsBot = false, bool mentionsBot = false, int channelType = 0)
     {
         var message = new JsonObject

@@ -1,0 +1,230 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using PolicyBot.Core;
+using PolicyBot.Discord.Tests.Fakes;
+
+namespace PolicyBot.Discord.Tests;
+
+/// <summary>A real engine over a small temporary Markdown corpus, shared by the end-to-end tests.</summary>
+public sealed class EngineFixture : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "policybot-discord-e2e-" + Guid.NewGuid().ToString("N"));
+
+    public PolicyBotEngine Engine { get; private set; } = null!;
+
+    public static string LongSentence(string topic, int n)
+    {
+        var builder = new StringBuilder($"The {topic} retention schedule rule number {n} requires that");
+        var i = 0;
+        while (builder.Length < 1640)
+        {
+            i++;
+            builder.Append(System.Globalization.CultureInfo.InvariantCulture, $" archive record {n}-{i} of the {topic} retention schedule is kept, indexed, reviewed and documented by the records officer,");
+        }
+
+        return builder.ToString().TrimEnd(',') + " until the retention schedule review ends.";
+    }
+
+    public async Task InitializeAsync()
+    {
+        var corpus = Path.Combine(_directory, "corpus");
+        Directory.CreateDirectory(corpus);
+        await File.WriteAllTextAsync(Path.Combine(corpus, "eu-ai-act.md"), """
+            ---
+            title: "EU AI Act essentials"
+            source: "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"
+            kind: primary
+            published: 2024-07-12
+            ---
+            # EU AI Act essentials
+
+            ## High-risk AI systems
+            Providers of high-risk AI systems must establish a risk management system that runs throughout the lifecycle of the system. High-risk AI systems must be designed so that natural persons can oversee them effectively. The conformity assessment of a high-risk AI system must be completed before it is placed on the market.
+
+            ## Penalties
+            Fines for placing prohibited AI practices on the market reach up to 35 million euros or 7 percent of worldwide annual turnover. Supplying incorrect information to authorities can be fined up to 7.5 million euros.
+
+            ## General-purpose AI models
+            Providers of general-purpose AI models must keep technical documentation up to date and publish a summary of the content used for training.
+            """);
+        await File.WriteAllTextAsync(Path.Combine(corpus, "singapore.md"), """
+            ---
+            title: "Singapore Model AI Governance Framework"
+            source: "Infocomm Media Development Authority, Model AI Governance Framework, second edition (2020)"
+            kind: primary
+            ---
+            # Singapore Model AI Governance Framework
+
+            ## Internal governance
+            Organisations deploying AI should set up internal governance structures with clear roles and responsibilities for the ethical deployment of AI. Decisions made by AI should be explainable, transparent and fair.
+            """);
+        await File.WriteAllTextAsync(Path.Combine(corpus, "records.md"), $"""
+            ---
+            title: "Archive retention schedule handbook"
+            source: "https://example.org/records/retention"
+            kind: note
+            ---
+            # Archive retention schedule handbook
+
+            ## Archive retention schedule
+            {LongSentence("archive", 1)} {LongSentence("archive", 2)} {LongSentence("archive", 3)}
+            """);
+        var options = new PolicyBotOptions { IndexPath = Path.Combine(_directory, "index.db") };
+        options.CorpusDirectories.Add(corpus);
+        Engine = await PolicyBotEngine.OpenAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+}
+
+/// <summary>End to end: fake Discord → real bot → real engine over a temp corpus → replies on the fake's wire.</summary>
+public sealed class EndToEndTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+{
+    private Task<BotHarness> StartedAsync() => StartAsync(fixture);
+
+    private static async Task<BotHarness> StartAsync(EngineFixture fixture)
+    {
+        var h = await BotHarness.CreateAsync(answerer: fixture.Engine, catalog: fixture.Engine);
+        await h.StartAsync();
+        return h;
+    }
+
+    [Fact]
+    public async Task E2E_SlashCommand_OneEditedReplyWithCitations()
+    {
+        await using var h = await StartedAsync();
+        var interaction = h.Fake.NewInteraction(2, new JsonObject
+        {
+            ["name"] = "ask",
+            ["type"] = 1,
+            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "What must providers of high-risk AI systems establish?" }),
+        });
+        await h.DispatchInteractionAsync(interaction);
+        var patch = await h.Fake.WaitForRequestAsync(r => r.Method == "PATCH");
+        await h.PassAsync(TimeSpan.FromSeconds(2));
+
+        Assert.Single(h.Fake.Requests, r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        Assert.Single(h.Fake.Requests, r => r.Method == "PATCH");
+        Assert.DoesNotContain(h.Fake.Requests, r => r.Method == "POST" && r.Path.StartsWith("/channels/", StringComparison.Ordinal) && r.Path.EndsWith("/messages", StringComparison.Ordinal));
+        var body = patch.Json!.AsObject();
+        var content = body["content"]!.GetValue<string>();
+        Assert.Contains("risk management system", content, StringComparison.Ordinal);
+        Assert.Contains("[1]", content, StringComparison.Ordinal);
+        var embed = body["embeds"]![0]!;
+        Assert.StartsWith("[1] EU AI Act essentials", embed["title"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("https://eur-lex.europa.eu/eli/reg/2024/1689/oj", embed["url"]!.GetValue<string>());
+        Assert.Empty(body["allowed_mentions"]!["parse"]!.AsArray());
+        Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
+    }
+
+    [Fact]
+    public async Task E2E_Mention_OneReplyWithCitations()
+    {
+        await using var h = await StartedAsync();
+        var question = FakeDiscord.NewMessage(h.Fake.NewId(), $"<@{FakeDiscord.BotUserId}> How high are fines for prohibited AI practices?", mentionsBot: true);
+        await h.DispatchMessageAsync(question);
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        await h.PassAsync(TimeSpan.FromSeconds(2));
+
+        var reply = Assert.Single(h.Fake.Messages);
+        Assert.Contains("35 million euros", reply.Body["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("[1]", reply.Body["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(question["id"]!.GetValue<string>(), reply.Body["message_reference"]!["message_id"]!.GetValue<string>());
+        Assert.Empty(reply.Body["allowed_mentions"]!["parse"]!.AsArray());
+        Assert.NotEmpty(reply.Body["embeds"]!.AsArray());
+        Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
+    }
+
+    public static TheoryData<string> HostileQuestions => new()
+    {
+        "@everyone @here what are the fines for prohibited AI practices?",
+        new string('A', 10_000),
+        "**bold** __under__ ~~strike~~ ||spoiler|| `code` ```fence``` [link](https://evil.example) > quote # heading high-risk AI systems",
+        "high\u200B-risk\u200C AI\u200D systems\u2060 conformity\uFEFF assessment",
+        "高风险人工智能系统的义务是什么？",
+        "🤖🔥💥 what about general-purpose AI models? 🇪🇺",
+        "<@&600000000000000006> <@600000000000000007> <#600000000000000008> penalties",
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileQuestions))]
+    public async Task E2E_HostileQuestion_SafeReply(string hostile)
+    {
+        await using var h = await StartedAsync();
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), $"<@{FakeDiscord.BotUserId}> {hostile}", mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        await h.PassAsync(TimeSpan.FromSeconds(1));
+
+        Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
+        Assert.All(h.Fake.Messages, m =>
+        {
+            Assert.Empty(m.Body["allowed_mentions"]!["parse"]!.AsArray());
+            var content = m.Body["content"]?.GetValue<string>() ?? "";
+            Assert.InRange(content.Length, 1, 2000);
+            Assert.DoesNotContain("@everyone", content, StringComparison.Ordinal);
+            Assert.DoesNotContain("@here", content, StringComparison.Ordinal);
+            Assert.DoesNotContain("](https://evil.example)", content, StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain(h.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task E2E_LongAnswer_ArrivesSplitAndIntact()
+    {
+        await using var h = await StartedAsync();
+        var expected = await fixture.Engine.AnswerAsync(new Core.Conversation.Question("archive retention schedule records officer", new Core.Conversation.QuestionContext("discord")), CancellationToken.None);
+        Assert.True(expected.Text.Length >= 5000, $"the engine's answer is {expected.Text.Length} characters");
+
+        var interaction = h.Fake.NewInteraction(2, new JsonObject
+        {
+            ["name"] = "ask",
+            ["type"] = 1,
+            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "archive retention schedule records officer" }),
+        });
+        await h.DispatchInteractionAsync(interaction);
+        await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Count(m => m.Via is "original" or "followup") >= 3);
+        await h.PassAsync(TimeSpan.FromSeconds(1));
+
+        var parts = h.Fake.Messages.Where(m => m.Via is "original" or "followup").ToList();
+        Assert.Equal("original", parts[0].Via);
+        Assert.All(parts, p => Assert.InRange(p.Body["content"]!.GetValue<string>().Length, 1, 2000));
+        Assert.Equal(expected.Text.Trim(), string.Concat(parts.Select(p => p.Body["content"]!.GetValue<string>())));
+        Assert.NotNull(parts[^1].Body["embeds"]);
+        Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
+    }
+
+    [Fact]
+    public async Task E2E_AutocompleteAndSources_FromRealCatalog()
+    {
+        await using var h = await StartedAsync();
+        await h.DispatchInteractionAsync(h.Fake.NewInteraction(4, new JsonObject
+        {
+            ["name"] = "ask",
+            ["type"] = 1,
+            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "Singapore", ["focused"] = true }),
+        }));
+        var autocomplete = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        var choices = autocomplete.Json!["data"]!["choices"]!.AsArray();
+        Assert.InRange(choices.Count, 1, 25);
+        Assert.Contains(choices, c => c!["name"]!.GetValue<string>().Contains("Singapore", StringComparison.Ordinal));
+
+        await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, new JsonObject { ["name"] = "sources", ["type"] = 1 }));
+        var sources = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        var description = sources.Json!["data"]!["embeds"]![0]!["description"]!.GetValue<string>();
+        Assert.Contains("EU AI Act essentials", description, StringComparison.Ordinal);
+        Assert.Contains("Singapore Model AI Governance Framework", description, StringComparison.Ordinal);
+    }
+}

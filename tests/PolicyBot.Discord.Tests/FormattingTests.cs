@@ -1,0 +1,146 @@
+using System.Text;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Discord.Formatting;
+using PolicyBot.Discord.Tests.Fakes;
+
+namespace PolicyBot.Discord.Tests;
+
+public sealed class FormattingTests
+{
+    [Fact]
+    public void Split_ShortText_OneChunk()
+        => Assert.Equal(["short"], MessageSplitter.Split("short", 2000));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(2024)]
+    public void Split_RandomText_ChunksWithinLimitAndConcatenateExactly(int seed)
+    {
+        var random = new Random(seed);
+        var words = new[] { "policy", "AI", "risk.", "high-risk", "[1]", "obligation", "\n\n", "\n", "**bold**", "規則。", "🤖", "e.g.", "Article 9" };
+        var builder = new StringBuilder();
+        while (builder.Length < 9000)
+        {
+            builder.Append(words[random.Next(words.Length)]).Append(' ');
+        }
+
+        var text = builder.ToString();
+        var chunks = MessageSplitter.Split(text, 2000);
+        Assert.All(chunks, c => Assert.InRange(c.Length, 1, 2000));
+        Assert.Equal(text, string.Concat(chunks));
+        Assert.All(chunks.Take(chunks.Count - 1), c => Assert.False(char.IsHighSurrogate(c[^1]), $"seed {seed}: chunk ends inside a surrogate pair"));
+    }
+
+    [Fact]
+    public void Split_PrefersParagraphBoundaries()
+    {
+        var paragraph = new string('a', 1200) + "\n\n";
+        var chunks = MessageSplitter.Split(paragraph + paragraph + paragraph, 2000);
+        Assert.All(chunks.Take(chunks.Count - 1), c => Assert.EndsWith("\n\n", c, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Split_SentenceBoundaryWhenNoParagraphs()
+    {
+        var text = string.Concat(Enumerable.Repeat("This sentence is about twenty words long and ends properly here. ", 60));
+        var chunks = MessageSplitter.Split(text, 2000);
+        Assert.All(chunks.Take(chunks.Count - 1), c => Assert.EndsWith(". ", c, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Split_OpenCodeFence_ClosedAndReopened()
+    {
+        var text = "Intro\n```\n" + string.Join("\n", Enumerable.Range(0, 400).Select(i => $"line {i} of code")) + "\n```\nAfter.";
+        var chunks = MessageSplitter.Split(text, 2000);
+        Assert.True(chunks.Count > 1);
+        Assert.All(chunks, c =>
+        {
+            Assert.InRange(c.Length, 1, 2000);
+            Assert.Equal(0, CountFences(c) % 2);
+        });
+        Assert.StartsWith("```\n", chunks[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Split_NoSpaces_HardCutNeverSplitsSurrogates()
+    {
+        var text = string.Concat(Enumerable.Repeat("😀", 3000));
+        var chunks = MessageSplitter.Split(text, 2000);
+        Assert.Equal(text, string.Concat(chunks));
+        Assert.All(chunks, c => Assert.False(char.IsHighSurrogate(c[^1])));
+    }
+
+    [Theory]
+    [InlineData("<@200000000000000002> what is GPAI?", "what is GPAI?")]
+    [InlineData("<@!200000000000000002>   what\u200B is\u200D GPAI?", "what is GPAI?")]
+    [InlineData("@everyone @here <@&1> <#2> fines", "fines")]
+    [InlineData("line one\nline\ttwo", "line one line two")]
+    [InlineData("\u202Eevil\u202C text", "evil text")]
+    [InlineData("", "")]
+    public void Normalize_StripsMentionsAndInvisibleCharacters(string content, string expected)
+        => Assert.Equal(expected, DiscordText.Normalize(content));
+
+    [Fact]
+    public void Format_TenLongCitations_WithinEmbedLimits()
+    {
+        var citations = Enumerable.Range(1, 12).Select(i => new Citation(i, new string('T', 400), new string('S', 400), "src " + new string('x', 3000), "line\n" + new string('p', 6000), 1, $"p#{i}", "p.md") { Published = "2024-01-01" }).ToList();
+        var answer = new Answer { Id = "x", Question = "q", Outcome = AnswerOutcome.Answered, Text = "t [1]", Citations = citations };
+        var message = Assert.Single(AnswerFormatter.Format(answer));
+        Assert.Equal(10, message.Embeds!.Count);
+        Assert.True(AnswerFormatter.CountEmbedCharacters(message.Embeds) <= 6000);
+        Assert.All(message.Embeds, e =>
+        {
+            Assert.True(e.Title!.Length <= 256);
+            Assert.True(e.Description!.Length <= 4096);
+            Assert.True(e.Footer!.Text.Length <= 2048);
+        });
+    }
+
+    [Fact]
+    public void Format_FullPassage_UpToDescriptionLimit()
+    {
+        var embed = AnswerFormatter.FullPassageEmbed(new Citation(1, "Doc", "Sec", "https://example.org", new string('p', 9000), 1, "p#1", "p.md"));
+        Assert.True(embed.Description!.Length <= 4096);
+        Assert.True(AnswerFormatter.CountEmbedCharacters([embed]) <= 6000);
+        Assert.Equal("https://example.org/", embed.Url);
+    }
+
+    [Fact]
+    public void Format_AbstainedAnswer_SuggestsTopicsWithoutCitationsOrSourcesButton()
+    {
+        var answer = new Answer { Id = "ab1", Question = "q", Outcome = AnswerOutcome.Abstained, Text = "I can't answer that from the corpus.", SuggestedTopics = ["EU AI Act", "NIST AI RMF"] };
+        var message = Assert.Single(AnswerFormatter.Format(answer));
+        Assert.Contains("Topics I can answer about: EU AI Act, NIST AI RMF.", message.Content, StringComparison.Ordinal);
+        Assert.Null(message.Embeds);
+        var ids = message.Components![0].Components!.Select(b => b.CustomId).ToList();
+        Assert.Equal(["fb:up:ab1", "fb:down:ab1"], ids);
+    }
+
+    [Fact]
+    public void Format_AnswerIdTooLongForCustomId_NoButtons()
+    {
+        var answer = new Answer { Id = new string('i', 95), Question = "q", Outcome = AnswerOutcome.Refused, Text = "Too long." };
+        Assert.Null(Assert.Single(AnswerFormatter.Format(answer)).Components);
+    }
+
+    [Fact]
+    public void Validate_FakeChecksMatchOwnLimits()
+    {
+        var answer = new Answer { Id = "v", Question = "q", Outcome = AnswerOutcome.Answered, Text = "x [1]", Citations = [new Citation(1, "T", "S", "https://example.org", "p", 1, "p#1", "p.md")] };
+        var body = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(AnswerFormatter.Format(answer)[0], Protocol.DiscordJson.Options))!.AsObject();
+        Assert.Null(FakeDiscord.ValidateMessage(body, requireContent: true));
+        Assert.Equal("[]", body["allowed_mentions"]!["parse"]!.ToJsonString());
+    }
+
+    private static int CountFences(string text)
+    {
+        var count = 0;
+        for (var i = text.IndexOf("```", StringComparison.Ordinal); i >= 0; i = text.IndexOf("```", i + 3, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Core.State;
+using PolicyBot.Discord.Rest;
+using PolicyBot.Discord.Tests.Fakes;
+
+namespace PolicyBot.Discord.Tests;
+
+public sealed class OptionsAndHostingTests
+{
+    private static IConfiguration Config(params (string Key, string? Value)[] pairs)
+        => new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
+
+    [Fact]
+    public void Options_BoundFromExactKeys()
+    {
+        var options = DiscordOptions.FromConfiguration(Config(
+            ("DISCORD_TOKEN", " abc.def "), ("DISCORD_APPLICATION_ID", "123"), ("DISCORD_API_BASE_URL", "http://127.0.0.1:5000/api/v10"),
+            ("POLICYBOT_SHARD_ID", "1"), ("POLICYBOT_SHARD_COUNT", "4")));
+        Assert.Equal("abc.def", options.Token);
+        Assert.Equal("123", options.ApplicationId);
+        Assert.Equal("http://127.0.0.1:5000/api/v10", options.ApiBaseUrl);
+        Assert.Equal(1, options.ShardId);
+        Assert.Equal(4, options.ShardCount);
+
+        var defaults = DiscordOptions.FromConfiguration(Config(("DISCORD_TOKEN", "t"), ("POLICYBOT_SHARD_COUNT", "auto")));
+        Assert.Equal("https://discord.com/api/v10", defaults.ApiBaseUrl);
+        Assert.Null(defaults.ShardCount);
+        Assert.Null(defaults.ShardId);
+    }
+
+    [Theory]
+    [InlineData(null, null, "DISCORD_TOKEN is not set")]
+    [InlineData("Bot abc", null, "without the 'Bot ' prefix")]
+    [InlineData("abc", "not-a-number", "DISCORD_APPLICATION_ID must be the numeric application id")]
+    public void Options_Invalid_ClearMessagesWithoutTheToken(string? token, string? app, string expected)
+    {
+        var options = DiscordOptions.FromConfiguration(Config(("DISCORD_TOKEN", token), ("DISCORD_APPLICATION_ID", app)));
+        var result = new DiscordOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+        if (token is { Length: > 4 })
+        {
+            Assert.DoesNotContain(token, result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Options_BaseUrlMustBeV10()
+    {
+        var options = DiscordOptions.FromConfiguration(Config(("DISCORD_TOKEN", "abc"), ("DISCORD_API_BASE_URL", "https://discord.com/api/v9")));
+        Assert.Contains("/api/v10", new DiscordOptionsValidator().Validate(null, options).FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddPolicyBotDiscord_MissingToken_FailsAtStartWithClearMessage()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        RegisterCoreSeams(builder.Services, new ScriptedAnswerer(TimeProvider.System));
+        builder.Services.AddPolicyBotDiscord(Config(("DISCORD_TOKEN", "")));
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("DISCORD_TOKEN is not set", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddPolicyBotDiscord_RunsAgainstFake_ReadyThenFatalCloseStopsHost()
+    {
+        var time = new AcceleratedTimeProvider(20);
+        await using var fake = await FakeDiscord.StartAsync(time);
+        var logs = new CapturingLoggerProvider();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        RegisterCoreSeams(builder.Services, new ScriptedAnswerer(time));
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddPolicyBotDiscord(Config(("DISCORD_TOKEN", FakeDiscord.Token), ("DISCORD_APPLICATION_ID", FakeDiscord.ApplicationId), ("DISCORD_API_BASE_URL", fake.ApiBaseUrl)));
+        using var host = builder.Build();
+        var state = host.Services.GetRequiredService<DiscordConnectionState>();
+        var previousExitCode = Environment.ExitCode;
+        try
+        {
+            await host.StartAsync();
+            var connection = await fake.NextConnectionAsync();
+            await BotHarness.WaitUntilAsync(() => state.IsConnected);
+
+            await connection.CloseAsync(4014);
+            await host.WaitForShutdownAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.False(state.IsConnected);
+            Assert.Contains("enable MESSAGE_CONTENT", state.FatalError, StringComparison.Ordinal);
+            Assert.Equal(1, Environment.ExitCode);
+            Assert.Contains(logs.Entries, e => e.Level == LogLevel.Critical && e.Text.Contains("4014", StringComparison.Ordinal));
+            Assert.DoesNotContain(FakeDiscord.Token, logs.AllText, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.ExitCode = previousExitCode;
+        }
+    }
+
+    [Fact]
+    public async Task Tokens_NeverInLogsOrExceptions()
+    {
+        await using var h = await BotHarness.CreateAsync();
+        await h.StartAsync();
+        var interaction = h.Fake.NewInteraction(2, new System.Text.Json.Nodes.JsonObject { ["name"] = "about", ["type"] = 1 });
+        var interactionToken = interaction["token"]!.GetValue<string>();
+        h.Fake.AgeInteractions(TimeSpan.FromSeconds(5));
+        await h.DispatchInteractionAsync(interaction);
+        await BotHarness.WaitUntilAsync(() => h.Logs.Entries.Any(e => e.Text.Contains("10062", StringComparison.Ordinal)));
+
+        h.Fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(500, 0, "boom"));
+        h.Fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(500, 0, "boom"));
+        h.Fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(500, 0, "boom"));
+        h.Fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(500, 0, "boom"));
+        var error = await Assert.ThrowsAsync<DiscordHttpException>(() => h.Rest.CreateMessageAsync("9", new Protocol.MessageParams { Content = "x" }, CancellationToken.None));
+        var callbackError = await Assert.ThrowsAsync<DiscordHttpException>(() => h.Rest.CreateInteractionResponseAsync("1", interactionToken, new Protocol.InteractionResponse<Protocol.MessageParams>(4, new Protocol.MessageParams { Content = "x" }), CancellationToken.None));
+
+        await h.Connection!.CloseAsync(4004);
+        await Assert.ThrowsAsync<Gateway.GatewayFatalException>(() => h.Run!.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var everything = h.Logs.AllText + error + callbackError;
+        Assert.DoesNotContain(FakeDiscord.Token, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(interactionToken, everything, StringComparison.Ordinal);
+        Assert.Contains("/interactions/{id}/{token}/callback", callbackError.Message, StringComparison.Ordinal);
+    }
+
+    private static void RegisterCoreSeams(IServiceCollection services, ScriptedAnswerer answerer)
+    {
+        services.AddSingleton<IQuestionAnswerer>(answerer);
+        services.AddSingleton<ICorpusCatalog>(answerer);
+        services.AddSingleton<IFeedbackSink, RecordingFeedbackSink>();
+        services.AddSingleton<IServerSettingsStore, InMemoryServerSettingsStore>();
+    }
+}
