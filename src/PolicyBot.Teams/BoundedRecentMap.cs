@@ -27,6 +27,15 @@ internal sealed class BoundedRecentMap<TValue>(int capacity)
         }
     }
 
+    /// <summary>Forgets <paramref name="key"/> (its slot in the eviction order is reclaimed lazily).</summary>
+    public void Remove(string key)
+    {
+        lock (_lock)
+        {
+            _map.Remove(key);
+        }
+    }
+
     public bool TryGet(string key, out TValue? value)
     {
         lock (_lock)

@@ -84,19 +84,27 @@ internal sealed partial class TeamsAdapter(
             return;
         }
 
-        if (!string.IsNullOrEmpty(activity.Id) && !_seenActivities.TryAdd($"{activity.Conversation?.Id}|{activity.Id}", true))
+        var dedupeKey = $"{activity.Conversation?.Id}|{activity.Id}";
+        if (!string.IsNullOrEmpty(activity.Id) && !_seenActivities.TryAdd(dedupeKey, true))
         {
             TeamsLog.DuplicateActivity(logger, activity.Id);
             context.Response.StatusCode = StatusCodes.Status200OK;
             return;
         }
 
-        context.Response.StatusCode = activity.Type switch
+        var status = activity.Type switch
         {
             ActivityTypes.Message => RouteMessage(activity),
             ActivityTypes.ConversationUpdate => RouteConversationUpdate(activity),
             _ => StatusCodes.Status200OK, // installationUpdate, typing, unknown types: ignored (A2006).
         };
+        if (status >= StatusCodes.Status500InternalServerError)
+        {
+            // Not handled (queue full): a redelivery must not be mistaken for a duplicate.
+            _seenActivities.Remove(dedupeKey);
+        }
+
+        context.Response.StatusCode = status;
     }
 
     private static async Task<Activity?> ReadActivityAsync(HttpRequest request, int maxBytes, CancellationToken ct)
@@ -153,7 +161,13 @@ internal sealed partial class TeamsAdapter(
     {
         var botId = activity.Recipient?.Id;
         var botAdded = botId is not null && activity.MembersAdded?.Any(m => string.Equals(m.Id, botId, StringComparison.Ordinal)) == true;
-        return botAdded && CanReply(activity) ? Enqueue(new TeamsTurn(activity, TurnKind.Welcome)) : StatusCodes.Status200OK;
+        if (botAdded && CanReply(activity) && !queue.TryEnqueue(new TeamsTurn(activity, TurnKind.Welcome)))
+        {
+            TeamsLog.QueueFull(logger, activity.Id ?? "");
+        }
+
+        // Conversation events are always acknowledged with 200 (teams-bot-framework.md §5); the welcome goes out later.
+        return StatusCodes.Status200OK;
     }
 
     private static bool CanReply(Activity a) =>

@@ -84,7 +84,7 @@ public sealed class TeamsActivityTests
         var update = Activities.Base("conversationUpdate", ctx.Fake.ServiceUrl, "channel", "19:general@thread.tacv2");
         update["membersAdded"] = new JsonArray(new JsonObject { ["id"] = TeamsTestContext.BotId });
         update["channelData"]!["eventType"] = "teamMemberAdded";
-        Assert.True((await ctx.PostAsync(update)).IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ctx.PostAsync(update)).StatusCode);
         var delivered = await ctx.Fake.WaitForAsync(d => d.Count(c => c.Type == "message") == 1);
         await Task.Delay(200);
         var welcome = Assert.Single(ctx.Fake.Delivered);

@@ -180,9 +180,13 @@ public sealed class TeamsAuthTests
     {
         await using var ctx = await TeamsTestContext.StartAsync();
         var spec = ctx.ValidSpec();
-        spec.TamperPayload = true;
-        spec.Claims["aud"] = BotHost.AppId[..^1]; // tampering appends one char, giving back the real app id
+        // Signed for another app, then the audience is rewritten to ours: only the signature can catch it.
+        spec.Claims["aud"] = "00000000-0000-0000-0000-000000000000";
+        spec.TamperAfterSigning = claims => claims["aud"] = BotHost.AppId;
         await AssertRejectedAsync(ctx, await ctx.PostAsync(ctx.Personal("q"), spec));
+
+        // Control: the same token untampered but signed for our app id is accepted.
+        await AssertAcceptedAsync(ctx, await ctx.PostAsync(ctx.Personal("q")));
     }
 
     [Fact]

@@ -49,7 +49,8 @@ internal sealed class BotFrameworkAuthenticator
         if (authorizationHeaders.Count == 0)
         {
             // Dev mode is decided by configuration only, and then only for loopback callers.
-            if (_options.AuthDisabled && remoteAddress is not null && IPAddress.IsLoopback(remoteAddress))
+            if (_options.AuthDisabled && remoteAddress is not null
+                && IPAddress.IsLoopback(remoteAddress.IsIPv4MappedToIPv6 ? remoteAddress.MapToIPv4() : remoteAddress))
             {
                 return AuthOutcome.Anonymous;
             }

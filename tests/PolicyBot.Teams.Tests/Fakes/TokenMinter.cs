@@ -59,7 +59,8 @@ public sealed class TokenMinter(TimeProvider clock)
 
         public JsonObject Claims { get; } = new();
 
-        public bool TamperPayload { get; set; }
+        /// <summary>Applied to the claims after signing (the signature no longer matches).</summary>
+        public Action<JsonObject>? TamperAfterSigning { get; set; }
     }
 
     /// <summary>A valid Connector token for <paramref name="appId"/> and <paramref name="serviceUrl"/>, signed by <paramref name="key"/>.</summary>
@@ -95,11 +96,11 @@ public sealed class TokenMinter(TimeProvider clock)
             _ => spec.SignWith!.Rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
         };
         var token = signingInput + "." + FakeSigningKey.Base64Url(signature);
-        if (spec.TamperPayload)
+        if (spec.TamperAfterSigning is { } tamper)
         {
             var parts = token.Split('.');
             var claims = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(Pad(parts[1]))))!.AsObject();
-            claims["aud"] = claims["aud"]!.GetValue<string>() + "x";
+            tamper(claims);
             parts[1] = FakeSigningKey.Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
             token = string.Join('.', parts);
         }
