@@ -52,7 +52,8 @@ internal static class ServeHost
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);
-        var problems = settings.Bind(builder.Configuration, discordFlag, teamsFlag);
+        var problems = settings.Bind(builder.Configuration, discordFlag, teamsFlag).ToList();
+        var otlp = OtlpSettings.Read(builder.Configuration, problems);
         if (problems.Count > 0)
         {
             throw new ServeConfigurationException(problems);
@@ -105,6 +106,12 @@ internal static class ServeHost
         {
             services.AddPolicyBotTeams(builder.Configuration);
             services.AddSingleton(new ReadinessCheck("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested));
+        }
+
+        if (otlp is not null)
+        {
+            services.AddSingleton(otlp);
+            services.AddHostedService<OtlpExportService>();
         }
 
         services.AddHostedService<DrainService>();
