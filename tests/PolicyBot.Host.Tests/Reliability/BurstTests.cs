@@ -53,10 +53,22 @@ public sealed class BurstTests(ITestOutputHelper output)
         }
 
         await Task.WhenAll(sends);
-        await HostileCorpusReloadTests.WaitUntilAsync(
-            () => DiscordReplies(discord).Count >= PerPlatform && host.Fake.DeliveredMessages.Count(c => c.ActivityId is not null && (c.Text ?? "").Contains("[1]", StringComparison.Ordinal)) >= PerPlatform,
-            TimeSpan.FromSeconds(60));
+        var platformsDone = new[]
+        {
+            Task.Run(async () =>
+            {
+                await HostileCorpusReloadTests.WaitUntilAsync(() => host.Fake.DeliveredMessages.Count(c => c.ActivityId is not null && (c.Text ?? "").Contains("[1]", StringComparison.Ordinal)) >= PerPlatform, TimeSpan.FromSeconds(60));
+                return sw.Elapsed;
+            }),
+            Task.Run(async () =>
+            {
+                await HostileCorpusReloadTests.WaitUntilAsync(() => DiscordReplies(discord).Count >= PerPlatform, TimeSpan.FromSeconds(60));
+                return sw.Elapsed;
+            }),
+        };
+        var done = await Task.WhenAll(platformsDone);
         sw.Stop();
+        output.WriteLine($"Teams: all {PerPlatform} replies posted after {done[0].TotalMilliseconds:F0} ms; Discord: all {PerPlatform} after {done[1].TotalMilliseconds:F0} ms");
         await Task.Delay(300); // anything answered twice would arrive now
         var after = Memory.SettledHeapBytes();
 
