@@ -5,7 +5,7 @@ using System.Text;
 namespace PolicyBot.Host.Serve;
 
 /// <summary>
-/// Collects every instrument of the meters whose name starts with "PolicyBot" through a <see cref="MeterListener"/>
+/// Collects every instrument of the meters whose name starts with "PolicyBot" (created by the host's meter factory) through a <see cref="MeterListener"/>
 /// and renders them in the Prometheus text exposition format (0.0.4): counters as <c>_total</c>, up-down counters
 /// and gauges as gauges, histograms with cumulative buckets, <c>_sum</c> and <c>_count</c>.
 /// </summary>
@@ -18,11 +18,13 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<Instrument, Series> _series = [];
 
-    public PrometheusExporter()
+    /// <param name="meterFactory">When given, only meters this factory created (this host's) are exported, so two hosts in one process never mix.</param>
+    public PrometheusExporter(IMeterFactory? meterFactory = null)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name.StartsWith("PolicyBot", StringComparison.Ordinal))
+            if (instrument.Meter.Name.StartsWith("PolicyBot", StringComparison.Ordinal)
+                && (meterFactory is null || ReferenceEquals(instrument.Meter.Scope, meterFactory)))
             {
                 lock (_gate)
                 {

@@ -74,7 +74,7 @@ internal static class ServeHost
         services.AddSingleton(settings);
         services.AddSingleton(settings.Engine);
         services.AddSingleton(settings.Operations);
-        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton(sp => new PrometheusExporter(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp => new PolicyBotMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<LiveIndex>();
         services.AddSingleton<ICorpusCatalog>(sp => sp.GetRequiredService<LiveIndex>());

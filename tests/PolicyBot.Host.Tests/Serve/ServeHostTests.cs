@@ -62,9 +62,10 @@ public sealed class ServeHostTests
 
         var metrics = await host.Http.GetStringAsync("/metrics");
         Assert.Contains("# TYPE policybot_questions_total counter", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_questions_total{outcome=\"answered\",platform=\"teams\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_questions_total{outcome=\"answered\",platform=\"teams\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Single(metrics.Split('\n'), l => l.StartsWith("policybot_questions_total{", StringComparison.Ordinal));
         Assert.Contains("# TYPE policybot_answer_duration_milliseconds histogram", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_answer_duration_milliseconds_count{outcome=\"answered\",platform=\"teams\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_answer_duration_milliseconds_count{outcome=\"answered\",platform=\"teams\"} 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("policybot_index_build_duration_milliseconds_count", metrics, StringComparison.Ordinal);
         Assert.Contains("policybot_teams_activities_received_total", metrics, StringComparison.Ordinal);
     }
