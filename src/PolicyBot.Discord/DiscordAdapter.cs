@@ -25,6 +25,7 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
     private const ulong Administrator = 1UL << 3;
     private const int MaxPendingTurns = 2000;
     private static readonly TimeSpan TypingRefresh = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan TypingAfter = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan BlockedChannelMemory = TimeSpan.FromMinutes(30);
 
     private readonly DiscordRestClient _rest;
@@ -321,6 +322,9 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
     {
         try
         {
+            // Most answers take milliseconds: show "typing…" only when one is still being computed, which halves
+            // the REST calls per question under load.
+            await Task.Delay(TypingAfter, _time, cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
                 await _rest.TriggerTypingAsync(channelId, cancellationToken).ConfigureAwait(false);

@@ -21,6 +21,8 @@ public static class Program
             IndexCommand.Create(),
             AskCommand.Create(),
             CorpusCommand.Create(),
+            TeamsCommand.Create(),
+            DiscordCommand.Create(),
             ServeCommand.Create(),
             AuditCommand.Create(),
             ReportCommand.Create(),

@@ -349,7 +349,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task DG17_SendBudgetAndFrameSize_NeverExceeded()
     {
-        await using var h = await BotHarness.CreateAsync(factor: 60, configureFake: f => f.HeartbeatIntervalMs = 41_250);
+        await using var h = await BotHarness.CreateAsync(factor: 30, configureFake: f => f.HeartbeatIntervalMs = 41_250);
         await h.StartAsync();
         var client = h.Bot.Shards[0];
         var presence = new { since = (long?)null, activities = Array.Empty<object>(), status = "online", afk = false };

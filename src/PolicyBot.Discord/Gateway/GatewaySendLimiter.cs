@@ -8,7 +8,8 @@ internal sealed class GatewaySendLimiter(TimeProvider time)
 {
     public const int Limit = 120;
     public const int HeartbeatReserve = 5;
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
+    // 60 s plus a margin: the gateway counts arrivals, and a send can arrive a little later than it was decided.
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(61);
 
     private readonly Queue<DateTimeOffset> _sent = new();
     private readonly Dictionary<int, DateTimeOffset> _heldUntil = [];

@@ -9,7 +9,8 @@ namespace PolicyBot.Discord.Gateway;
 /// </summary>
 internal sealed class IdentifyGate
 {
-    private static readonly TimeSpan ConcurrencyWindow = TimeSpan.FromSeconds(5);
+    // 5 s per rate-limit key, plus a margin so network jitter cannot make two identifies look closer on Discord's side.
+    private static readonly TimeSpan ConcurrencyWindow = TimeSpan.FromSeconds(5.25);
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<int, DateTimeOffset> _nextAllowedByKey = [];

@@ -17,9 +17,11 @@ namespace PolicyBot.Discord.Rest;
 internal sealed partial class DiscordRestClient
 {
     public const string UserAgent = "DiscordBot (https://github.com/policybot/policybot, 1.0)";
+    /// <summary>Discord allows 50 requests/s per bot.</summary>
     public const int GlobalRequestsPerSecond = 50;
     private const int MaxRateLimitRetries = 4;
     private const int MaxServerErrorRetries = 3;
+    private static readonly TimeSpan ResetMargin = TimeSpan.FromMilliseconds(50);
 
     private readonly HttpClient _http;
     private readonly string _baseUrl;
@@ -34,6 +36,7 @@ internal sealed partial class DiscordRestClient
     private readonly TaskCompletionSource<DiscordHttpException> _unauthorized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Random _random = new();
     private DateTimeOffset _globalPauseUntil;
+    private int _globalInFlight;
 
     public DiscordRestClient(HttpClient http, DiscordOptions options, TimeProvider time, ILogger logger, DiscordMetrics metrics)
     {
@@ -101,13 +104,15 @@ internal sealed partial class DiscordRestClient
             cancellationToken.ThrowIfCancellationRequested();
             var bucket = await AcquireBucketAsync(route, cancellationToken).ConfigureAwait(false);
             HttpResponseMessage? response = null;
+            var globalSlot = false;
             TimeSpan retryDelay;
             try
             {
                 await WaitForBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
-                if (!route.IsInteractionCallback)
+                if (!route.IsInteractionRoute)
                 {
                     await WaitForGlobalAsync(cancellationToken).ConfigureAwait(false);
+                    globalSlot = true;
                 }
 
                 using var request = new HttpRequestMessage(method, _baseUrl + path);
@@ -199,6 +204,11 @@ internal sealed partial class DiscordRestClient
             }
             finally
             {
+                if (globalSlot)
+                {
+                    ReleaseGlobal();
+                }
+
                 response?.Dispose();
                 bucket.Lock.Release();
             }
@@ -275,11 +285,17 @@ internal sealed partial class DiscordRestClient
 
         if (int.TryParse(Header(response, "X-RateLimit-Remaining"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var remaining))
         {
+            // Reset-After has millisecond precision; a small margin keeps a rounded-down value from being early.
             var resetAfter = HeaderDouble(response, "X-RateLimit-Reset-After") ?? 0;
-            target.Update(remaining, _time.GetUtcNow() + TimeSpan.FromSeconds(resetAfter));
+            target.Update(remaining, _time.GetUtcNow() + TimeSpan.FromSeconds(resetAfter) + ResetMargin);
         }
     }
 
+    /// <summary>
+    /// Takes a global slot. A slot is held while the request is in flight and for 1 s after its response, so that
+    /// however late a request reaches Discord, no more than 50 can arrive in any second (arrival lies between the
+    /// send and the response).
+    /// </summary>
     private async Task WaitForGlobalAsync(CancellationToken cancellationToken)
     {
         await _globalLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -297,14 +313,14 @@ internal sealed partial class DiscordRestClient
                     }
 
                     wait = _globalPauseUntil - now;
-                    if (wait <= TimeSpan.Zero && _globalWindow.Count >= GlobalRequestsPerSecond)
+                    if (wait <= TimeSpan.Zero && _globalInFlight + _globalWindow.Count >= GlobalRequestsPerSecond)
                     {
-                        wait = _globalWindow.Peek() + TimeSpan.FromSeconds(1) - now;
+                        wait = _globalWindow.Count > 0 ? _globalWindow.Peek() + TimeSpan.FromSeconds(1) - now : TimeSpan.FromMilliseconds(10);
                     }
 
                     if (wait <= TimeSpan.Zero)
                     {
-                        _globalWindow.Enqueue(now);
+                        _globalInFlight++;
                         return;
                     }
                 }
@@ -315,6 +331,15 @@ internal sealed partial class DiscordRestClient
         finally
         {
             _globalLock.Release();
+        }
+    }
+
+    private void ReleaseGlobal()
+    {
+        lock (_globalWindow)
+        {
+            _globalInFlight--;
+            _globalWindow.Enqueue(_time.GetUtcNow());
         }
     }
 
@@ -378,6 +403,9 @@ internal sealed partial class DiscordRestClient
 /// <summary>A parsed REST route: rate-limit key, top-level resource, and a template safe to log (tokens redacted).</summary>
 internal sealed record Route(string Key, string Major, string Template, bool NeedsBotToken, bool IsInteractionCallback)
 {
+    /// <summary>Interaction callbacks and interaction webhooks (token routes) are exempt from the global limit.</summary>
+    public bool IsInteractionRoute => IsInteractionCallback || !NeedsBotToken;
+
     public static Route Parse(HttpMethod method, string path)
     {
         var query = path.IndexOf('?', StringComparison.Ordinal);

@@ -503,7 +503,7 @@ public sealed class FakeDiscord : IAsyncDisposable
                 return FakeResponse.RateLimited((_globalPauseUntil - now).TotalSeconds, global: true, scope: "global");
             }
 
-            while (_globalWindow.Count > 0 && now - _globalWindow.Peek() >= TimeSpan.FromSeconds(0.95))
+            while (_globalWindow.Count > 0 && now - _globalWindow.Peek() >= TimeSpan.FromSeconds(1))
             {
                 _globalWindow.Dequeue();
             }

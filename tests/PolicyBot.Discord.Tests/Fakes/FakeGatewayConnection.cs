@@ -105,9 +105,10 @@ public sealed class FakeGatewayConnection
                 await _socket.CloseOutputAsync((WebSocketCloseStatus)code, "fake", CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
         {
             // Already gone.
+            _fake.Violations.Enqueue($"connection {Index}: close {code} requested after the connection ended");
         }
         finally
         {
