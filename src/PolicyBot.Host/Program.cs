@@ -25,6 +25,9 @@ public static class Program
             DiscordCommand.Create(),
             EvalCommand.Create(),
             BenchCommand.Create(),
+            ServeCommand.Create(),
+            AuditCommand.Create(),
+            ReportCommand.Create(),
         };
         return root;
     }

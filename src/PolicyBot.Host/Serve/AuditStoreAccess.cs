@@ -1,0 +1,59 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using PolicyBot.Core.State;
+using PolicyBot.Postgres;
+
+namespace PolicyBot.Host.Serve;
+
+/// <summary>Opens the state store for the read-only verbs (audit export, report), like serve does: PostgreSQL when POLICYBOT_DATABASE is set, else the SQLite file beside the index.</summary>
+internal static class AuditStoreAccess
+{
+    /// <summary>The store, or null with a message when there is no audit trail to read.</summary>
+    public static async Task<(IBotStore? Store, string? Problem)> OpenAsync(string indexPath, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        BotStateOptions options;
+        try
+        {
+            options = BotStateConfiguration.Read(configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (null, ex.Message);
+        }
+
+        if (options.Database is null)
+        {
+            var file = BotStorePaths.StateFileFor(indexPath);
+            if (!File.Exists(file))
+            {
+                return (null, $"No audit trail at {file}: nothing has been served with --index {indexPath} yet (or POLICYBOT_DATABASE is not set for a PostgreSQL store).");
+            }
+        }
+
+        IBotStore store;
+        try
+        {
+            store = PolicyBotStateFactory.Create(options, indexPath, feedbackUserHasher: null, loggerFactory: null);
+        }
+        catch (FormatException ex)
+        {
+            return (null, ex.Message);
+        }
+
+        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        return (store, null);
+    }
+
+    /// <summary>Parses --since: a date (<c>2026-01-31</c>, UTC midnight) or a date-time with offset; null when malformed.</summary>
+    public static DateTimeOffset? ParseSince(string text)
+    {
+        var styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+        if (DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK", "yyyy-MM-ddTHH:mmK"], CultureInfo.InvariantCulture, styles, out var at))
+        {
+            return at;
+        }
+
+        return null;
+    }
+}

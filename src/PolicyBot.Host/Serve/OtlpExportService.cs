@@ -1,0 +1,102 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using PolicyBot.Core.Operations;
+
+namespace PolicyBot.Host.Serve;
+
+/// <summary>
+/// Pushes the same instruments /metrics shows over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set
+/// (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c> <c>grpc</c> or <c>http/protobuf</c>, <c>OTEL_METRIC_EXPORT_INTERVAL</c> in ms,
+/// <c>OTEL_EXPORTER_OTLP_HEADERS</c> as the SDK reads it). Stopping flushes the last values.
+/// </summary>
+internal sealed partial class OtlpExportService(OtlpSettings settings, ILogger<OtlpExportService> logger) : IHostedService, IDisposable
+{
+    private MeterProvider? _provider;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _provider = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(PolicyBotMetrics.MeterName, "PolicyBot.Discord", "PolicyBot.Teams")
+            .AddOtlpExporter((exporter, reader) =>
+            {
+                exporter.Endpoint = settings.Endpoint;
+                exporter.Protocol = settings.Protocol;
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)settings.Interval.TotalMilliseconds;
+            })
+            .Build();
+        LogExporting(logger, settings.Endpoint.GetLeftPart(UriPartial.Authority), settings.Protocol.ToString(), settings.Interval.TotalSeconds);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _provider?.ForceFlush(5_000);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _provider?.Dispose();
+
+    [LoggerMessage(EventId = 6640, Level = LogLevel.Information, Message = "Exporting metrics over OTLP to {Endpoint} ({Protocol}) every {Seconds} s")]
+    private static partial void LogExporting(ILogger logger, string endpoint, string protocol, double seconds);
+}
+
+/// <summary>The OTLP settings serve reads; null from <see cref="Read"/> when no endpoint is configured.</summary>
+internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, TimeSpan Interval)
+{
+    public const string EndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string ProtocolSetting = "OTEL_EXPORTER_OTLP_PROTOCOL";
+    public const string IntervalSetting = "OTEL_METRIC_EXPORT_INTERVAL";
+
+    public static OtlpSettings? Read(IConfiguration configuration, List<string> errors)
+    {
+        var endpoint = configuration[EndpointSetting];
+        if (string.IsNullOrWhiteSpace(endpoint))
+        {
+            return null;
+        }
+
+        var protocolText = configuration[ProtocolSetting]?.Trim().ToLowerInvariant();
+        OtlpExportProtocol? protocol = protocolText switch
+        {
+            null or "" or "grpc" => OtlpExportProtocol.Grpc,
+            "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
+            _ => null,
+        };
+        if (protocol is null)
+        {
+            errors.Add($"{ProtocolSetting} must be grpc or http/protobuf.");
+        }
+
+        var interval = TimeSpan.FromSeconds(60);
+        if (configuration[IntervalSetting] is { Length: > 0 } ms)
+        {
+            if (int.TryParse(ms, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 100 and <= 3_600_000)
+            {
+                interval = TimeSpan.FromMilliseconds(value);
+            }
+            else
+            {
+                errors.Add($"{IntervalSetting} must be a whole number of milliseconds from 100 to 3600000.");
+            }
+        }
+
+        if (!Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{EndpointSetting} must be an absolute http(s) URL such as http://collector:4317.");
+            return null;
+        }
+
+        // The SDK appends /v1/metrics itself only for endpoints it read from the environment; an explicit endpoint is used as given.
+        if (protocol == OtlpExportProtocol.HttpProtobuf && !uri.AbsolutePath.EndsWith("/v1/metrics", StringComparison.Ordinal))
+        {
+            uri = new Uri(uri, uri.AbsolutePath.TrimEnd('/') + "/v1/metrics");
+        }
+
+        return protocol is null ? null : new OtlpSettings(uri, protocol.Value, interval);
+    }
+}

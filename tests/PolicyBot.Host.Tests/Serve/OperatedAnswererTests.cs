@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Operations;
+using PolicyBot.Core.State;
+using PolicyBot.Teams.Tests.Fakes;
+
+namespace PolicyBot.Host.Tests.Serve;
+
+public sealed class OperatedAnswererTests
+{
+    private static readonly UserIdHasher Hasher = UserIdHasher.WithSalt("operated-answerer-salt-0123");
+
+    private static OperatedAnswerer Make(IQuestionAnswerer inner, OperationsOptions options, IBotStore? store = null, TimeProvider? time = null) =>
+        new(inner, new CannedAnswerer(), store, Hasher, new InMemoryRateLimiter(time ?? TimeProvider.System), options, new PolicyBotMetrics(), time ?? TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
+
+    private static Question Q(string user, string channel = "c1") => new("What is the maximum fine?", new QuestionContext("discord", "g1", channel, user));
+
+    [Fact]
+    public async Task AnswerAsync_UserOverLimit_RefusedPolitelyOthersStillAnswered()
+    {
+        var clock = new ManualClock();
+        using var answerer = Make(new CannedAnswerer(), new OperationsOptions { UserRate = new RateLimit(2, TimeSpan.FromSeconds(30)), ChannelRate = new RateLimit(100, TimeSpan.FromSeconds(1)) }, time: clock);
+
+        Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("alice"), CancellationToken.None)).Outcome);
+        Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("alice"), CancellationToken.None)).Outcome);
+        var third = await answerer.AnswerAsync(Q("alice"), CancellationToken.None);
+        Assert.Equal(AnswerOutcome.Refused, third.Outcome);
+        Assert.Equal("rate limited (user)", third.Reason);
+        Assert.Contains("please wait about 30 seconds", third.Text, StringComparison.Ordinal);
+        Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("bob"), CancellationToken.None)).Outcome);
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("alice"), CancellationToken.None)).Outcome);
+    }
+
+    [Fact]
+    public async Task AnswerAsync_ChannelOverLimit_Refused()
+    {
+        using var answerer = Make(new CannedAnswerer(), new OperationsOptions { UserRate = new RateLimit(100, TimeSpan.FromSeconds(1)), ChannelRate = new RateLimit(3, TimeSpan.FromMinutes(1)) });
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("user" + i), CancellationToken.None)).Outcome);
+        }
+
+        var refused = await answerer.AnswerAsync(Q("user9"), CancellationToken.None);
+        Assert.Equal("rate limited (channel)", refused.Reason);
+        Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("user9", "c2"), CancellationToken.None)).Outcome);
+    }
+
+    [Fact]
+    public async Task AnswerAsync_QueueFull_RefusesBeyondCapacityAndAnswersTheRest()
+    {
+        var inner = new CannedAnswerer { Delay = TimeSpan.FromMilliseconds(300) };
+        using var answerer = Make(inner, new OperationsOptions { MaxConcurrentAnswers = 2, QueueCapacity = 3, UserRate = new RateLimit(1000, TimeSpan.FromSeconds(1)), ChannelRate = new RateLimit(1000, TimeSpan.FromSeconds(1)) });
+        var tasks = Enumerable.Range(0, 8).Select(i => answerer.AnswerAsync(Q("u" + i), CancellationToken.None)).ToList();
+        var answers = await Task.WhenAll(tasks);
+        Assert.Equal(5, answers.Count(a => a.Outcome == AnswerOutcome.Answered));
+        Assert.Equal(3, answers.Count(a => a.Reason == "busy"));
+        Assert.All(answers.Where(a => a.Reason == "busy"), a => Assert.Contains("ask again in a moment", a.Text, StringComparison.Ordinal));
+        Assert.Equal(0, answerer.InFlight);
+    }
+
+    [Fact]
+    public async Task BeginDrain_InFlightFinishNewOnesRefused()
+    {
+        var inner = new CannedAnswerer { Delay = TimeSpan.FromMilliseconds(400) };
+        using var answerer = Make(inner, new OperationsOptions { UserRate = new RateLimit(1000, TimeSpan.FromSeconds(1)), ChannelRate = new RateLimit(1000, TimeSpan.FromSeconds(1)) });
+        var inFlight = Enumerable.Range(0, 4).Select(i => answerer.AnswerAsync(Q("u" + i), CancellationToken.None)).ToList();
+        await Task.Delay(50);
+        answerer.BeginDrain();
+        var late = await answerer.AnswerAsync(Q("late"), CancellationToken.None);
+        Assert.Equal("shutting down", late.Reason);
+        Assert.True(await answerer.WaitForIdleAsync(TimeSpan.FromSeconds(5), CancellationToken.None));
+        Assert.All(await Task.WhenAll(inFlight), a => Assert.Equal(AnswerOutcome.Answered, a.Outcome));
+    }
+
+    [Fact]
+    public async Task WaitForIdle_StuckAnswer_ReturnsFalseAfterBound()
+    {
+        var inner = new CannedAnswerer { Delay = TimeSpan.FromSeconds(5) };
+        using var answerer = Make(inner, new OperationsOptions());
+        using var cts = new CancellationTokenSource();
+        var stuck = answerer.AnswerAsync(Q("u"), cts.Token);
+        await Task.Delay(30);
+        answerer.BeginDrain();
+        var started = DateTime.UtcNow;
+        Assert.False(await answerer.WaitForIdleAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stuck);
+        Assert.Equal(0, answerer.InFlight);
+    }
+
+    [Fact]
+    public async Task AnswerAsync_InnerThrows_ApologyWithReasonAndAudited()
+    {
+        using var corpus = new TestCorpus(seed: false);
+        await using var store = BotStoreFactory.CreateSqlite(corpus.IndexPath, null, null);
+        await store.MigrateAsync(CancellationToken.None);
+        using var answerer = Make(new CannedAnswerer { Fail = true }, new OperationsOptions(), store);
+        var answer = await answerer.AnswerAsync(Q("alice"), CancellationToken.None);
+        Assert.Equal(AnswerOutcome.Refused, answer.Outcome);
+        Assert.Equal("internal error", answer.Reason);
+        await foreach (var record in store.ReadAuditAsync(null, CancellationToken.None))
+        {
+            Assert.Equal("internal error", record.Reason);
+            Assert.Equal(Hasher.Hash("alice"), record.UserHash);
+            return;
+        }
+
+        Assert.Fail("nothing audited");
+    }
+
+    [Theory]
+    [InlineData("5/60s", 5, 60)]
+    [InlineData("100/1h", 100, 3600)]
+    [InlineData("1/0.5s", 1, 0.5)]
+    public void RateLimit_Parse_ReadsBurstAndPeriod(string text, int capacity, double seconds)
+    {
+        var rate = RateLimit.Parse(text);
+        Assert.NotNull(rate);
+        Assert.Equal(capacity, rate.Value.Capacity);
+        Assert.Equal(seconds, rate.Value.Per.TotalSeconds, 6);
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("five/60s")]
+    [InlineData("5/60")]
+    [InlineData("5/-1s")]
+    [InlineData("5/60d")]
+    public void RateLimit_ParseMalformed_Null(string text) => Assert.Null(RateLimit.Parse(text));
+
+    [Fact]
+    public async Task InMemoryRateLimiter_ManyKeys_StaysBounded()
+    {
+        var limiter = new InMemoryRateLimiter(TimeProvider.System, maxKeys: 1000);
+        var rate = new RateLimit(5, TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 10_000; i++)
+        {
+            Assert.True(await limiter.TryTakeAsync("k" + i, rate, CancellationToken.None));
+        }
+
+        Assert.True(limiter.Count <= 1000, $"{limiter.Count} buckets kept");
+    }
+}

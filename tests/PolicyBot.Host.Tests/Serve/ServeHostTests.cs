@@ -1,0 +1,144 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Core.State;
+using PolicyBot.Host.Cli;
+using PolicyBot.Host.Serve;
+using PolicyBot.Teams.Tests.Fakes;
+
+namespace PolicyBot.Host.Tests.Serve;
+
+public sealed class ServeHostTests
+{
+    [Fact]
+    public async Task Serve_TeamsQuestion_AnsweredAuditedAndCounted()
+    {
+        using var corpus = new TestCorpus();
+        await using var host = await ServeTestHost.StartAsync(corpus);
+
+        using (var health = await host.Http.GetAsync("/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+
+        using (var ready = await host.Http.GetAsync("/readyz"))
+        {
+            var body = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.True(body["checks"]!["index"]!.GetValue<bool>());
+            Assert.True(body["checks"]!["teams"]!.GetValue<bool>());
+            Assert.StartsWith(host.Live.CorpusVersion, body["corpusVersion"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        using (var response = await host.PostAsync(host.Personal(TestCorpus.FineQuestion, "user-1")))
+        {
+            Assert.True(response.IsSuccessStatusCode, $"POST /api/messages: {(int)response.StatusCode}");
+        }
+
+        var replies = await host.Fake.WaitForAsync(d => d.Any(c => c.Type == "message"), TimeSpan.FromSeconds(20));
+        var reply = replies.First(c => c.Type == "message");
+        Assert.Contains("seven percent", reply.Text, StringComparison.Ordinal);
+
+        // The audit trail holds the question with a salted hash of the user id, never the raw id.
+        var store = host.App.Services.GetRequiredService<IBotStore>();
+        var records = new List<AuditRecord>();
+        await foreach (var r in store.ReadAuditAsync(null, CancellationToken.None))
+        {
+            records.Add(r);
+        }
+
+        var record = Assert.Single(records);
+        Assert.Equal("teams", record.Platform);
+        Assert.Equal(AnswerOutcome.Answered, record.Outcome);
+        Assert.Equal(TestCorpus.FineQuestion, record.Question);
+        Assert.Equal(UserIdHasher.WithSalt(ServeTestHost.Salt).Hash("aad-user-1"), record.UserHash);
+        Assert.DoesNotContain("user-1", record.UserHash, StringComparison.Ordinal);
+        Assert.NotEmpty(record.CitedPassageIds);
+        Assert.StartsWith("widget-safety-act.md#", record.CitedPassageIds[0], StringComparison.Ordinal);
+        Assert.Equal(host.Live.CorpusVersion, record.CorpusVersion);
+        Assert.True(record.LatencyMs > 0);
+
+        var metrics = await host.Http.GetStringAsync("/metrics");
+        Assert.Contains("# TYPE policybot_questions_total counter", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_questions_total{outcome=\"answered\",platform=\"teams\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Single(metrics.Split('\n'), l => l.StartsWith("policybot_questions_total{", StringComparison.Ordinal));
+        Assert.Contains("# TYPE policybot_answer_duration_milliseconds histogram", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_answer_duration_milliseconds_count{outcome=\"answered\",platform=\"teams\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_index_build_duration_milliseconds_count", metrics, StringComparison.Ordinal);
+        Assert.Contains("policybot_teams_activities_received_total", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_Stopping_RefusesNewQuestionsAndReadyzTurns503()
+    {
+        using var corpus = new TestCorpus();
+        await using var host = await ServeTestHost.StartAsync(corpus);
+        host.Answerer.BeginDrain();
+
+        using var ready = await host.Http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.False(JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["checks"]!["accepting"]!.GetValue<bool>());
+
+        var answer = await host.Answerer.AnswerAsync(new Question(TestCorpus.FineQuestion, new QuestionContext("teams", UserId: "u")), CancellationToken.None);
+        Assert.Equal(AnswerOutcome.Refused, answer.Outcome);
+        Assert.Equal("shutting down", answer.Reason);
+    }
+
+    [Fact]
+    public void Build_BadSettings_NamesEachSettingAndNeverTheSecret()
+    {
+        using var corpus = new TestCorpus(seed: false);
+        const string secret = "do-not-print-me-9f8e7d6c5b4a";
+        var config = new Dictionary<string, string?>
+        {
+            ["TEAMS_APP_ID"] = "c9e8c047-1111-4a4a-9b9b-0123456789ab",
+            ["TEAMS_APP_PASSWORD"] = secret,
+            ["POLICYBOT_RATE_USER"] = "lots",
+            ["POLICYBOT_HTTP_URL"] = "not a url",
+        };
+        var ex = Assert.Throws<ServeConfigurationException>(() => ServeHost.Build(new ServeSettings { Engine = corpus.Options() }, false, true, config));
+        Assert.Contains(ex.Problems, p => p.StartsWith("POLICYBOT_RATE_USER", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("POLICYBOT_HTTP_URL", StringComparison.Ordinal));
+        Assert.DoesNotContain(secret, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_MissingSaltAndBadAppType_AllProblemsAtOnceWithoutSecret()
+    {
+        using var corpus = new TestCorpus(seed: false);
+        const string secret = "do-not-print-me-9f8e7d6c5b4a";
+        var config = new Dictionary<string, string?>
+        {
+            ["TEAMS_APP_ID"] = "c9e8c047-1111-4a4a-9b9b-0123456789ab",
+            ["TEAMS_APP_PASSWORD"] = secret,
+            ["TEAMS_APP_TYPE"] = "Sometimes",
+            ["POLICYBOT_HTTP_URL"] = "http://127.0.0.1:0",
+        };
+        var ex = Assert.Throws<AggregateException>(() => ServeHost.Build(new ServeSettings { Engine = corpus.Options() }, false, true, config));
+        var message = ServeCommand.ConfigurationMessage(ex.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures));
+        Assert.Contains("POLICYBOT_USER_SALT", message, StringComparison.Ordinal);
+        Assert.Contains("TEAMS_APP_TYPE", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_NoPlatform_SaysHowToEnableOne()
+    {
+        using var corpus = new TestCorpus(seed: false);
+        var ex = Assert.Throws<ServeConfigurationException>(() => ServeHost.Build(new ServeSettings { Engine = corpus.Options() }, false, false, new Dictionary<string, string?> { ["DISCORD_TOKEN"] = "", ["TEAMS_APP_ID"] = "" }));
+        Assert.Contains("--discord", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("TEAMS_APP_ID", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_ShardWithoutDiscord_Rejected()
+    {
+        var settings = new ServeSettings { ShardId = 1, ShardCount = 4 };
+        var problems = settings.Bind(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), discordFlag: false, teamsFlag: true);
+        Assert.Contains(problems, p => p.Contains("--shard-id", StringComparison.Ordinal) && p.Contains("Discord", StringComparison.Ordinal));
+        var bad = new ServeSettings { ShardId = 4, ShardCount = 4 };
+        Assert.Contains(bad.Bind(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), true, false), p => p.Contains("from 0 to", StringComparison.Ordinal));
+    }
+}
