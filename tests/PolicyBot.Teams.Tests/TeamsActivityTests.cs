@@ -272,6 +272,7 @@ public sealed class TeamsActivityTests
         Assert.Equal("DigitalDocument", first["@type"]!.GetValue<string>());
         var cited = Assert.Single(ctx.Answerer.Answers).Citations;
         Assert.True(cited[0].Title.Length > 80 && cited[0].Passage.Length > 160, "the corpus exercises name and abstract truncation");
+        Assert.Contains(cited[0].Section.Split('›', StringSplitOptions.TrimEntries), k => k.Length > 28); // and keyword truncation
         Assert.True(first["name"]!.GetValue<string>().Length <= 80);
         Assert.True(first["abstract"]!.GetValue<string>().Length <= 160);
         Assert.Equal("https://eur-lex.europa.eu/eli/reg/2024/1689/oj", first["url"]!.GetValue<string>());
