@@ -14,7 +14,7 @@ public sealed class TeamsActivityTests
     public async Task TX01_PersonalMessage_OneReplyToActivity_WithSwappedAccountsAndBearer()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
-        var inbound = ctx.Personal("what is a high-risk AI system?", id: "1632474074231");
+        var inbound = ctx.Personal(TestCorpus.HighRiskQuestion, id: "1632474074231");
         Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(inbound)).StatusCode);
         var delivered = await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) == 1 && d.Any(c => c.Body["attachments"] is not null));
         var reply = Assert.Single(delivered, IsAnswer);
@@ -24,7 +24,8 @@ public sealed class TeamsActivityTests
         Assert.Equal("29:1XJKuser", reply.Body["recipient"]!["id"]!.GetValue<string>());
         Assert.Equal("a:1Xpersonal-conv", reply.Body["conversation"]!["id"]!.GetValue<string>());
         Assert.StartsWith("Bearer fake-aad-", reply.Authorization, StringComparison.Ordinal);
-        Assert.Equal("what is a high-risk AI system?", Assert.Single(ctx.Answerer.Questions).Text);
+        Assert.Equal(TestCorpus.HighRiskQuestion, Assert.Single(ctx.Answerer.Questions).Text);
+        Assert.Equal(AnswerOutcome.Answered, Assert.Single(ctx.Answerer.Answers).Outcome);
         Assert.Equal("teams", ctx.Answerer.Questions.Single().Context.Platform);
     }
 
@@ -56,7 +57,7 @@ public sealed class TeamsActivityTests
     public async Task TX04_SlowAnswer_PostAcknowledgedBeforeAnswerIsSent()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
-        ctx.Answerer.Delay = TimeSpan.FromSeconds(2);
+        ctx.Delaying.Delay = TimeSpan.FromSeconds(2);
         var response = await ctx.PostAsync(ctx.Personal("slow question"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.DoesNotContain(ctx.Fake.Calls, IsAnswer); // acknowledged while the answer is still being worked on
@@ -67,7 +68,7 @@ public sealed class TeamsActivityTests
     public async Task TX05_LongAnswer_TypingFirstThenRepeated_ToConversationRoute()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
-        ctx.Answerer.Delay = TimeSpan.FromMilliseconds(1000);
+        ctx.Delaying.Delay = TimeSpan.FromMilliseconds(1000);
         await ctx.PostAsync(ctx.Personal("slow"));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
         var typing = delivered.TakeWhile(c => !IsAnswer(c)).Where(c => c.Type == "typing").ToList();
@@ -211,15 +212,11 @@ public sealed class TeamsActivityTests
     public async Task TX13_FeedbackInvoke_200EmptyBody_RecordedAgainstTheAnswer(string reaction, FeedbackReaction expected)
     {
         await using var ctx = await TeamsTestContext.StartAsync();
-        string? answerId = null;
-        ctx.Answerer.Produce = q =>
-        {
-            var a = CannedAnswerer.Standard(q.Text);
-            answerId = a.Id;
-            return a;
-        };
-        await ctx.PostAsync(ctx.Personal("q"));
+        await ctx.PostAsync(ctx.Personal(TestCorpus.TwoSourcesQuestion));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        var answer = Assert.Single(ctx.Answerer.Answers);
+        Assert.Equal(AnswerOutcome.Answered, answer.Outcome);
+        var answerId = answer.Id;
         var botMessageId = $"bot-msg-{ctx.Fake.Calls.ToList().FindIndex(IsAnswer) + 1}";
 
         var invoke = Activities.Invoke(ctx.Fake.ServiceUrl, "message/submitAction", new JsonObject
@@ -232,7 +229,7 @@ public sealed class TeamsActivityTests
         Assert.Equal("{}", await response.Content.ReadAsStringAsync());
         var redelivered = await ctx.PostAsync(invoke);
         Assert.Equal("{}", await redelivered.Content.ReadAsStringAsync());
-        var record = Assert.Single(ctx.Feedback.Records);
+        var record = Assert.Single(await ctx.Feedback.ReadAsync());
         Assert.Equal(answerId, record.AnswerId);
         Assert.Equal(expected, record.Reaction);
         Assert.Equal("great", record.Comment);
@@ -263,7 +260,7 @@ public sealed class TeamsActivityTests
     public async Task TX16_AnswerWithSources_OneMessageEntityConsistentWithMarkers()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
-        await ctx.PostAsync(ctx.Personal("q"));
+        await ctx.PostAsync(ctx.Personal(TestCorpus.TwoSourcesQuestion));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
         Assert.Empty(ctx.Fake.ShapeErrors);
         var reply = delivered.First(IsAnswer);
@@ -273,6 +270,9 @@ public sealed class TeamsActivityTests
         Assert.Equal([1, 2], citations.Select(c => c!["position"]!.GetValue<int>()).ToArray());
         var first = citations[0]!["appearance"]!;
         Assert.Equal("DigitalDocument", first["@type"]!.GetValue<string>());
+        var cited = Assert.Single(ctx.Answerer.Answers).Citations;
+        Assert.True(cited[0].Title.Length > 80 && cited[0].Passage.Length > 160, "the corpus exercises name and abstract truncation");
+        Assert.Contains(cited[0].Section.Split('›', StringSplitOptions.TrimEntries), k => k.Length > 28); // and keyword truncation
         Assert.True(first["name"]!.GetValue<string>().Length <= 80);
         Assert.True(first["abstract"]!.GetValue<string>().Length <= 160);
         Assert.Equal("https://eur-lex.europa.eu/eli/reg/2024/1689/oj", first["url"]!.GetValue<string>());
@@ -287,7 +287,7 @@ public sealed class TeamsActivityTests
     public async Task TX17_SourcesCard_SeparateAdaptiveCard15Activity()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
-        await ctx.PostAsync(ctx.Personal("q"));
+        await ctx.PostAsync(ctx.Personal(TestCorpus.TwoSourcesQuestion));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null));
         var card = delivered.Single(c => c.Body["attachments"] is not null);
         Assert.Null(card.Text);
@@ -305,10 +305,11 @@ public sealed class TeamsActivityTests
     public async Task TX_AnswerFails_ShortApologyNotSilence()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
-        ctx.Answerer.Fail = true;
+        ctx.Faults.Fail = true;
         await ctx.PostAsync(ctx.Personal("q"));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
         Assert.Equal(TeamsTurnHandler.Apology, delivered.First(IsAnswer).Text);
+        Assert.Equal(1, ctx.Answerer.Calls);
         Assert.DoesNotContain(ctx.Bot.Logs.Lines, l => l.Contains("exploded", StringComparison.Ordinal) && l.StartsWith("Information", StringComparison.Ordinal));
         Assert.DoesNotContain("exploded", delivered.First(IsAnswer).Text, StringComparison.Ordinal);
     }
@@ -332,7 +333,7 @@ public sealed class TeamsActivityTests
         await ctx.PostAsync(ctx.Personal("help"));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) == 3);
         Assert.Contains(delivered, c => c.Text!.Contains("EU AI Act", StringComparison.Ordinal));
-        Assert.Contains(delivered, c => c.Text!.Contains("test-corpus", StringComparison.Ordinal));
+        Assert.Contains(delivered, c => c.Text!.Contains(ctx.Engine.CorpusVersion, StringComparison.Ordinal));
         Assert.Contains(delivered, c => c.Text!.Contains("How to ask", StringComparison.Ordinal));
         Assert.Equal(0, ctx.Answerer.Calls);
     }

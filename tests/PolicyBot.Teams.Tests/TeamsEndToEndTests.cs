@@ -1,76 +1,21 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core;
 using PolicyBot.Teams.Tests.Fakes;
 
 namespace PolicyBot.Teams.Tests;
 
-/// <summary>The real engine over a small temp corpus of Markdown files, built once for the class.</summary>
+/// <summary>The real engine over the test corpus (<see cref="TestCorpus"/>) in its own temp folder and index, built once for the class.</summary>
 public sealed class RealEngineFixture : IAsyncLifetime
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "policybot-teams-e2e-" + Guid.NewGuid().ToString("N"));
+    private TestCorpus.Opened _corpus = null!;
 
-    public PolicyBotEngine Engine { get; private set; } = null!;
+    public PolicyBotEngine Engine => _corpus.Engine;
 
-    public async Task InitializeAsync()
-    {
-        var corpus = Path.Combine(_root, "corpus");
-        Directory.CreateDirectory(corpus);
-        await File.WriteAllTextAsync(Path.Combine(corpus, "eu-ai-act.md"), """
-            ---
-            title: EU AI Act (Regulation (EU) 2024/1689)
-            source: https://eur-lex.europa.eu/eli/reg/2024/1689/oj
-            kind: primary
-            ---
-            # Risk management system
+    public async Task InitializeAsync() => _corpus = await TestCorpus.OpenAsync("e2e");
 
-            Providers of high-risk AI systems shall establish, implement, document and maintain a risk management system.
-            The risk management system shall be a continuous iterative process planned and run throughout the entire lifecycle of a high-risk AI system.
-
-            # Transparency obligations
-
-            Providers shall ensure that AI systems intended to interact directly with natural persons are designed so that the persons concerned are informed that they are interacting with an AI system.
-            Deployers of an emotion recognition system shall inform the natural persons exposed thereto of the operation of the system.
-            """);
-        await File.WriteAllTextAsync(Path.Combine(corpus, "nist-ai-rmf.md"), """
-            ---
-            title: NIST AI Risk Management Framework 1.0
-            source: NIST AI 100-1, January 2023
-            kind: article
-            ---
-            # Govern
-
-            The Govern function cultivates and implements a culture of risk management within organizations designing, developing, deploying or using AI systems.
-            Accountability structures are in place so that the appropriate teams and individuals are empowered, responsible and trained for mapping, measuring and managing AI risks.
-
-            # Map
-
-            The Map function establishes the context to frame risks related to an AI system.
-            """);
-        var options = new PolicyBotOptions { IndexPath = Path.Combine(_root, "index.db") };
-        options.CorpusDirectories.Add(corpus);
-        Engine = await PolicyBotEngine.OpenAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
-        if (Engine.Documents.Count != 2)
-        {
-            throw new InvalidOperationException($"test corpus indexed {Engine.Documents.Count} documents, expected 2");
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Engine.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder left behind is harmless.
-        }
-    }
+    public async Task DisposeAsync() => await _corpus.DisposeAsync();
 }
 
 /// <summary>End to end through the real engine: channel, group chat and personal messages, feedback, splitting.</summary>
@@ -147,7 +92,7 @@ public sealed partial class TeamsEndToEndTests(RealEngineFixture fixture) : ICla
         var response = await ctx.PostAsync(invoke);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{}", await response.Content.ReadAsStringAsync());
-        var record = Assert.Single(ctx.Feedback.Records);
+        var record = Assert.Single(await ctx.Feedback.ReadAsync());
         Assert.StartsWith("bot-msg-", $"bot-msg-{replyIndex + 1}", StringComparison.Ordinal);
         Assert.NotEqual($"bot-msg-{replyIndex + 1}", record.AnswerId); // mapped to the engine's answer id
         Assert.Equal("missing the Map function", record.Comment);

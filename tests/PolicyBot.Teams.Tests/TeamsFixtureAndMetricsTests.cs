@@ -73,13 +73,13 @@ public sealed class TeamsBackPressureTests
             o.QueueCapacity = 1;
             o.Workers = 1;
         });
-        ctx.Answerer.Delay = TimeSpan.FromMilliseconds(1500);
+        ctx.Delaying.Delay = TimeSpan.FromMilliseconds(1500);
         Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(ctx.Personal("first"))).StatusCode);
         await WaitUntil(() => ctx.Answerer.Calls == 1); // the worker holds "first"; the queue is empty again
         Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(ctx.Personal("second"))).StatusCode);
         var third = ctx.Personal("third", id: "third-1");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ctx.PostAsync(third)).StatusCode);
-        ctx.Answerer.Delay = TimeSpan.Zero;
+        ctx.Delaying.Delay = TimeSpan.Zero;
         await ctx.Fake.WaitForAsync(d => d.Count(c => c.Type == "message" && c.Body["attachments"] is null) == 2, TimeSpan.FromSeconds(15));
         Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(third)).StatusCode);
         await ctx.Fake.WaitForAsync(d => d.Count(c => c.Type == "message" && c.Body["attachments"] is null) == 3, TimeSpan.FromSeconds(15));

@@ -127,12 +127,11 @@ public sealed class TeamsOutboundTests
     [Fact]
     public async Task TO05_413_SplitAndResend_AllPartsOnceInOrder()
     {
-        var sentences = Enumerable.Range(1, 12).Select(i => $"Sentence number {i} of a long extract about AI governance obligations. [{(i % 2) + 1}]").ToList();
-        var longText = string.Join(' ', sentences);
         await using var ctx = await TeamsTestContext.StartAsync(configureFake: f => f.MaxTextChars = 300);
-        ctx.Answerer.Produce = q => CannedAnswerer.Standard(q.Text) with { Text = longText };
-        await ctx.PostAsync(ctx.Personal("q"));
+        await ctx.PostAsync(ctx.Personal(TestCorpus.LongAnswerQuestion));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null), TimeSpan.FromSeconds(20));
+        var longText = Assert.Single(ctx.Answerer.Answers).Text;
+        Assert.True(longText.Length > 1200, $"answer length {longText.Length}");
         var parts = delivered.Where(IsAnswer).Select(c => c.Text!).ToList();
         Assert.True(parts.Count >= 4, $"parts {parts.Count}");
         Assert.All(parts, p => Assert.True(p.Length <= 300));
@@ -145,11 +144,12 @@ public sealed class TeamsOutboundTests
     [Fact]
     public async Task TO05_OversizedAnswer_SplitBeforeSending_UnderConfiguredLimit()
     {
-        var longText = string.Join(' ', Enumerable.Range(1, 40).Select(i => $"Extract {i} about risk management and transparency duties. [1]"));
         await using var ctx = await TeamsTestContext.StartAsync(s => s.Tune = o => o.MaxMessageChars = 500);
-        ctx.Answerer.Produce = q => CannedAnswerer.Standard(q.Text) with { Text = longText };
-        await ctx.PostAsync(ctx.Personal("q"));
+        await ctx.PostAsync(ctx.Personal(TestCorpus.LongAnswerQuestion));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null), TimeSpan.FromSeconds(20));
+        var longText = Assert.Single(ctx.Answerer.Answers).Text;
+        Assert.True(longText.Length > 2000, $"answer length {longText.Length}");
+        Assert.Equal(longText, string.Join(' ', delivered.Where(IsAnswer).Select(c => c.Text)));
         var parts = delivered.Where(IsAnswer).ToList();
         Assert.True(parts.Count >= 5);
         Assert.All(parts, p => Assert.True(p.Text!.Length <= 500));
@@ -161,12 +161,14 @@ public sealed class TeamsOutboundTests
     [Fact]
     public async Task TO06_TwentyPartAnswer_PacedBelowConversationLimit_No429()
     {
-        var longText = string.Join(' ', Enumerable.Range(1, 20).Select(i => $"Part {i:00} of an extract that fills about one message. [1]"));
-        await using var ctx = await TeamsTestContext.StartAsync(s => s.Tune = o => o.MaxMessageChars = 60, f => f.EnforceRateLimit = true);
-        ctx.Answerer.Produce = q => CannedAnswerer.Standard(q.Text) with { Text = longText };
-        await ctx.PostAsync(ctx.Personal("q"));
+        // The real answer (three long verbatim sentences) at 120 characters a message: at least twenty parts.
+        const int maxChars = 120;
+        await using var ctx = await TeamsTestContext.StartAsync(s => s.Tune = o => o.MaxMessageChars = maxChars, f => f.EnforceRateLimit = true);
+        await ctx.PostAsync(ctx.Personal(TestCorpus.LongAnswerQuestion));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null), TimeSpan.FromSeconds(30));
-        Assert.Equal(20, delivered.Count(IsAnswer));
+        var expected = TeamsAnswerFormatter.SplitText(Assert.Single(ctx.Answerer.Answers).Text, maxChars).Count;
+        Assert.True(expected >= 20, $"parts {expected}");
+        Assert.Equal(expected, delivered.Count(IsAnswer));
         Assert.DoesNotContain(ctx.Fake.Calls, c => c.Status == 429);
     }
 
@@ -306,7 +308,7 @@ public sealed class TeamsOutboundTests
         ctx.Fake.Script(new ScriptedResponse(401, "BotNotRegistered"));
         await ctx.Bot.PostAsync(ctx.Personal("q2"), "Bearer " + inboundToken);
         await ctx.Bot.PostAsync(ctx.Personal("q3"), "Bearer " + inboundToken[..^4] + "AAAA");
-        ctx.Answerer.Fail = true;
+        ctx.Faults.Fail = true;
         await ctx.PostAsync(ctx.Personal("q4"));
         await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) >= 3);
         var issued = ctx.Fake.Calls.Select(c => c.Authorization).OfType<string>().Select(a => a["Bearer ".Length..]).Distinct().ToList();
@@ -336,9 +338,11 @@ public sealed class TeamsOutboundTests
     }
 
     [Fact]
-    public void Formatter_MessageEntity_PositionsMatchMarkers_UnknownMarkersDropped()
+    public async Task Formatter_MessageEntity_PositionsMatchMarkers_UnknownMarkersDropped()
     {
-        var answer = CannedAnswerer.Standard("q") with { Text = "A. [1] B. [7] C. [2] again [1]" };
+        var real = (await TestCorpus.SharedAsync()).Answer(new Question(TestCorpus.TwoSourcesQuestion, new QuestionContext("teams")));
+        Assert.Equal(2, real.Citations.Count);
+        var answer = real with { Text = "A. [1] B. [7] C. [2] again [1]" };
         var text = TeamsAnswerFormatter.KeepKnownMarkers(answer.Text, answer.Citations);
         Assert.DoesNotContain("[7]", text, StringComparison.Ordinal);
         var entity = TeamsAnswerFormatter.MessageEntity(text, answer.Citations);

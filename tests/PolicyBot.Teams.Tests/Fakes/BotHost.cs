@@ -75,10 +75,9 @@ public sealed class BotHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton<TimeProvider>(clock);
-        var canned = new CannedAnswerer();
-        builder.Services.AddSingleton(settings.Answerer ?? canned);
-        builder.Services.AddSingleton(settings.Catalog ?? (settings.Answerer as ICorpusCatalog) ?? canned);
-        builder.Services.AddSingleton(settings.Feedback ?? new RecordingFeedbackSink());
+        builder.Services.AddSingleton(settings.Answerer ?? throw new InvalidOperationException("an answerer (the real engine) is required"));
+        builder.Services.AddSingleton(settings.Catalog ?? (settings.Answerer as ICorpusCatalog) ?? throw new InvalidOperationException("a corpus catalog (the real engine) is required"));
+        builder.Services.AddSingleton(settings.Feedback ?? throw new InvalidOperationException("a feedback sink (the real store) is required"));
         builder.Services.AddPolicyBotTeams(builder.Configuration);
         builder.Services.PostConfigure<TeamsOptions>(o =>
         {

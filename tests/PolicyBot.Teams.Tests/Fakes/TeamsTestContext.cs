@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PolicyBot.Core;
 
 namespace PolicyBot.Teams.Tests.Fakes;
 
@@ -7,11 +8,16 @@ public sealed class TeamsTestContext : IAsyncDisposable
 {
     public const string BotId = "28:" + BotHost.AppId;
 
-    private TeamsTestContext(ManualClock clock, FakeBotFramework fake)
+    private TeamsTestContext(ManualClock clock, FakeBotFramework fake, PolicyBotEngine engine, FeedbackStore feedback)
     {
         Clock = clock;
         Fake = fake;
         Minter = new TokenMinter(clock);
+        Engine = engine;
+        Feedback = feedback;
+        Faults = new FaultInjectingAnswerer(engine);
+        Delaying = new DelayingAnswerer(Faults, clock);
+        Answerer = new RecordingAnswerer(Delaying);
     }
 
     public ManualClock Clock { get; }
@@ -24,22 +30,43 @@ public sealed class TeamsTestContext : IAsyncDisposable
 
     public FakeSigningKey Key { get; private set; } = null!;
 
-    public CannedAnswerer Answerer { get; } = new();
+    /// <summary>The real engine over the shared temp corpus (also the bot's corpus catalog).</summary>
+    public PolicyBotEngine Engine { get; }
 
-    public RecordingFeedbackSink Feedback { get; } = new();
+    /// <summary>What the bot calls: recording → delaying → fault injecting → the real engine.</summary>
+    public RecordingAnswerer Answerer { get; }
+
+    /// <summary>Slows the real engine down (off by default).</summary>
+    public DelayingAnswerer Delaying { get; }
+
+    /// <summary>Makes the answer path fail (off by default).</summary>
+    public FaultInjectingAnswerer Faults { get; }
+
+    /// <summary>The real SQLite store on a temp file, as the feedback sink.</summary>
+    public FeedbackStore Feedback { get; }
 
     public static async Task<TeamsTestContext> StartAsync(Action<BotHost.Settings>? configure = null, Action<FakeBotFramework>? configureFake = null)
     {
         var clock = new ManualClock();
         var fake = await FakeBotFramework.StartAsync(clock);
-        var ctx = new TeamsTestContext(clock, fake);
+        var ctx = new TeamsTestContext(clock, fake, await TestCorpus.SharedAsync(), await FeedbackStore.CreateAsync());
         ctx.Key = fake.AddKey("key-1", "msteams", "webchat");
         fake.ExpectedClientId = BotHost.AppId;
         fake.ExpectedClientSecret = BotHost.AppPassword;
         configureFake?.Invoke(fake);
-        var settings = new BotHost.Settings { Answerer = ctx.Answerer, Catalog = ctx.Answerer, Feedback = ctx.Feedback };
+        var settings = new BotHost.Settings { Answerer = ctx.Answerer, Catalog = ctx.Engine, Feedback = ctx.Feedback.Store };
         configure?.Invoke(settings);
-        ctx.Bot = await BotHost.StartAsync(fake, clock, settings);
+        try
+        {
+            ctx.Bot = await BotHost.StartAsync(fake, clock, settings);
+        }
+        catch
+        {
+            await fake.DisposeAsync();
+            await ctx.Feedback.DisposeAsync();
+            throw;
+        }
+
         return ctx;
     }
 
@@ -62,6 +89,7 @@ public sealed class TeamsTestContext : IAsyncDisposable
     {
         await Bot.DisposeAsync();
         await Fake.DisposeAsync();
+        await Feedback.DisposeAsync();
     }
 }
 
