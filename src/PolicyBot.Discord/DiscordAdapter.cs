@@ -643,7 +643,7 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
             **PolicyBot** answers questions about AI policy with extracts from a curated corpus of policy documents, each with its citation.
             • Corpus: {_catalog.Documents.Count} documents, version `{_catalog.CorpusVersion}`, last indexed {when}.
             • Answers are verbatim extracts from the cited sources, not legal or professional advice: check the source before relying on it.
-            • Questions are logged (with a hashed user id) to improve the bot; 👍/👎 feedback is recorded with them.
+            • {PrivacyNotice.Text(_options.AuditRetention)}
             Ask with `/ask`, by mentioning me, or in a DM. `/sources` lists the documents.
             """;
     }

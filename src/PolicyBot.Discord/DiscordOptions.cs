@@ -21,6 +21,9 @@ public sealed class DiscordOptions
 
     public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
+    /// <summary>How long questions are kept (<c>POLICYBOT_AUDIT_DAYS</c>), for the notice in /about.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>This process's shard id, or null to run every shard of <see cref="ShardCount"/>.</summary>
     public int? ShardId { get; set; }
 
@@ -52,6 +55,7 @@ public sealed class DiscordOptions
         options.Token = configuration["DISCORD_TOKEN"]?.Trim() ?? "";
         options.ApplicationId = Blank(configuration["DISCORD_APPLICATION_ID"]);
         options.ApiBaseUrl = Blank(configuration["DISCORD_API_BASE_URL"]) ?? DefaultApiBaseUrl;
+        options.AuditRetention = PolicyBot.Core.Conversation.PrivacyNotice.RetentionFrom(configuration["POLICYBOT_AUDIT_DAYS"]);
         options.ShardId = ParseShard(configuration["POLICYBOT_SHARD_ID"]);
         options.ShardCount = ParseShard(configuration["POLICYBOT_SHARD_COUNT"]);
     }

@@ -33,6 +33,9 @@ public sealed class TeamsOptions
     /// <summary><c>TEAMS_TENANT_ID</c>: required for <see cref="TeamsAppType.SingleTenant"/>.</summary>
     public string? TenantId { get; set; }
 
+    /// <summary>How long questions are kept (<c>POLICYBOT_AUDIT_DAYS</c>), for the notice in the welcome.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary><c>TEAMS_APP_TYPE</c>: <c>SingleTenant</c> or <c>MultiTenant</c> (default MultiTenant).</summary>
     public string AppType { get; set; } = nameof(TeamsAppType.MultiTenant);
 
@@ -103,6 +106,7 @@ public sealed class TeamsOptions
         options.AppId = Value(configuration, "TEAMS_APP_ID") ?? options.AppId;
         options.AppPassword = Value(configuration, "TEAMS_APP_PASSWORD") ?? options.AppPassword;
         options.TenantId = Value(configuration, "TEAMS_TENANT_ID") ?? options.TenantId;
+        options.AuditRetention = PolicyBot.Core.Conversation.PrivacyNotice.RetentionFrom(Value(configuration, "POLICYBOT_AUDIT_DAYS"));
         options.AppType = Value(configuration, "TEAMS_APP_TYPE") ?? options.AppType;
         options.OpenIdMetadataUrl = Value(configuration, "TEAMS_OPENID_METADATA_URL") ?? options.OpenIdMetadataUrl;
         options.TokenEndpoint = Value(configuration, "TEAMS_TOKEN_ENDPOINT") ?? options.TokenEndpoint;

@@ -24,15 +24,17 @@ internal sealed class TeamsTurnHandler(
 {
     public const string Apology = "Sorry, something went wrong while I was answering. Please try again in a moment.";
 
-    public const string WelcomeText =
+    public const string WelcomeIntro =
         "Hi, I'm **PolicyBot**. I answer questions about AI policy (laws, regulations, standards and guidance) " +
         "by quoting passages from a curated set of documents, with numbered citations.\n\n" +
         "**How to ask:** in a personal chat just type your question; in a channel or group chat mention me first, " +
         "e.g. *@PolicyBot what does the EU AI Act say about high-risk systems?* " +
-        "Type **sources** to list the documents and **about** for details.\n\n" +
-        "Please note: questions are logged to improve the bot, and answers are extracts from the documents, not legal advice.";
+        "Type **sources** to list the documents and **about** for details.\n\n";
 
     private readonly TeamsOptions _options = options.Value;
+
+    /// <summary>The welcome: what the bot answers, how to ask, and the logging and retention notice.</summary>
+    public string WelcomeText => WelcomeIntro + "Please note: " + PrivacyNotice.Text(_options.AuditRetention);
 
     public async Task ProcessAsync(TeamsTurn turn, CancellationToken cancellationToken)
     {

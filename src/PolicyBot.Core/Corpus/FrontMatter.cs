@@ -73,10 +73,10 @@ public sealed class FrontMatter
         {
             stream.Load(new StringReader(yaml));
         }
-        catch (InvalidOperationException ex)
+        catch (InvalidOperationException)
         {
             // YamlDotNet throws this for some malformed flow collections instead of a YamlException.
-            throw new DocumentReadException($"front matter is not valid YAML: {FirstLine(ex.Message)}", 2);
+            throw new DocumentReadException("front matter is not valid YAML: a list or mapping is not closed or not well formed", 2);
         }
         catch (YamlException ex)
         {

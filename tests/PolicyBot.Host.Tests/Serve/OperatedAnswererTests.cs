@@ -6,20 +6,34 @@ using PolicyBot.Teams.Tests.Fakes;
 
 namespace PolicyBot.Host.Tests.Serve;
 
-public sealed class OperatedAnswererTests
+/// <summary>The operated answer path around the real engine (real SQLite index over a small temp corpus).</summary>
+public sealed class OperatedAnswererTests : IAsyncLifetime
 {
     private static readonly UserIdHasher Hasher = UserIdHasher.WithSalt("operated-answerer-salt-0123");
+    private readonly TestCorpus _corpus = new();
+    private PolicyBot.Core.PolicyBotEngine _engine = null!;
 
-    private static OperatedAnswerer Make(IQuestionAnswerer inner, OperationsOptions options, IBotStore? store = null, TimeProvider? time = null) =>
-        new(inner, new CannedAnswerer(), store, Hasher, new InMemoryRateLimiter(time ?? TimeProvider.System), options, new PolicyBotMetrics(), time ?? TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
+    public async Task InitializeAsync() => _engine = await _corpus.OpenAsync();
 
-    private static Question Q(string user, string channel = "c1") => new("What is the maximum fine?", new QuestionContext("discord", "g1", channel, user));
+    public async Task DisposeAsync()
+    {
+        await _engine.DisposeAsync();
+        _corpus.Dispose();
+    }
+
+    private OperatedAnswerer Make(IQuestionAnswerer inner, OperationsOptions options, IBotStore? store = null, TimeProvider? time = null) =>
+        new(inner, _engine, store, Hasher, new InMemoryRateLimiter(time ?? TimeProvider.System), options, new PolicyBotMetrics(), time ?? TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
+
+    /// <summary>The real engine, made slow by a delay before it answers (the answer still comes from the core).</summary>
+    private DelayingAnswerer Slow(TimeSpan delay) => new(_engine, TimeProvider.System) { Delay = delay };
+
+    private static Question Q(string user, string channel = "c1") => new(TestCorpus.FineQuestion, new QuestionContext("discord", "g1", channel, user));
 
     [Fact]
     public async Task AnswerAsync_UserOverLimit_RefusedPolitelyOthersStillAnswered()
     {
         var clock = new ManualClock();
-        using var answerer = Make(new CannedAnswerer(), new OperationsOptions { UserRate = new RateLimit(2, TimeSpan.FromSeconds(30)), ChannelRate = new RateLimit(100, TimeSpan.FromSeconds(1)) }, time: clock);
+        using var answerer = Make(_engine, new OperationsOptions { UserRate = new RateLimit(2, TimeSpan.FromSeconds(30)), ChannelRate = new RateLimit(100, TimeSpan.FromSeconds(1)) }, time: clock);
 
         Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("alice"), CancellationToken.None)).Outcome);
         Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("alice"), CancellationToken.None)).Outcome);
@@ -36,7 +50,7 @@ public sealed class OperatedAnswererTests
     [Fact]
     public async Task AnswerAsync_ChannelOverLimit_Refused()
     {
-        using var answerer = Make(new CannedAnswerer(), new OperationsOptions { UserRate = new RateLimit(100, TimeSpan.FromSeconds(1)), ChannelRate = new RateLimit(3, TimeSpan.FromMinutes(1)) });
+        using var answerer = Make(_engine, new OperationsOptions { UserRate = new RateLimit(100, TimeSpan.FromSeconds(1)), ChannelRate = new RateLimit(3, TimeSpan.FromMinutes(1)) });
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(AnswerOutcome.Answered, (await answerer.AnswerAsync(Q("user" + i), CancellationToken.None)).Outcome);
@@ -50,7 +64,7 @@ public sealed class OperatedAnswererTests
     [Fact]
     public async Task AnswerAsync_QueueFull_RefusesBeyondCapacityAndAnswersTheRest()
     {
-        var inner = new CannedAnswerer { Delay = TimeSpan.FromMilliseconds(300) };
+        var inner = Slow(TimeSpan.FromMilliseconds(300));
         using var answerer = Make(inner, new OperationsOptions { MaxConcurrentAnswers = 2, QueueCapacity = 3, UserRate = new RateLimit(1000, TimeSpan.FromSeconds(1)), ChannelRate = new RateLimit(1000, TimeSpan.FromSeconds(1)) });
         var tasks = Enumerable.Range(0, 8).Select(i => answerer.AnswerAsync(Q("u" + i), CancellationToken.None)).ToList();
         var answers = await Task.WhenAll(tasks);
@@ -63,7 +77,7 @@ public sealed class OperatedAnswererTests
     [Fact]
     public async Task BeginDrain_InFlightFinishNewOnesRefused()
     {
-        var inner = new CannedAnswerer { Delay = TimeSpan.FromMilliseconds(400) };
+        var inner = Slow(TimeSpan.FromMilliseconds(400));
         using var answerer = Make(inner, new OperationsOptions { UserRate = new RateLimit(1000, TimeSpan.FromSeconds(1)), ChannelRate = new RateLimit(1000, TimeSpan.FromSeconds(1)) });
         var inFlight = Enumerable.Range(0, 4).Select(i => answerer.AnswerAsync(Q("u" + i), CancellationToken.None)).ToList();
         await Task.Delay(50);
@@ -77,7 +91,7 @@ public sealed class OperatedAnswererTests
     [Fact]
     public async Task WaitForIdle_StuckAnswer_ReturnsFalseAfterBound()
     {
-        var inner = new CannedAnswerer { Delay = TimeSpan.FromSeconds(5) };
+        var inner = Slow(TimeSpan.FromSeconds(5));
         using var answerer = Make(inner, new OperationsOptions());
         using var cts = new CancellationTokenSource();
         var stuck = answerer.AnswerAsync(Q("u"), cts.Token);
@@ -97,7 +111,7 @@ public sealed class OperatedAnswererTests
         using var corpus = new TestCorpus(seed: false);
         await using var store = BotStoreFactory.CreateSqlite(corpus.IndexPath, null, null);
         await store.MigrateAsync(CancellationToken.None);
-        using var answerer = Make(new CannedAnswerer { Fail = true }, new OperationsOptions(), store);
+        using var answerer = Make(new FaultInjectingAnswerer(_engine) { Fail = true }, new OperationsOptions(), store);
         var answer = await answerer.AnswerAsync(Q("alice"), CancellationToken.None);
         Assert.Equal(AnswerOutcome.Refused, answer.Outcome);
         Assert.Equal("internal error", answer.Reason);
