@@ -30,22 +30,10 @@ internal static class ReportCommand
         var command = new Command("report", "Coverage gaps, most asked topics, feedback ratio and slowest answers from the audit trail") { index, since, top, json };
         command.SetAction(async (parse, ct) =>
         {
-            DateTimeOffset? from = null;
-            if (parse.GetValue(since) is { } text)
-            {
-                from = AuditStoreAccess.ParseSince(text);
-                if (from is null)
-                {
-                    await Console.Error.WriteLineAsync($"--since must be a date like 2026-01-31 or a date-time like 2026-01-31T12:00:00Z; got '{text}'.");
-                    return 2;
-                }
-            }
-
-            var (store, problem) = await AuditStoreAccess.OpenAsync(parse.GetValue(index) ?? Core.PolicyBotOptions.DefaultIndexPath, ct);
+            var (store, from, exit) = await AuditStoreAccess.OpenForCommandAsync(parse.GetValue(index), parse.GetValue(since), ct);
             if (store is null)
             {
-                await Console.Error.WriteLineAsync(problem);
-                return 1;
+                return exit;
             }
 
             await using (store)

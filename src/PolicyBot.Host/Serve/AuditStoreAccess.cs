@@ -46,6 +46,33 @@ internal static class AuditStoreAccess
     }
 
     /// <summary>Parses --since: a date (<c>2026-01-31</c>, UTC midnight) or a date-time with offset; null when malformed.</summary>
+    /// <summary>
+    /// What `audit export` and `report` both start with: parse <c>--since</c> and open the store beside the index,
+    /// printing the problem and returning the exit code (2: bad --since, 1: no store) when either fails.
+    /// </summary>
+    public static async Task<(IBotStore? Store, DateTimeOffset? Since, int ExitCode)> OpenForCommandAsync(string? indexPath, string? since, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? from = null;
+        if (since is not null)
+        {
+            from = ParseSince(since);
+            if (from is null)
+            {
+                await Console.Error.WriteLineAsync($"--since must be a date like 2026-01-31 or a date-time like 2026-01-31T12:00:00Z; got '{since}'.");
+                return (null, null, 2);
+            }
+        }
+
+        var (store, problem) = await OpenAsync(indexPath ?? Core.PolicyBotOptions.DefaultIndexPath, cancellationToken);
+        if (store is null)
+        {
+            await Console.Error.WriteLineAsync(problem);
+            return (null, null, 1);
+        }
+
+        return (store, from, 0);
+    }
+
     public static DateTimeOffset? ParseSince(string text)
     {
         var styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
