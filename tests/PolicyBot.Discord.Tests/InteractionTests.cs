@@ -83,7 +83,7 @@ public sealed class InteractionTests
     public async Task DI04_NormalFlows_NeverAcknowledgeTwice()
     {
         await using var h = await StartedAsync();
-        await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Ask("one")));
+        await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Ask(TestCorpus.Questions.OutsideCorpus)));
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, new JsonObject { ["name"] = "about", ["type"] = 1 }));
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, new JsonObject { ["name"] = "sources", ["type"] = 1 }));
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(4, new JsonObject { ["name"] = "ask", ["type"] = 1, ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "EU", ["focused"] = true }) }));
@@ -91,6 +91,8 @@ public sealed class InteractionTests
         await BotHarness.WaitUntilAsync(() => h.Fake.Requests.Count(r => r.Path.EndsWith("/callback", StringComparison.Ordinal)) >= 5 && h.Fake.Requests.Any(r => r.Method == "PATCH"));
         await h.PassAsync(TimeSpan.FromSeconds(1));
         Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
+        Assert.Equal(AnswerOutcome.Abstained, Assert.Single(h.Recorder!.Answers).Outcome); // an abstention is edited in like any answer
+        Assert.Contains("can't answer that from the corpus", h.Fake.Requests.Single(r => r.Method == "PATCH").Json!["content"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

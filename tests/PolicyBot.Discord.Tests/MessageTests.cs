@@ -182,13 +182,14 @@ public sealed class MessageTests
     {
         await using var h = await StartedAsync();
         h.Recorder!.Delay = TimeSpan.FromSeconds(12);
-        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("slow"), mentionsBot: true));
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention(TestCorpus.Questions.Fines), mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
         var typing = h.Fake.Requests.Where(r => r.Path.EndsWith("/typing", StringComparison.Ordinal)).ToList();
         var reply = h.Fake.Requests.First(r => r.Path.EndsWith("/messages", StringComparison.Ordinal));
         Assert.True(typing.Count >= 2, "typing refreshed during a 12 s answer");
         Assert.True(typing[0].At < reply.At);
         Assert.True(typing[1].At - typing[0].At <= TimeSpan.FromSeconds(9.5));
+        Assert.Contains("35 million euros", h.Fake.Messages.First().Body["content"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
