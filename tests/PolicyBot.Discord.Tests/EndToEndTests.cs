@@ -1,103 +1,15 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
-using PolicyBot.Core;
 using PolicyBot.Discord.Tests.Fakes;
 
 namespace PolicyBot.Discord.Tests;
 
-/// <summary>A real engine over a small temporary Markdown corpus, shared by the end-to-end tests.</summary>
-public sealed class EngineFixture : IAsyncLifetime
-{
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "policybot-discord-e2e-" + Guid.NewGuid().ToString("N"));
-
-    public PolicyBotEngine Engine { get; private set; } = null!;
-
-    public static string LongSentence(string topic, int n)
-    {
-        var builder = new StringBuilder($"The {topic} retention schedule rule number {n} requires that");
-        var i = 0;
-        while (builder.Length < 1640)
-        {
-            i++;
-            builder.Append(System.Globalization.CultureInfo.InvariantCulture, $" archive record {n}-{i} of the {topic} retention schedule is kept, indexed, reviewed and documented by the records officer,");
-        }
-
-        return builder.ToString().TrimEnd(',') + " until the retention schedule review ends.";
-    }
-
-    public async Task InitializeAsync()
-    {
-        var corpus = Path.Combine(_directory, "corpus");
-        Directory.CreateDirectory(corpus);
-        await File.WriteAllTextAsync(Path.Combine(corpus, "eu-ai-act.md"), """
-            ---
-            title: "EU AI Act essentials"
-            source: "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"
-            kind: primary
-            published: 2024-07-12
-            ---
-            # EU AI Act essentials
-
-            ## High-risk AI systems
-            Providers of high-risk AI systems must establish a risk management system that runs throughout the lifecycle of the system. High-risk AI systems must be designed so that natural persons can oversee them effectively. The conformity assessment of a high-risk AI system must be completed before it is placed on the market.
-
-            ## Penalties
-            Fines for placing prohibited AI practices on the market reach up to 35 million euros or 7 percent of worldwide annual turnover. Supplying incorrect information to authorities can be fined up to 7.5 million euros.
-
-            ## General-purpose AI models
-            Providers of general-purpose AI models must keep technical documentation up to date and publish a summary of the content used for training.
-            """);
-        await File.WriteAllTextAsync(Path.Combine(corpus, "singapore.md"), """
-            ---
-            title: "Singapore Model AI Governance Framework"
-            source: "Infocomm Media Development Authority, Model AI Governance Framework, second edition (2020)"
-            kind: primary
-            ---
-            # Singapore Model AI Governance Framework
-
-            ## Internal governance
-            Organisations deploying AI should set up internal governance structures with clear roles and responsibilities for the ethical deployment of AI. Decisions made by AI should be explainable, transparent and fair.
-            """);
-        await File.WriteAllTextAsync(Path.Combine(corpus, "records.md"), $"""
-            ---
-            title: "Archive retention schedule handbook"
-            source: "https://example.org/records/retention"
-            kind: note
-            ---
-            # Archive retention schedule handbook
-
-            ## Archive retention schedule
-            {LongSentence("archive", 1)} {LongSentence("archive", 2)} {LongSentence("archive", 3)}
-            """);
-        var options = new PolicyBotOptions { IndexPath = Path.Combine(_directory, "index.db") };
-        options.CorpusDirectories.Add(corpus);
-        Engine = await PolicyBotEngine.OpenAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Engine.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is harmless.
-        }
-    }
-}
-
 /// <summary>End to end: fake Discord → real bot → real engine over a temp corpus → replies on the fake's wire.</summary>
-public sealed class EndToEndTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+public sealed class EndToEndTests
 {
-    private Task<BotHarness> StartedAsync() => StartAsync(fixture);
-
-    private static async Task<BotHarness> StartAsync(EngineFixture fixture)
+    private static async Task<BotHarness> StartedAsync()
     {
-        var h = await BotHarness.CreateAsync(answerer: fixture.Engine, catalog: fixture.Engine);
+        var engine = await TestCorpus.EngineAsync();
+        var h = await BotHarness.CreateAsync(answerer: engine, catalog: engine);
         await h.StartAsync();
         return h;
     }
@@ -110,7 +22,7 @@ public sealed class EndToEndTests(EngineFixture fixture) : IClassFixture<EngineF
         {
             ["name"] = "ask",
             ["type"] = 1,
-            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "What must providers of high-risk AI systems establish?" }),
+            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = TestCorpus.Questions.HighRisk }),
         });
         await h.DispatchInteractionAsync(interaction);
         var patch = await h.Fake.WaitForRequestAsync(r => r.Method == "PATCH");
@@ -185,14 +97,14 @@ public sealed class EndToEndTests(EngineFixture fixture) : IClassFixture<EngineF
     public async Task E2E_LongAnswer_ArrivesSplitAndIntact()
     {
         await using var h = await StartedAsync();
-        var expected = await fixture.Engine.AnswerAsync(new Core.Conversation.Question("archive retention schedule records officer", new Core.Conversation.QuestionContext("discord")), CancellationToken.None);
+        var expected = await TestCorpus.AnswerAsync(TestCorpus.Questions.LongAnswer);
         Assert.True(expected.Text.Length >= 5000, $"the engine's answer is {expected.Text.Length} characters");
 
         var interaction = h.Fake.NewInteraction(2, new JsonObject
         {
             ["name"] = "ask",
             ["type"] = 1,
-            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "archive retention schedule records officer" }),
+            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = TestCorpus.Questions.LongAnswer }),
         });
         await h.DispatchInteractionAsync(interaction);
         await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Count(m => m.Via is "original" or "followup") >= 3);

@@ -5,14 +5,14 @@ using PolicyBot.Discord.Tests.Fakes;
 namespace PolicyBot.Discord.Tests;
 
 /// <summary>Recorded gateway payloads (full Discord shapes with fields the bot ignores) replayed through the fake.</summary>
-public sealed class FixtureReplayTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+public sealed class FixtureReplayTests
 {
     private static JsonObject Load(string name)
         => JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name)))!.AsObject();
 
-    private async Task<BotHarness> StartedWithRecordedReadyAsync()
+    private static async Task<BotHarness> StartedWithRecordedReadyAsync()
     {
-        var h = await BotHarness.CreateAsync(answerer: fixture.Engine, catalog: fixture.Engine, configureFake: f => f.AutoReady = false);
+        var h = await BotHarness.CreateAsync(configureFake: f => f.AutoReady = false);
         var connection = await h.ConnectAsync();
         await connection.ReceiveOpAsync(2);
         var ready = Load("ready.json");
@@ -84,7 +84,7 @@ public sealed class FixtureReplayTests(EngineFixture fixture) : IClassFixture<En
         await using var h = await StartedWithRecordedReadyAsync();
         await h.DispatchInteractionAsync(h.Fake.TrackInteraction(Load("interaction_create_button.json")));
         await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
-        var feedback = Assert.Single(h.Feedback.Items);
+        var feedback = Assert.Single(await h.ReadFeedbackAsync());
         Assert.Equal("fixture-answer-7", feedback.AnswerId);
         Assert.Equal(FeedbackReaction.Positive, feedback.Reaction);
     }

@@ -416,7 +416,7 @@ public sealed class GatewayTests
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
         await h.PassAsync(TimeSpan.FromSeconds(2));
         Assert.Single(h.Fake.Messages);
-        Assert.Single(h.Scripted!.Questions);
+        Assert.Single(h.Recorder!.Questions);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class InteractionTests
     public async Task DI01_Ask_AcknowledgedWithinThreeSecondsThenAnswered()
     {
         await using var h = await StartedAsync();
-        var interaction = h.Fake.NewInteraction(2, Ask("What is a high-risk AI system?"));
+        var interaction = h.Fake.NewInteraction(2, Ask(TestCorpus.Questions.HighRisk));
         await h.DispatchInteractionAsync(interaction);
         var patch = await h.Fake.WaitForRequestAsync(r => r.Method == "PATCH");
         var clock = h.Fake.Clock(Id(interaction))!;
@@ -52,8 +52,8 @@ public sealed class InteractionTests
     public async Task DI02_SlowPrivateAnswer_EphemeralDeferThenEditOriginal()
     {
         await using var h = await StartedAsync();
-        h.Scripted!.Delay = TimeSpan.FromSeconds(5);
-        var interaction = h.Fake.NewInteraction(2, Ask("slow one", isPrivate: true));
+        h.Recorder!.Delay = TimeSpan.FromSeconds(5);
+        var interaction = h.Fake.NewInteraction(2, Ask(TestCorpus.Questions.Fines, isPrivate: true));
         await h.DispatchInteractionAsync(interaction);
         var patch = await h.Fake.WaitForRequestAsync(r => r.Method == "PATCH");
         var clock = h.Fake.Clock(Id(interaction))!;
@@ -63,6 +63,7 @@ public sealed class InteractionTests
         Assert.True(clock.CallbackAt - clock.IssuedAt < TimeSpan.FromSeconds(2.5));
         Assert.True(patch.At - clock.IssuedAt >= TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(200));
         Assert.Single(h.Fake.Requests, r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        Assert.Contains("35 million euros", patch.Json!["content"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -82,7 +83,7 @@ public sealed class InteractionTests
     public async Task DI04_NormalFlows_NeverAcknowledgeTwice()
     {
         await using var h = await StartedAsync();
-        await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Ask("one")));
+        await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Ask(TestCorpus.Questions.OutsideCorpus)));
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, new JsonObject { ["name"] = "about", ["type"] = 1 }));
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, new JsonObject { ["name"] = "sources", ["type"] = 1 }));
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(4, new JsonObject { ["name"] = "ask", ["type"] = 1, ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "EU", ["focused"] = true }) }));
@@ -90,18 +91,20 @@ public sealed class InteractionTests
         await BotHarness.WaitUntilAsync(() => h.Fake.Requests.Count(r => r.Path.EndsWith("/callback", StringComparison.Ordinal)) >= 5 && h.Fake.Requests.Any(r => r.Method == "PATCH"));
         await h.PassAsync(TimeSpan.FromSeconds(1));
         Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
+        Assert.Equal(AnswerOutcome.Abstained, Assert.Single(h.Recorder!.Answers).Outcome); // an abstention is edited in like any answer
+        Assert.Contains("can't answer that from the corpus", h.Fake.Requests.Single(r => r.Method == "PATCH").Json!["content"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task DI05_EditAfterFifteenMinutes_DroppedWithoutRetry()
     {
         await using var h = await StartedAsync();
-        h.Scripted!.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var interaction = h.Fake.NewInteraction(2, Ask("very slow"));
+        h.Recorder!.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var interaction = h.Fake.NewInteraction(2, Ask(TestCorpus.Questions.HighRisk));
         await h.DispatchInteractionAsync(interaction);
         await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
         h.Fake.AgeInteractions(TimeSpan.FromMinutes(16));
-        h.Scripted.Gate.SetResult();
+        h.Recorder.Gate.SetResult();
         await BotHarness.WaitUntilAsync(() => h.Logs.Entries.Any(e => e.Text.Contains("50027", StringComparison.Ordinal)));
         await h.PassAsync(TimeSpan.FromSeconds(3));
         Assert.Single(h.Fake.Requests, r => r.Method == "PATCH");
@@ -117,7 +120,7 @@ public sealed class InteractionTests
         var callback = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
         Assert.Equal(4, callback.Json!["type"]!.GetValue<int>());
         Assert.Equal(64, callback.Json["data"]!["flags"]!.GetValue<int>());
-        var feedback = Assert.Single(h.Feedback.Items);
+        var feedback = Assert.Single(await h.ReadFeedbackAsync());
         Assert.Equal("42", feedback.AnswerId);
         Assert.Equal(FeedbackReaction.Positive, feedback.Reaction);
         Assert.Equal("discord", feedback.Platform);
@@ -137,7 +140,7 @@ public sealed class InteractionTests
         var callback = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
         Assert.Equal(4, callback.Json!["type"]!.GetValue<int>());
         Assert.Equal(64, callback.Json["data"]!["flags"]!.GetValue<int>());
-        Assert.Empty(h.Feedback.Items);
+        Assert.Empty(await h.ReadFeedbackAsync());
         Assert.DoesNotContain(h.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
@@ -164,22 +167,22 @@ public sealed class InteractionTests
 
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Config("add", "450000000000000001"), permissions: "0"));
         await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
-        Assert.Null(await h.Settings.GetAnswerChannelsAsync("discord", "300000000000000003", CancellationToken.None));
+        Assert.Null(await h.Store.GetAnswerChannelsAsync("discord", "300000000000000003", CancellationToken.None));
 
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Config("add", "450000000000000001"), permissions: "32"));
         await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
-        Assert.Equal(["450000000000000001"], await h.Settings.GetAnswerChannelsAsync("discord", "300000000000000003", CancellationToken.None));
+        Assert.Equal(["450000000000000001"], await h.Store.GetAnswerChannelsAsync("discord", "300000000000000003", CancellationToken.None));
 
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Config("clear", null), permissions: "8"));
         await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
-        Assert.Null(await h.Settings.GetAnswerChannelsAsync("discord", "300000000000000003", CancellationToken.None));
+        Assert.Null(await h.Store.GetAnswerChannelsAsync("discord", "300000000000000003", CancellationToken.None));
 
         // Optional "private" missing: a public answer.
         var ask = h.Fake.NewInteraction(2, Ask("no private flag"));
         await h.DispatchInteractionAsync(ask);
         await h.Fake.WaitForRequestAsync(r => r.Method == "PATCH");
         Assert.False(h.Fake.Clock(Id(ask))!.Ephemeral);
-        Assert.Equal("no private flag", h.Scripted!.Questions.Last().Text);
+        Assert.Equal("no private flag", h.Recorder!.Questions.Last().Text);
     }
 
     [Fact]
@@ -188,7 +191,7 @@ public sealed class InteractionTests
         await using var h = await StartedAsync();
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Ask("from a DM"), guildId: null, userId: "520000000000000001"));
         await h.Fake.WaitForRequestAsync(r => r.Method == "PATCH");
-        var question = Assert.Single(h.Scripted!.Questions);
+        var question = Assert.Single(h.Recorder!.Questions);
         Assert.Equal("520000000000000001", question.Context.UserId);
         Assert.Null(question.Context.ServerId);
     }
@@ -215,21 +218,18 @@ public sealed class InteractionTests
     public async Task SourcesButton_ShowsFullPassagesEphemerally()
     {
         await using var h = await StartedAsync();
-        var passage = string.Join(' ', Enumerable.Repeat("A long passage sentence.", 60));
-        h.Scripted!.Script = q => new Answer
-        {
-            Id = "src-1",
-            Question = q.Text,
-            Outcome = AnswerOutcome.Answered,
-            Text = "Extract one. [1] Extract two. [2]",
-            Citations = [new Citation(1, "Doc A", "Sec", "https://example.org/a", passage, 2, "a#1", "a.md"), new Citation(2, "Doc B", "", "Printed source", "Short passage.", 1, "b#1", "b.md")],
-        };
-        await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Ask("sources please")));
+        var expected = await TestCorpus.AnswerAsync(TestCorpus.Questions.Oversized);
+        Assert.Equal(AnswerOutcome.Answered, expected.Outcome);
+        Assert.True(expected.Citations.Count >= 2, $"the answer cites {expected.Citations.Count} passages");
+        var passage = expected.Citations[0].Passage;
+        Assert.True(passage.Length > 1000, $"the first cited passage is {passage.Length} characters");
+        await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, Ask(TestCorpus.Questions.Oversized)));
         var patch = await h.Fake.WaitForRequestAsync(r => r.Method == "PATCH");
+        var answerId = Assert.Single(h.Recorder!.Answers).Id;
         var buttons = patch.Json!["components"]![0]!["components"]!.AsArray().Select(b => b!["custom_id"]!.GetValue<string>()).ToList();
-        Assert.Equal(["src:src-1", "fb:up:src-1", "fb:down:src-1"], buttons);
+        Assert.Equal([$"src:{answerId}", $"fb:up:{answerId}", $"fb:down:{answerId}"], buttons);
 
-        await h.DispatchInteractionAsync(h.Fake.NewInteraction(3, new JsonObject { ["custom_id"] = "src:src-1", ["component_type"] = 2 }));
+        await h.DispatchInteractionAsync(h.Fake.NewInteraction(3, new JsonObject { ["custom_id"] = $"src:{answerId}", ["component_type"] = 2 }));
         var callback = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal) && r.Json!["type"]!.GetValue<int>() == 4);
         Assert.Equal(64, callback.Json!["data"]!["flags"]!.GetValue<int>());
         Assert.Contains(passage[..200], callback.Json["data"]!["embeds"]![0]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -247,13 +247,14 @@ public sealed class InteractionTests
         var text = about.Json!["data"]!["content"]!.GetValue<string>();
         Assert.Contains("not legal or professional advice", text, StringComparison.Ordinal);
         Assert.Contains("logged", text, StringComparison.Ordinal);
-        Assert.Contains("test-1", text, StringComparison.Ordinal);
-        Assert.Contains("2 documents", text, StringComparison.Ordinal);
+        var engine = await TestCorpus.EngineAsync();
+        Assert.Contains($"`{engine.CorpusVersion}`", text, StringComparison.Ordinal);
+        Assert.Contains($"{TestCorpus.Documents.Count} documents", text, StringComparison.Ordinal);
 
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(2, new JsonObject { ["name"] = "sources", ["type"] = 1 }));
         var sources = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
         var description = sources.Json!["data"]!["embeds"]![0]!["description"]!.GetValue<string>();
-        Assert.Contains("EU AI Act", description, StringComparison.Ordinal);
+        Assert.Contains("EU AI Act essentials", description, StringComparison.Ordinal);
         Assert.Contains("Executive Order 14110", description, StringComparison.Ordinal);
         Assert.Empty(h.Fake.Violations);
     }

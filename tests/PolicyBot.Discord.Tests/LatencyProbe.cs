@@ -70,7 +70,7 @@ internal static class LatencyProbe
     }
 }
 
-public sealed class LatencyProbeTests(EngineFixture fixture, ITestOutputHelper output) : IClassFixture<EngineFixture>
+public sealed class LatencyProbeTests(ITestOutputHelper output)
 {
     /// <summary>
     /// Prints p50/p99 per path with the real engine (200 questions each by default; set POLICYBOT_LATENCY_QUESTIONS=1000
@@ -88,7 +88,8 @@ public sealed class LatencyProbeTests(EngineFixture fixture, ITestOutputHelper o
             "Who should set up internal governance structures for AI?",
         ];
         var pace = TimeSpan.FromMilliseconds(double.TryParse(Environment.GetEnvironmentVariable("POLICYBOT_LATENCY_PACE_MS"), System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : 0);
-        var reports = await LatencyProbe.MeasureAsync(fixture.Engine, fixture.Engine, count, texts, pace);
+        var engine = await TestCorpus.EngineAsync();
+        var reports = await LatencyProbe.MeasureAsync(engine, engine, count, texts, pace);
         foreach (var report in reports)
         {
             output.WriteLine(report.ToString());

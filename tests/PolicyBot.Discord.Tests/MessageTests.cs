@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Discord.Tests.Fakes;
@@ -41,7 +40,7 @@ public sealed class MessageTests
         await using var h = await StartedAsync();
         await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), string.Format(System.Globalization.CultureInfo.InvariantCulture, content, FakeDiscord.BotUserId), mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
-        var question = Assert.Single(h.Scripted!.Questions);
+        var question = Assert.Single(h.Recorder!.Questions);
         Assert.Equal("q", question.Text);
         Assert.Equal("discord", question.Context.Platform);
         Assert.Equal("300000000000000003", question.Context.ServerId);
@@ -58,7 +57,7 @@ public sealed class MessageTests
         await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "<@510000000000000009> what is the AI Act?"));
         await h.PassAsync(TimeSpan.FromSeconds(2));
         Assert.Empty(h.Fake.Messages);
-        Assert.Empty(h.Scripted!.Questions);
+        Assert.Empty(h.Recorder!.Questions);
     }
 
     [Fact]
@@ -69,7 +68,7 @@ public sealed class MessageTests
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
         var reply = Assert.Single(h.Fake.Messages);
         Assert.Equal("430000000000000001", reply.ChannelId);
-        Assert.Null(Assert.Single(h.Scripted!.Questions).Context.ServerId);
+        Assert.Null(Assert.Single(h.Recorder!.Questions).Context.ServerId);
     }
 
     [Fact]
@@ -82,22 +81,21 @@ public sealed class MessageTests
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
         await h.PassAsync(TimeSpan.FromSeconds(1));
         Assert.Single(h.Fake.Messages);
-        Assert.Equal("still works", Assert.Single(h.Scripted!.Questions).Text);
+        Assert.Equal("still works", Assert.Single(h.Recorder!.Questions).Text);
     }
 
     [Fact]
     public async Task DM06_AnswerContainingMentions_AllowedMentionsParsesNothing()
     {
         await using var h = await StartedAsync();
-        h.Scripted!.Script = q => new Answer
-        {
-            Id = "a-dm06",
-            Question = q.Text,
-            Outcome = AnswerOutcome.Answered,
-            Text = "Ping @everyone and @here, role <@&600000000000000006>, user <@600000000000000007>. [1]",
-            Citations = [new Citation(1, "@everyone notes", "@here", "@everyone", "<@&1> @everyone passage", 1, "p#1", "p.md")],
-        };
-        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("ping"), mentionsBot: true));
+        var expected = await TestCorpus.AnswerAsync(TestCorpus.Questions.Mentions);
+        Assert.Equal(AnswerOutcome.Answered, expected.Outcome);
+        Assert.Contains("@everyone", expected.Text, StringComparison.Ordinal);
+        Assert.Contains("@here", expected.Text, StringComparison.Ordinal);
+        Assert.Contains("<@&600000000000000006>", expected.Text, StringComparison.Ordinal);
+        Assert.Contains("<@600000000000000007>", expected.Text, StringComparison.Ordinal);
+        Assert.Equal("@everyone notes", expected.Citations[0].Title);
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention(TestCorpus.Questions.Mentions), mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
         var body = Assert.Single(h.Fake.Messages).Body;
         var allowed = body["allowed_mentions"]!.AsObject();
@@ -107,6 +105,7 @@ public sealed class MessageTests
         Assert.False(allowed["replied_user"]!.GetValue<bool>());
         Assert.DoesNotContain("@everyone", body["content"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain("@here", body["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(AnswerOutcome.Answered, Assert.Single(h.Recorder!.Answers).Outcome);
         Assert.Empty(h.Fake.Violations);
     }
 
@@ -126,9 +125,9 @@ public sealed class MessageTests
     public async Task DM08_LongAnswer_SplitInOrderWithinLimitsAndIntact()
     {
         await using var h = await StartedAsync();
-        var text = LongText(4500);
-        h.Scripted!.Script = q => new Answer { Id = "a-dm08", Question = q.Text, Outcome = AnswerOutcome.Answered, Text = text, Citations = [new Citation(1, "T", "S", "https://example.org/t", "passage", 1, "t#1", "t.md")] };
-        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("long"), mentionsBot: true));
+        var text = (await TestCorpus.AnswerAsync(TestCorpus.Questions.LongAnswer)).Text;
+        Assert.True(text.Length >= 4500, $"the engine's answer is {text.Length} characters");
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention(TestCorpus.Questions.LongAnswer), mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Count >= 3);
         await h.PassAsync(TimeSpan.FromSeconds(1));
         var chunks = h.Fake.Messages.Select(m => m.Body["content"]!.GetValue<string>()).ToList();
@@ -145,13 +144,23 @@ public sealed class MessageTests
     public async Task DM09_OversizedCitations_NeverSentOverLimits()
     {
         await using var h = await StartedAsync();
-        var citations = Enumerable.Range(1, 11).Select(i => new Citation(i, new string('T', 300), new string('S', 300), "Some printed source " + new string('s', 3000), new string('p', 5000), 1, $"x#{i}", "x.md") { Published = "2024-01-01" }).ToList();
-        h.Scripted!.Script = q => new Answer { Id = "a-dm09", Question = q.Text, Outcome = AnswerOutcome.Answered, Text = "Short. [1]", Citations = citations };
-        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("big"), mentionsBot: true));
+        // The engine cites at most three passages (one per answer sentence); the ten-embed cap itself is checked on
+        // the formatter with twelve citations (FormattingTests.Format_TenLongCitations_WithinEmbedLimits).
+        var expected = await TestCorpus.AnswerAsync(TestCorpus.Questions.Oversized);
+        Assert.Equal(3, expected.Citations.Count);
+        Assert.All(expected.Citations, c =>
+        {
+            Assert.True(c.Title.Length > 256, "title over the embed title limit");
+            Assert.True(c.Source.Length > 2048, "source over the embed footer limit");
+            Assert.True(c.Section.Length > 256, "section heading longer than an embed title");
+            Assert.True(c.Passage.Length > 1500, "long passage");
+        });
+        Assert.True(expected.Citations.Sum(c => c.Title.Length + c.Source.Length + c.Passage.Length) > 6000, "citations over the 6,000-character embed total");
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention(TestCorpus.Questions.Oversized), mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty || !h.Fake.Violations.IsEmpty);
         Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
         var embeds = Assert.Single(h.Fake.Messages).Body["embeds"]!.AsArray();
-        Assert.Equal(10, embeds.Count);
+        Assert.Equal(expected.Citations.Count, embeds.Count);
     }
 
     [Fact]
@@ -172,21 +181,22 @@ public sealed class MessageTests
     public async Task DM11_SlowAnswer_TypingIndicatorFirst()
     {
         await using var h = await StartedAsync();
-        h.Scripted!.Delay = TimeSpan.FromSeconds(12);
-        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("slow"), mentionsBot: true));
+        h.Recorder!.Delay = TimeSpan.FromSeconds(12);
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention(TestCorpus.Questions.Fines), mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
         var typing = h.Fake.Requests.Where(r => r.Path.EndsWith("/typing", StringComparison.Ordinal)).ToList();
         var reply = h.Fake.Requests.First(r => r.Path.EndsWith("/messages", StringComparison.Ordinal));
         Assert.True(typing.Count >= 2, "typing refreshed during a 12 s answer");
         Assert.True(typing[0].At < reply.At);
         Assert.True(typing[1].At - typing[0].At <= TimeSpan.FromSeconds(9.5));
+        Assert.Contains("35 million euros", h.Fake.Messages.First().Body["content"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ChannelAllowList_MentionOutsideList_Ignored()
     {
         await using var h = await StartedAsync();
-        await h.Settings.SetAnswerChannelsAsync("discord", "300000000000000003", ["440000000000000001"], CancellationToken.None);
+        await h.Store.SetAnswerChannelsAsync("discord", "300000000000000003", ["440000000000000001"], CancellationToken.None);
         await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("not here"), channelId: "440000000000000002", mentionsBot: true));
         await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("here"), channelId: "440000000000000001", mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
@@ -204,25 +214,8 @@ public sealed class MessageTests
         await BotHarness.WaitUntilAsync(() => h.Adapter.PendingTurns == 0);
         await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "and who enforces it?", channelId: threadId, channelType: 11));
         await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Any(m => m.ChannelId == threadId));
-        var followUp = h.Scripted!.Questions.Last();
+        var followUp = h.Recorder!.Questions.Last();
         Assert.Equal("and who enforces it?", followUp.Text);
         Assert.Equal("What is a high-risk AI system?", followUp.Context.PreviousQuestion);
-    }
-
-    private static string LongText(int length)
-    {
-        var builder = new StringBuilder();
-        var n = 0;
-        while (builder.Length < length)
-        {
-            n++;
-            builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Sentence {n} of the answer explains an obligation in some detail, with **bold** and `code`. [{(n % 3) + 1}] ");
-            if (n % 6 == 0)
-            {
-                builder.Append("\n\n");
-            }
-        }
-
-        return builder.ToString(0, length).TrimEnd() + ".";
     }
 }

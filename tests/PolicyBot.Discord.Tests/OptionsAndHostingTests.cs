@@ -61,7 +61,7 @@ public sealed class OptionsAndHostingTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        RegisterCoreSeams(builder.Services, new ScriptedAnswerer(TimeProvider.System));
+        await RegisterCoreAsync(builder.Services);
         builder.Services.AddPolicyBotDiscord(Config(("DISCORD_TOKEN", "")));
         using var host = builder.Build();
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
@@ -76,7 +76,7 @@ public sealed class OptionsAndHostingTests
         var logs = new CapturingLoggerProvider();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddProvider(logs);
-        RegisterCoreSeams(builder.Services, new ScriptedAnswerer(time));
+        await RegisterCoreAsync(builder.Services);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddPolicyBotDiscord(Config(("DISCORD_TOKEN", FakeDiscord.Token), ("DISCORD_APPLICATION_ID", FakeDiscord.ApplicationId), ("DISCORD_API_BASE_URL", fake.ApiBaseUrl)));
         using var host = builder.Build();
@@ -129,11 +129,16 @@ public sealed class OptionsAndHostingTests
         Assert.Contains("/interactions/{id}/{token}/callback", callbackError.Message, StringComparison.Ordinal);
     }
 
-    private static void RegisterCoreSeams(IServiceCollection services, ScriptedAnswerer answerer)
+    /// <summary>What the host registers: the real engine over the test corpus and the real SQLite store on a temp file.</summary>
+    private static async Task RegisterCoreAsync(IServiceCollection services)
     {
-        services.AddSingleton<IQuestionAnswerer>(answerer);
-        services.AddSingleton<ICorpusCatalog>(answerer);
-        services.AddSingleton<IFeedbackSink, RecordingFeedbackSink>();
-        services.AddSingleton<IServerSettingsStore, InMemoryServerSettingsStore>();
+        var engine = await TestCorpus.EngineAsync();
+        var store = new SqliteBotStore(TestCorpus.NewStateFile());
+        await store.MigrateAsync(CancellationToken.None);
+        services.AddSingleton<IQuestionAnswerer>(engine);
+        services.AddSingleton<ICorpusCatalog>(engine);
+        services.AddSingleton(store);
+        services.AddSingleton<IFeedbackSink>(sp => sp.GetRequiredService<SqliteBotStore>());
+        services.AddSingleton<IServerSettingsStore>(sp => sp.GetRequiredService<SqliteBotStore>());
     }
 }

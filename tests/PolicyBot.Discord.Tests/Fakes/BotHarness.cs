@@ -1,21 +1,28 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Data.Sqlite;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.State;
 using PolicyBot.Discord.Gateway;
 using PolicyBot.Discord.Rest;
 
 namespace PolicyBot.Discord.Tests.Fakes;
 
-/// <summary>A fake Discord plus the real bot (REST client, gateway clients, adapter) pointed at it.</summary>
+/// <summary>
+/// A fake Discord plus the real bot (REST client, gateway clients, adapter) pointed at it, answering with the real
+/// engine over <see cref="TestCorpus"/> (through a <see cref="RecordingAnswerer"/>) and keeping feedback and server
+/// settings in a real SQLite state file of its own.
+/// </summary>
 internal sealed class BotHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpClient _http = new();
     private readonly ILoggerFactory _loggerFactory;
 
-    private BotHarness(FakeDiscord fake, AcceleratedTimeProvider time, IQuestionAnswerer answerer, ICorpusCatalog catalog, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
+    private BotHarness(FakeDiscord fake, AcceleratedTimeProvider time, IQuestionAnswerer answerer, ICorpusCatalog catalog, SqliteBotStore store, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
     {
         Fake = fake;
+        Store = store;
         Time = time;
         Options = options;
         Answerer = answerer;
@@ -24,7 +31,7 @@ internal sealed class BotHarness : IAsyncDisposable
         Metrics = new DiscordMetrics();
         State = new DiscordConnectionState();
         Rest = new DiscordRestClient(_http, options, time, _loggerFactory.CreateLogger<DiscordRestClient>(), Metrics);
-        Adapter = new DiscordAdapter(Rest, answerer, catalog, Feedback, Settings, options, time, _loggerFactory.CreateLogger<DiscordAdapter>(), Metrics);
+        Adapter = new DiscordAdapter(Rest, answerer, catalog, store, store, options, time, _loggerFactory.CreateLogger<DiscordAdapter>(), Metrics);
         Bot = new DiscordBot(options, Rest, Adapter, static () => new ClientWebSocketTransport(), time, _loggerFactory, Metrics, State, new Random(seed))
         {
             TuneGateway = tune ?? (static o => o),
@@ -39,7 +46,8 @@ internal sealed class BotHarness : IAsyncDisposable
 
     public IQuestionAnswerer Answerer { get; }
 
-    public ScriptedAnswerer? Scripted => Answerer as ScriptedAnswerer;
+    /// <summary>The recording decorator around the real engine (null when a test passed its own answerer).</summary>
+    public RecordingAnswerer? Recorder => Answerer as RecordingAnswerer;
 
     public CapturingLoggerProvider Logs { get; }
 
@@ -53,9 +61,31 @@ internal sealed class BotHarness : IAsyncDisposable
 
     internal DiscordBot Bot { get; }
 
-    public InMemoryServerSettingsStore Settings { get; } = new();
+    /// <summary>The real SQLite store (feedback sink and server settings) on this harness's own temp file.</summary>
+    public SqliteBotStore Store { get; }
 
-    public RecordingFeedbackSink Feedback { get; } = new();
+    /// <summary>Every feedback row in the state file, oldest first, read back from the SQLite file itself.</summary>
+    public async Task<IReadOnlyList<Feedback>> ReadFeedbackAsync()
+    {
+        var rows = new List<Feedback>();
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Store.FilePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT answer_id, platform, user_id, reaction, comment, at_us FROM feedback ORDER BY id;";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new Feedback(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                Enum.Parse<FeedbackReaction>(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                DateTimeOffset.UnixEpoch.AddTicks(reader.GetInt64(5) * 10)));
+        }
+
+        return rows;
+    }
 
     public Task? Run { get; private set; }
 
@@ -76,8 +106,10 @@ internal sealed class BotHarness : IAsyncDisposable
         configureFake?.Invoke(fake);
         var options = new DiscordOptions { Token = FakeDiscord.Token, ApplicationId = FakeDiscord.ApplicationId, ApiBaseUrl = fake.ApiBaseUrl, UseThreads = false };
         configureOptions?.Invoke(options);
-        var scripted = answerer is null ? new ScriptedAnswerer(time) : null;
-        return new BotHarness(fake, time, answerer ?? scripted!, catalog ?? scripted ?? (ICorpusCatalog)answerer!, options, tuneGateway, seed);
+        var engine = await TestCorpus.EngineAsync();
+        var store = new SqliteBotStore(TestCorpus.NewStateFile());
+        await store.MigrateAsync(CancellationToken.None);
+        return new BotHarness(fake, time, answerer ?? new RecordingAnswerer(engine, time), catalog ?? engine, store, options, tuneGateway, seed);
     }
 
     /// <summary>Starts the bot and, when <paramref name="waitForReady"/>, waits for the first connection's READY.</summary>
@@ -143,6 +175,19 @@ internal sealed class BotHarness : IAsyncDisposable
         await Fake.DisposeAsync();
         _http.Dispose();
         _loggerFactory.Dispose();
+        Store.Dispose();
+        foreach (var file in new[] { Store.FilePath, Store.FilePath + "-wal", Store.FilePath + "-shm" })
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Left for the process-exit cleanup of the temp folder.
+            }
+        }
+
         Metrics.Dispose();
         _stop.Dispose();
     }
