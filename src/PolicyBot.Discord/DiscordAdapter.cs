@@ -498,8 +498,10 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
         var userId = interaction.Invoker?.Id;
         if (TryFeedback(customId, out var answerId, out var reaction))
         {
-            await _feedback.RecordAsync(new Feedback(answerId, Platform, userId, reaction, null, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            // Acknowledge within the 3-second window first; the store write follows (a slow store must not cost the callback).
+            var at = _time.GetUtcNow();
             await RespondEphemeralAsync(interaction, reaction == FeedbackReaction.Positive ? "Thanks, glad it helped. Your feedback was recorded." : "Thanks, your feedback was recorded and will help improve the answers.", cancellationToken).ConfigureAwait(false);
+            await _feedback.RecordAsync(new Feedback(answerId, Platform, userId, reaction, null, at), cancellationToken).ConfigureAwait(false);
             return;
         }
 

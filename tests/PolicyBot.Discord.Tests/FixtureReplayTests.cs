@@ -84,7 +84,7 @@ public sealed class FixtureReplayTests
         await using var h = await StartedWithRecordedReadyAsync();
         await h.DispatchInteractionAsync(h.Fake.TrackInteraction(Load("interaction_create_button.json")));
         await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
-        var feedback = Assert.Single(await h.ReadFeedbackAsync());
+        var feedback = Assert.Single(await h.WaitForFeedbackAsync());
         Assert.Equal("fixture-answer-7", feedback.AnswerId);
         Assert.Equal(FeedbackReaction.Positive, feedback.Reaction);
     }

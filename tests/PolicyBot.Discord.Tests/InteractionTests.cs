@@ -120,7 +120,7 @@ public sealed class InteractionTests
         var callback = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
         Assert.Equal(4, callback.Json!["type"]!.GetValue<int>());
         Assert.Equal(64, callback.Json["data"]!["flags"]!.GetValue<int>());
-        var feedback = Assert.Single(await h.ReadFeedbackAsync());
+        var feedback = Assert.Single(await h.WaitForFeedbackAsync());
         Assert.Equal("42", feedback.AnswerId);
         Assert.Equal(FeedbackReaction.Positive, feedback.Reaction);
         Assert.Equal("discord", feedback.Platform);
@@ -247,6 +247,7 @@ public sealed class InteractionTests
         var text = about.Json!["data"]!["content"]!.GetValue<string>();
         Assert.Contains("not legal or professional advice", text, StringComparison.Ordinal);
         Assert.Contains("logged", text, StringComparison.Ordinal);
+        Assert.Contains("kept for 90 days", text, StringComparison.Ordinal);
         var engine = await TestCorpus.EngineAsync();
         Assert.Contains($"`{engine.CorpusVersion}`", text, StringComparison.Ordinal);
         Assert.Contains($"{TestCorpus.Documents.Count} documents", text, StringComparison.Ordinal);

@@ -91,7 +91,8 @@ public sealed class TeamsActivityTests
         var welcome = Assert.Single(ctx.Fake.Delivered);
         Assert.Contains("AI policy", welcome.Text, StringComparison.Ordinal);
         Assert.Contains("logged", welcome.Text, StringComparison.Ordinal);
-        Assert.Contains("not legal advice", welcome.Text, StringComparison.Ordinal);
+        Assert.Contains("not legal or professional advice", welcome.Text, StringComparison.Ordinal);
+        Assert.Contains("kept for 90 days", welcome.Text, StringComparison.Ordinal);
         Assert.Contains("mention", welcome.Text, StringComparison.Ordinal);
         Assert.Equal(0, ctx.Answerer.Calls);
         Assert.NotNull(delivered);

@@ -65,6 +65,22 @@ internal sealed class BotHarness : IAsyncDisposable
     public SqliteBotStore Store { get; }
 
     /// <summary>Every feedback row in the state file, oldest first, read back from the SQLite file itself.</summary>
+    /// <summary>The feedback rows once at least <paramref name="count"/> are stored (the adapter acknowledges the click first, then writes).</summary>
+    public async Task<IReadOnlyList<Feedback>> WaitForFeedbackAsync(int count = 1)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var rows = await ReadFeedbackAsync();
+            if (rows.Count >= count || DateTime.UtcNow > deadline)
+            {
+                return rows;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public async Task<IReadOnlyList<Feedback>> ReadFeedbackAsync()
     {
         var rows = new List<Feedback>();
