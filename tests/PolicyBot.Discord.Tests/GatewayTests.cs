@@ -325,7 +325,9 @@ public sealed class GatewayTests
     [Fact]
     public async Task DG16_TwoShards_IdentifyInOrderFiveSecondsApart()
     {
-        await using var h = await BotHarness.CreateAsync(factor: 20, configureOptions: o => o.ShardCount = 2);
+        // A slower clock (×4) so thread-pool jitter at the fake (tens of real ms) stays small in virtual time; the
+        // fake timestamps frames on arrival, so the assertion allows 50 ms of real arrival jitter (0.2 s virtual).
+        await using var h = await BotHarness.CreateAsync(factor: 4, configureOptions: o => o.ShardCount = 2);
         var run = h.ConnectAsync();
         await run;
         var second = await h.Fake.NextConnectionAsync(TimeSpan.FromSeconds(15));
@@ -333,7 +335,7 @@ public sealed class GatewayTests
         var b = await second.ReceiveOpAsync(2);
         Assert.Equal("[0,2]", a.D.GetProperty("shard").GetRawText());
         Assert.Equal("[1,2]", b.D.GetProperty("shard").GetRawText());
-        Assert.True(b.At - a.At >= TimeSpan.FromSeconds(5), $"gap {(b.At - a.At).TotalSeconds:0.00}s " + string.Join(" | ", h.Fake.Frames.Select(f => $"{f.Connection}:{f.Op}@{(f.At - a.At).TotalSeconds:0.00}")));
+        Assert.True(b.At - a.At >= TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(200), $"gap {(b.At - a.At).TotalSeconds:0.00}s " + string.Join(" | ", h.Fake.Frames.Select(f => $"{f.Connection}:{f.Op}@{(f.At - a.At).TotalSeconds:0.00}")));
     }
 
     [Fact]
