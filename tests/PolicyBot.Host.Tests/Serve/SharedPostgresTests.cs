@@ -14,8 +14,7 @@ public sealed class SharedPostgresTests
     [StoreFact]
     public async Task TwoHosts_SharedPostgres_ShareRateLimitsAndAuditTrail()
     {
-        var server = PostgresConnectionString.Parse(Environment.GetEnvironmentVariable("POLICYBOT_TEST_DATABASE")
-            ?? throw new InvalidOperationException("POLICYBOT_TEST_DATABASE is not set: eval \"$(bash .ci/postgres.sh)\" first."));
+        var server = PolicyBot.Store.Tests.PostgresTestEnvironment.RequireConnectionString();
         var schema = "pbserve_" + Guid.NewGuid().ToString("N")[..16];
         await using (var connection = new NpgsqlConnection(server))
         {
