@@ -141,6 +141,8 @@ public sealed partial class AnswerComposer
             doc.Path)
         {
             Published = doc.Published,
+            Jurisdictions = doc.Jurisdictions,
+            Topics = doc.Topics,
         };
     }
 
