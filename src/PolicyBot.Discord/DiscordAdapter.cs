@@ -514,14 +514,8 @@ internal sealed partial class DiscordAdapter : IAsyncDisposable
                 return;
             }
 
-            var citations = answer.Citations.Take(5).ToList();
-            await RespondAsync(interaction, new MessageParams { Embeds = [AnswerFormatter.FullPassageEmbed(citations[0])], Flags = MessageFlags.Ephemeral }, cancellationToken).ConfigureAwait(false);
-            var applicationId = _applicationId ?? interaction.ApplicationId;
-            foreach (var citation in citations.Skip(1))
-            {
-                await _rest.CreateFollowupMessageAsync(applicationId, interaction.Token, new MessageParams { Embeds = [AnswerFormatter.FullPassageEmbed(citation)], Flags = MessageFlags.Ephemeral }, cancellationToken).ConfigureAwait(false);
-            }
-
+            // One ephemeral response with every quoted passage in full (not one message per passage).
+            await RespondAsync(interaction, AnswerFormatter.PassagesMessage(answer.Citations), cancellationToken).ConfigureAwait(false);
             return;
         }
 
