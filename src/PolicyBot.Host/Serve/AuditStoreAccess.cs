@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PolicyBot.Core.State;
 using PolicyBot.Postgres;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Serve;
 
@@ -63,7 +64,7 @@ internal static class AuditStoreAccess
             }
         }
 
-        var (store, problem) = await OpenAsync(indexPath ?? Core.PolicyBotOptions.DefaultIndexPath, cancellationToken);
+        var (store, problem) = await OpenAsync(indexPath ?? Search.PolicyBotOptions.DefaultIndexPath, cancellationToken);
         if (store is null)
         {
             await Console.Error.WriteLineAsync(problem);

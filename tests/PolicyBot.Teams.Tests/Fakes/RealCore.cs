@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.Search;
 
 namespace PolicyBot.Teams.Tests.Fakes;
 
