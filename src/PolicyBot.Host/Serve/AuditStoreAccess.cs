@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using PolicyBot.Core.State;
 using PolicyBot.State;
 using PolicyBot.State.Sqlite;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Serve;
 
@@ -64,7 +65,7 @@ internal static class AuditStoreAccess
             }
         }
 
-        var (store, problem) = await OpenAsync(indexPath ?? Core.PolicyBotOptions.DefaultIndexPath, cancellationToken);
+        var (store, problem) = await OpenAsync(indexPath ?? Search.PolicyBotOptions.DefaultIndexPath, cancellationToken);
         if (store is null)
         {
             await Console.Error.WriteLineAsync(problem);

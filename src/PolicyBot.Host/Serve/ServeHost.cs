@@ -12,6 +12,7 @@ using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Teams;
 using PolicyBot.State;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Serve;
 
