@@ -8,6 +8,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Corpus;
 using PolicyBot.Core.Index;
 using PolicyBot.Core.Retrieval;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core;
 
@@ -187,7 +188,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
             answer = new Answer
             {
                 Id = AnswerComposer.NewId(),
-                Question = raw[..Math.Min(raw.Length, 200)],
+                Question = TextCut.Clip(raw, 200),
                 Outcome = AnswerOutcome.Refused,
                 Text = $"That question is too long ({raw.Length:N0} characters); please ask in at most {_options.Answering.MaxQuestionLength:N0}.",
                 Reason = "question too long",

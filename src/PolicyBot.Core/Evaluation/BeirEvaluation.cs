@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Index;
 using PolicyBot.Core.Retrieval;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Evaluation;
 

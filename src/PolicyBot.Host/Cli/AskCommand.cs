@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Host.Cli;
 

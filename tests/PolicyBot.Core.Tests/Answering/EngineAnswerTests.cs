@@ -3,6 +3,7 @@ using PolicyBot.Core.Analysis;
 using PolicyBot.Core.Answering;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Tests.Support;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Tests.Answering;
 
