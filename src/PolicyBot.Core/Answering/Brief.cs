@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Answering;
 

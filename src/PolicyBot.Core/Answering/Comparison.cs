@@ -1,4 +1,5 @@
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Answering;
 

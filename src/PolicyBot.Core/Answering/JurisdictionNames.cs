@@ -115,7 +115,7 @@ public static partial class JurisdictionNames
 
         foreach (var raw in ListSeparators().Split(list))
         {
-            var item = Conversation.QuestionText.Clean(raw).Trim('.', ' ');
+            var item = Text.QuestionText.Clean(raw).Trim('.', ' ');
             if (item.Length == 0)
             {
                 continue;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Conversation;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Text;
 using PolicyBot.Discord.Protocol;
 
 namespace PolicyBot.Discord.Formatting;
@@ -79,10 +80,10 @@ internal static partial class AnswerFormatter
     {
         // Room for the links of a typical chunk; a chunk that still overflows falls back to plain markers.
         var room = citations.Count == 0 ? MaxContent : MaxContent - 400;
-        foreach (var chunk in MessageSplitter.Split(text, room))
+        foreach (var chunk in TextSplitter.Split(text, room))
         {
             var linked = LinkMarkers(chunk, citations);
-            yield return linked.Length <= MaxContent ? linked : chunk.Length <= MaxContent ? chunk : Truncate(chunk, MaxContent);
+            yield return linked.Length <= MaxContent ? linked : chunk.Length <= MaxContent ? chunk : TextCut.Truncate(chunk, MaxContent);
         }
     }
 
@@ -141,14 +142,14 @@ internal static partial class AnswerFormatter
     public static string SourceListLine(Citation c)
     {
         var rank = c.Rank.ToString(CultureInfo.InvariantCulture);
-        var heading = LinkText(Truncate(Heading(c), MaxSourceTitleChars));
+        var heading = LinkText(TextCut.Truncate(Heading(c), MaxSourceTitleChars));
         var url = LinkUrl(c);
         var sb = new StringBuilder("**[").Append(rank).Append("]** ");
         sb.Append(url is null ? heading : $"[{heading}](<{url}>)");
         var source = c.SourceLineText;
         if (source.Length > 0)
         {
-            sb.Append(" — ").Append(Escape(Truncate(source, MaxSourceLineChars)));
+            sb.Append(" — ").Append(Escape(TextCut.Truncate(source, MaxSourceLineChars)));
         }
 
         return sb.ToString();
@@ -212,35 +213,6 @@ internal static partial class AnswerFormatter
         return [new MessageComponent { Type = 1, Components = buttons }];
     }
 
-    /// <summary>At most <paramref name="max"/> characters, cut at a word when one is near, ending with an ellipsis.</summary>
-    public static string Truncate(string text, int max)
-    {
-        text = text.Trim();
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        if (max < 4)
-        {
-            return max <= 0 ? "" : "…";
-        }
-
-        var cut = max - 1;
-        if (char.IsHighSurrogate(text[cut - 1]))
-        {
-            cut--;
-        }
-
-        var space = text.LastIndexOf(' ', cut - 1, Math.Min(cut, 40));
-        if (space > 0)
-        {
-            cut = space;
-        }
-
-        return text[..cut].TrimEnd() + "…";
-    }
-
     /// <summary>Markdown characters escaped, mentions defused: corpus metadata shown as plain text.</summary>
     public static string Escape(string text) => MarkdownSpecial().Replace(DiscordText.Defuse(text), @"\$1");
 
@@ -250,19 +222,19 @@ internal static partial class AnswerFormatter
     private static Embed PassageEmbed(Citation c, int budget)
     {
         // Every counted part is cut to its share so the embed never exceeds budget characters.
-        var title = Truncate(DiscordText.Defuse($"[{c.Rank.ToString(CultureInfo.InvariantCulture)}] {Heading(c)}"), Math.Min(MaxTitle, Math.Max(16, budget / 4)));
+        var title = TextCut.Truncate(DiscordText.Defuse($"[{c.Rank.ToString(CultureInfo.InvariantCulture)}] {Heading(c)}"), Math.Min(MaxTitle, Math.Max(16, budget / 4)));
         var source = c.SourceLineText;
-        var footerText = source.Length > 0 ? Truncate(DiscordText.Defuse(source), Math.Min(MaxFooter, Math.Max(16, budget / 6))) : null;
+        var footerText = source.Length > 0 ? TextCut.Truncate(DiscordText.Defuse(source), Math.Min(MaxFooter, Math.Max(16, budget / 6))) : null;
         var remaining = Math.Min(MaxDescription, budget - title.Length - (footerText?.Length ?? 0));
         var passage = DiscordText.Defuse(c.Passage.Trim());
         var quoteBudget = remaining - QuoteOverhead(passage);
-        var description = quoteBudget > 8 ? Quote(Truncate(passage, quoteBudget)) : "";
+        var description = quoteBudget > 8 ? Quote(TextCut.Truncate(passage, quoteBudget)) : "";
         var url = LinkUrl(c);
         return new Embed
         {
             Title = title,
             Url = url,
-            Description = Truncate(description, Math.Max(1, remaining)),
+            Description = TextCut.Truncate(description, Math.Max(1, remaining)),
             Footer = footerText is null ? null : new EmbedFooter(footerText),
             Color = EmbedColor,
         };
