@@ -34,6 +34,17 @@ public static partial class Extracts
         return result;
     }
 
+    /// <summary>The sentences of <paramref name="text"/> ("sentence [n] sentence [m]") that end with marker <paramref name="rank"/>, joined.</summary>
+    public static string SentencesFor(string text, int rank)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = Sentence().Matches(text)
+            .Where(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) == rank)
+            .Select(m => m.Groups[1].Value.Trim())
+            .Where(s => s.Length > 0);
+        return string.Join(' ', parts);
+    }
+
     /// <summary>The sentences of a cited passage as shown (Markdown markers removed), in order; headings and list markers left out.</summary>
     public static IReadOnlyList<string> SentencesOf(string passage)
     {

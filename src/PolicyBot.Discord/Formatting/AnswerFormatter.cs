@@ -142,7 +142,7 @@ internal static partial class AnswerFormatter
     public static string SourceListLine(Citation c)
     {
         var rank = c.Rank.ToString(CultureInfo.InvariantCulture);
-        var heading = LinkText(TextCut.Truncate(Heading(c), MaxSourceTitleChars));
+        var heading = LinkText(CitationHeading.Compose(c, MaxSourceTitleChars));
         var url = LinkUrl(c);
         var sb = new StringBuilder("**[").Append(rank).Append("]** ");
         sb.Append(url is null ? heading : $"[{heading}](<{url}>)");
@@ -155,20 +155,8 @@ internal static partial class AnswerFormatter
         return sb.ToString();
     }
 
-    /// <summary>"Title › Section" (just the title at the top level).</summary>
-    public static string Heading(Citation c)
-    {
-        var title = string.IsNullOrWhiteSpace(c.Title) ? c.DocumentPath : c.Title.Trim();
-        var section = LastSection(c.Section);
-        return section.Length == 0 || string.Equals(section, title, StringComparison.OrdinalIgnoreCase) ? title : $"{title} › {section}";
-    }
-
-    /// <summary>The innermost heading of a heading path ("A › B › C" → "C").</summary>
-    public static string LastSection(string section)
-    {
-        var parts = section.Split('›', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return parts.Length == 0 ? "" : parts[^1];
-    }
+    /// <summary>"Title › Section", the platform-neutral heading (no length limit beyond the embed's).</summary>
+    public static string Heading(Citation c) => CitationHeading.Compose(c, MaxTitle);
 
     /// <summary>
     /// The ephemeral Show passages reply: one message, one embed per citation (≤ 10) with the passage in full,

@@ -96,22 +96,18 @@ internal sealed class TeamsTurnHandler(
 
         var parts = TeamsAnswerFormatter.AnswerMessages(inbound, answer, _options.MaxMessageChars).Select(a => a.Text!).ToList();
         var citations = answer.Answered ? answer.Citations : [];
-        await SendPartsAsync(inbound, parts, citations, answer.Id, cancellationToken).ConfigureAwait(false);
-        if (citations.Count > 0)
-        {
-            var card = TeamsAnswerFormatter.SourcesCard(inbound, citations);
-            var id = await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, inbound.Id, card, cancellationToken).ConfigureAwait(false);
-            Remember(id, answer.Id);
-        }
+        // The citation pop-ups carry the sources (heading, cited sentence, link, full passage): no separate Sources card.
+        await SendPartsAsync(inbound, parts, citations, answer.Outcome == AnswerOutcome.Refused, answer.Id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends the parts in order; a 413 splits the rejected part and carries on, so delivered parts are never resent.</summary>
-    private async Task SendPartsAsync(Activity inbound, List<string> parts, IReadOnlyList<Citation> citations, string answerId, CancellationToken cancellationToken)
+    private async Task SendPartsAsync(Activity inbound, List<string> parts, IReadOnlyList<Citation> citations, bool refused, string answerId, CancellationToken cancellationToken)
     {
         var pending = new Stack<string>(Enumerable.Reverse(parts));
         while (pending.TryPop(out var part))
         {
-            var message = TeamsAnswerFormatter.AnswerMessage(inbound, part, citations);
+            // A refusal (rate limit, queue full) is a plain reply: no AI label, no feedback buttons.
+            var message = refused ? TeamsAnswerFormatter.TextReply(inbound, part) : TeamsAnswerFormatter.AnswerMessage(inbound, part, citations);
             try
             {
                 var id = await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, inbound.Id, message, cancellationToken).ConfigureAwait(false);
