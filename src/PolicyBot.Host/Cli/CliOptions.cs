@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core;
 using PolicyBot.Host.Configuration;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Cli;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using PolicyBot.Core;
+using PolicyBot.Search;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Discord;

@@ -4,6 +4,7 @@ using PolicyBot.Host.Cli;
 using PolicyBot.Host.Configuration;
 using PolicyBot.State;
 using PolicyBot.State.Sqlite;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Serve;
 

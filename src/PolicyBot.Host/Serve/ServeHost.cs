@@ -13,6 +13,7 @@ using PolicyBot.Core.State;
 using PolicyBot.Host.Configuration;
 using PolicyBot.Teams;
 using PolicyBot.State;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Serve;
 

@@ -1,6 +1,7 @@
 using PolicyBot.Core;
 using PolicyBot.Core.Operations;
 using PolicyBot.Host.Configuration;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Serve;
 

@@ -8,6 +8,7 @@ using PolicyBot.Core.State;
 using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;
 using PolicyBot.State;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Tests.Reliability;
 

@@ -6,6 +6,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.State;
 using PolicyBot.State.Sqlite;
+using PolicyBot.Search;
 
 namespace PolicyBot.Teams.Tests.Fakes;
 
