@@ -16,7 +16,10 @@ public sealed record Brief(string Topic, IReadOnlyList<BriefSection> Sections, I
 {
     public bool Empty => Sections.All(s => s.Bullets.Count == 0);
 
-    /// <summary>"as of 19 Nov 2025" for the newest cited source, or "".</summary>
+    /// <summary>When the answerer refused one of the questions (rate limit, queue full): that refusal, shown instead.</summary>
+    public Answer? Refusal { get; init; }
+
+    /// <summary>"Sources as of 19 Nov 2025" for the newest cited source, or "".</summary>
     public string AsOfText => AsOf is { } d ? "Sources as of " + d.ToDisplay() : "";
 }
 
@@ -75,6 +78,11 @@ public sealed partial class BriefComposer
 
                 var answer = await _answerer.AnswerAsync(new Question(question, context) { MaxCitations = 5 }, cancellationToken).ConfigureAwait(false);
                 version = answer.CorpusVersion;
+                if (answer.Outcome == AnswerOutcome.Refused)
+                {
+                    return new Brief(topic, [], [], null, version) { Refusal = answer };
+                }
+
                 foreach (var e in Candidates(answer, require))
                 {
                     if (list.Count == MaxBulletsPerSection || bullets == MaxBullets)

@@ -36,6 +36,9 @@ public sealed record ComparisonRow(JurisdictionRef Jurisdiction, ComparisonCover
 public sealed record Comparison(string Topic, IReadOnlyList<ComparisonRow> Rows, IReadOnlyList<Citation> Citations, string CorpusVersion)
 {
     public bool AnyCovered => Rows.Any(r => r.Covered);
+
+    /// <summary>When the answerer refused one of the questions (rate limit, queue full): that refusal, shown instead.</summary>
+    public Answer? Refusal { get; init; }
 }
 
 /// <summary>
@@ -107,6 +110,11 @@ public sealed class ComparisonComposer
 
             var question = new Question($"{topic} ({j.Name})", context) { MaxCitations = 5 };
             var answer = await _answerer.AnswerAsync(question, cancellationToken).ConfigureAwait(false);
+            if (answer.Outcome == AnswerOutcome.Refused)
+            {
+                return new Comparison(topic, rows, citations, _catalog.CorpusVersion) { Refusal = answer };
+            }
+
             var pick = Pick(answer, j);
             if (pick is null)
             {

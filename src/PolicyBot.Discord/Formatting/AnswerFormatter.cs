@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using PolicyBot.Core.Answering;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Text;
 using PolicyBot.Discord.Protocol;
@@ -157,6 +158,63 @@ internal static partial class AnswerFormatter
 
     /// <summary>"Title › Section", the platform-neutral heading (no length limit beyond the embed's).</summary>
     public static string Heading(Citation c) => CitationHeading.Compose(c, MaxTitle);
+
+    /// <summary>
+    /// A comparison: one embed with one inline field per jurisdiction (its cited line, or "Not covered …"), side by
+    /// side three to a row, then the Sources embed. Field names ≤ 256, values ≤ 1024, ≤ 25 fields.
+    /// </summary>
+    public static MessageParams ComparisonMessage(Comparison comparison)
+    {
+        ArgumentNullException.ThrowIfNull(comparison);
+        var fields = comparison.Rows.Take(MaxFields).Select(r => new EmbedField(
+            TextCut.Truncate(Escape(r.Jurisdiction.Name.StartsWith("the ", StringComparison.Ordinal) ? r.Jurisdiction.Name[4..] : r.Jurisdiction.Name), MaxFieldName),
+            TextCut.Truncate(r.Covered ? LinkMarkers(DiscordText.Defuse(r.Line), comparison.Citations) is { Length: <= MaxFieldValue } linked ? linked : DiscordText.Defuse(r.Line) : "*" + r.NotCoveredText + "*", MaxFieldValue),
+            Inline: true)).ToList();
+        var compare = new Embed
+        {
+            Title = TextCut.Truncate(Escape("Compared: " + (comparison.Topic.Length > 0 ? comparison.Topic : "AI policy")), MaxTitle),
+            Fields = fields,
+            Color = EmbedColor,
+        };
+        var embeds = new List<Embed> { compare };
+        if (comparison.Citations.Count > 0)
+        {
+            embeds.Add(SourcesEmbed(comparison.Citations));
+        }
+
+        return new MessageParams { Content = comparison.AnyCovered ? null : "The corpus covers none of these jurisdictions on this topic.", Embeds = embeds };
+    }
+
+    /// <summary>A brief: one embed, a bold heading per section and its verbatim cited bullets, the newest source's date in the footer; then the Sources embed.</summary>
+    public static MessageParams BriefMessage(Brief brief)
+    {
+        ArgumentNullException.ThrowIfNull(brief);
+        if (brief.Empty)
+        {
+            return new MessageParams { Content = "I can't brief on that from the corpus: no passage covers it. Try `/sources` to see what it does cover." };
+        }
+
+        var sb = new StringBuilder();
+        foreach (var section in brief.Sections.Where(s => s.Bullets.Count > 0))
+        {
+            sb.Append("**").Append(section.Heading).Append("**\n");
+            foreach (var bullet in section.Bullets)
+            {
+                sb.Append("• ").Append(LinkMarkers(DiscordText.Defuse(bullet.Text), brief.Citations)).Append('\n');
+            }
+
+            sb.Append('\n');
+        }
+
+        var embed = new Embed
+        {
+            Title = TextCut.Truncate(Escape("Brief: " + brief.Topic), MaxTitle),
+            Description = TextCut.Truncate(sb.ToString().TrimEnd(), MaxDescription),
+            Footer = brief.AsOfText.Length > 0 ? new EmbedFooter(brief.AsOfText) : null,
+            Color = EmbedColor,
+        };
+        return new MessageParams { Embeds = [embed, SourcesEmbed(brief.Citations)] };
+    }
 
     /// <summary>
     /// The ephemeral Show passages reply: one message, one embed per citation (≤ 10) with the passage in full,
