@@ -37,7 +37,7 @@ internal static partial class TeamsAnswerFormatter
     [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
     private static partial Regex WhitespaceRegex();
 
-    [GeneratedRegex(@"([\\*_\[\]`])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"([\\*_`])", RegexOptions.CultureInvariant)]
     private static partial Regex CardMarkdown();
 
     /// <summary>The reply skeleton: from/recipient swapped, same conversation id, replyToId = inbound id (A2031/A2302: no id, no serviceUrl).</summary>
@@ -248,7 +248,7 @@ internal static partial class TeamsAnswerFormatter
     }
 
     /// <summary>Corpus text inside a card TextBlock: its Markdown subset must not turn quoted text into formatting or links.</summary>
-    public static string CardText(string text) => CardMarkdown().Replace(text, @"\$1");
+    public static string CardText(string text) => CardMarkdown().Replace(text, @"\$1").Replace("](", "] (", StringComparison.Ordinal);
 
     /// <summary>Distinct marker numbers in order of first appearance.</summary>
     public static IReadOnlyList<int> MarkerPositions(string text) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PolicyBot.Core.Answering;
 using PolicyBot.Core.Commands;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
@@ -43,6 +44,9 @@ internal sealed class TeamsTurnHandler(
                     welcome.ReplyToId = null;
                     await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, null, welcome, cancellationToken).ConfigureAwait(false);
                     break;
+                case TurnKind.Command when turn.Command is { } name && commands.Find(name) is ITeamsArgumentCommand withArguments && turn.Text is { Length: > 0 } arguments:
+                    await withArguments.HandleAsync(inbound, arguments, cancellationToken).ConfigureAwait(false);
+                    break;
                 case TurnKind.Command when turn.Command is { } name && commands.Find(name) is { } command:
                     await command.HandleAsync(inbound, cancellationToken).ConfigureAwait(false);
                     break;
@@ -73,6 +77,13 @@ internal sealed class TeamsTurnHandler(
 
     private async Task AnswerAsync(Activity inbound, string text, CancellationToken cancellationToken)
     {
+        // A question naming two or more jurisdictions ("How do China, the US and the EU regulate AI?") is compared side by side.
+        if (ComparisonComposer.Detect(text) is { } compare && commands.Find(CompareCommand.CommandName) is CompareCommand comparer)
+        {
+            await comparer.CompareAsync(inbound, compare.Topic, compare.Jurisdictions, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         Answer answer;
         using (var typingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
