@@ -17,7 +17,7 @@ internal static class CliOptions
 
     public static Option<string> Index() => new("--index")
     {
-        Description = "Index file (default .policybot/index.db)",
+        Description = "Index folder (default .policybot/index; an old-style .policybot/index.db means .policybot/index)",
         DefaultValueFactory = _ => PolicyBotOptions.DefaultIndexPath,
     };
 
@@ -25,7 +25,7 @@ internal static class CliOptions
 
     public static PolicyBotOptions EngineOptions(string[]? corpus, string? index)
     {
-        var options = new PolicyBotOptions { IndexPath = string.IsNullOrWhiteSpace(index) ? PolicyBotOptions.DefaultIndexPath : index };
+        var options = new PolicyBotOptions { IndexPath = string.IsNullOrWhiteSpace(index) ? PolicyBotOptions.DefaultIndexPath : Path.TrimEndingDirectorySeparator(index) };
         foreach (var c in corpus ?? [])
         {
             options.CorpusDirectories.Add(c);
