@@ -289,10 +289,36 @@ public sealed class IndexView
         }
     }
 
+    /// <summary>Passages read from stored fields stay at hand while this many or fewer are (an answer reads each of its candidates several times).</summary>
+    private const int MaxCachedPassages = 8192;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, PassageInfo> _passages = new();
+
     /// <summary>The stored passage: text, heading path, offsets and its file's front matter.</summary>
     public PassageInfo Passage(int passage)
     {
+        if (_passages.TryGetValue(passage, out var cached))
+        {
+            return cached;
+        }
+
+        var info = ReadPassage(passage);
+        if (_passages.Count < MaxCachedPassages)
+        {
+            _passages.TryAdd(passage, info);
+        }
+
+        return info;
+    }
+
+    private PassageInfo ReadPassage(int passage)
+    {
         var reader = Reader ?? throw new ArgumentOutOfRangeException(nameof(passage), "the index is empty");
+        if (passage < 0 || passage >= reader.MaxDoc)
+        {
+            throw new ArgumentOutOfRangeException(nameof(passage), passage, "no such passage in this index version");
+        }
+
         var doc = reader.Document(passage);
         return new PassageInfo(
             passage,

@@ -381,14 +381,14 @@ public sealed class Searcher : ISearcher
         for (var len = word.Length - 1; len >= 5; len--)
         {
             var prefix = word[..len];
+            if (_view.TermIds.ContainsKey(prefix))
+            {
+                yield return (prefix, 0.6);
+                yield break;
+            }
+
             if (len < 7)
             {
-                if (_view.TermIds.ContainsKey(prefix))
-                {
-                    yield return (prefix, 0.6);
-                    yield break;
-                }
-
                 continue;
             }
 
@@ -679,7 +679,7 @@ public sealed class Searcher : ISearcher
     {
         var fbDocs = Math.Min(_options.FeedbackDocuments, hits.Count);
         var reader = _view.Reader;
-        if (fbDocs == 0 || reader is null)
+        if (fbDocs <= 0 || _options.FeedbackTerms <= 0 || reader is null)
         {
             return terms;
         }
@@ -870,48 +870,57 @@ public sealed class Searcher : ISearcher
     }
 
     /// <summary>Which concepts of the query a passage contains (any of a concept's terms in any field).</summary>
-    internal bool[] Covered(ParsedQuery query, int passage)
-    {
-        var covered = new bool[query.ConceptIdf.Count];
-        foreach (var term in query.Terms)
-        {
-            if (term.Concept >= 0 && !covered[term.Concept] && term.Weight > 0 && Contains(term.TermId, passage))
-            {
-                covered[term.Concept] = true;
-            }
-        }
-
-        return covered;
-    }
+    internal bool[] Covered(ParsedQuery query, int passage) => Cover(query, passage).Covered;
 
     public PassageCoverage Coverage(ParsedQuery query, int passage)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return new PassageCoverage(Covered(query, passage), CoverageShare(query, passage));
+        var (covered, share) = Cover(query, passage);
+        return new PassageCoverage(covered, share);
     }
 
     /// <summary>Share of the question's IDF mass a passage covers (0–1): the abstention signal.</summary>
-    internal double CoverageShare(ParsedQuery query, int passage)
+    internal double CoverageShare(ParsedQuery query, int passage) => Cover(query, passage).Share;
+
+    /// <summary>
+    /// The concepts a passage covers and the IDF-weighted share they make; a concept covered only through a
+    /// spelling correction counts half (a guessed spelling is weaker evidence than the word itself). Each term is
+    /// looked up in the passage once.
+    /// </summary>
+    private (bool[] Covered, double Share) Cover(ParsedQuery query, int passage)
     {
-        var covered = Covered(query, passage);
-        var byCorrectionOnly = new bool[covered.Length];
-        for (var c = 0; c < covered.Length; c++)
+        var concepts = query.ConceptIdf.Count;
+        var covered = new bool[concepts];
+        var byWord = new bool[concepts];
+        foreach (var term in query.Terms)
         {
-            byCorrectionOnly[c] = covered[c] && query.Terms.All(t => t.Concept != c || t.Origin == QueryTermOrigin.Correction || !Contains(t.TermId, passage));
+            if (term.Concept < 0 || !Contains(term.TermId, passage))
+            {
+                continue;
+            }
+
+            if (term.Weight > 0)
+            {
+                covered[term.Concept] = true;
+            }
+
+            if (term.Origin != QueryTermOrigin.Correction)
+            {
+                byWord[term.Concept] = true;
+            }
         }
 
         double total = 0, got = 0;
-        for (var c = 0; c < covered.Length; c++)
+        for (var c = 0; c < concepts; c++)
         {
             total += query.ConceptIdf[c];
             if (covered[c])
             {
-                // A guessed spelling is weaker evidence than the word itself.
-                got += query.ConceptIdf[c] * (byCorrectionOnly[c] ? 0.5 : 1.0);
+                got += query.ConceptIdf[c] * (byWord[c] ? 1.0 : 0.5);
             }
         }
 
-        return total <= 0 ? 0 : got / total;
+        return (covered, total <= 0 ? 0 : got / total);
     }
 
     internal bool IsStopTerm(int termId) => _isStopTerm[termId];
