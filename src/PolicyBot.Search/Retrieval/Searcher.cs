@@ -85,12 +85,29 @@ public sealed class Searcher : ISearcher
     public int DocumentFrequency(string analysedTerm)
         => analysedTerm is not null && _view.TermIds.TryGetValue(analysedTerm, out var id) ? _view.DocumentFrequency(id) : 0;
 
+    /// <summary>The composer analyses the same passage sentences question after question: their terms stay at hand (bounded).</summary>
+    private const int MaxCachedAnalyses = 16384;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> _analyses = new(StringComparer.Ordinal);
+
     public IReadOnlyList<string> Analyze(string text)
     {
-        var terms = new List<string>();
-        foreach (var t in TextAnalyzer.Default.Analyze(text ?? ""))
+        text ??= "";
+        if (_analyses.TryGetValue(text, out var cached))
         {
-            terms.Add(t.Term);
+            return cached;
+        }
+
+        var tokens = TextAnalyzer.Default.Analyze(text);
+        var terms = new string[tokens.Count];
+        for (var i = 0; i < terms.Length; i++)
+        {
+            terms[i] = tokens[i].Term;
+        }
+
+        if (text.Length <= 4096 && _analyses.Count < MaxCachedAnalyses)
+        {
+            _analyses.TryAdd(text, terms);
         }
 
         return terms;
