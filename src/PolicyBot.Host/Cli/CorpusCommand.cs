@@ -108,7 +108,7 @@ internal static class CorpusCommand
             await File.WriteAllTextAsync(target, prepared.Markdown, new System.Text.UTF8Encoding(false), ct);
             Console.WriteLine($"Added {target} (\"{prepared.Metadata.Title}\")");
             await using var engine = await RefreshAsync(corpusDir, parse.GetValue(index)!, ct);
-            IndexCommand.Print(engine.LastReport, engine.Options.IndexPath, Console.Out);
+            IndexCommand.Print(engine.LastReport, engine.IndexFolder, Console.Out);
             return 0;
         });
         return command;
@@ -209,7 +209,7 @@ internal static class CorpusCommand
             File.Delete(full);
             Console.WriteLine($"Removed {Path.GetRelativePath(dir, full)}");
             await using var engine = await RefreshAsync(dir, parse.GetValue(index)!, ct);
-            IndexCommand.Print(engine.LastReport, engine.Options.IndexPath, Console.Out);
+            IndexCommand.Print(engine.LastReport, engine.IndexFolder, Console.Out);
             return 0;
         });
         return command;
