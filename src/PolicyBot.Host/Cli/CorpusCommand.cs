@@ -129,10 +129,7 @@ internal static class CorpusCommand
             var docs = engine.Documents.OrderBy(d => d.Path, StringComparer.Ordinal).ToList();
             if (parse.GetValue(json))
             {
-                var rows = docs.ConvertAll(d => new CorpusListEntry(
-                    d.Path, d.Title, d.Kind, d.Source, d.Published, d.Jurisdictions, d.Topics, d.Passages,
-                    d.LastIndexed.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
-                Console.WriteLine(JsonSerializer.Serialize(rows, CliJsonContext.Relaxed.ListCorpusListEntry));
+                Console.WriteLine(JsonSerializer.Serialize(docs, CliJsonContext.Relaxed.ListCorpusDocumentInfo));
                 return 0;
             }
 
