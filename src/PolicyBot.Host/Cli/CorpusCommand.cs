@@ -129,19 +129,7 @@ internal static class CorpusCommand
             var docs = engine.Documents.OrderBy(d => d.Path, StringComparer.Ordinal).ToList();
             if (parse.GetValue(json))
             {
-                var options = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-                Console.WriteLine(JsonSerializer.Serialize(docs.Select(d => new
-                {
-                    d.Path,
-                    d.Title,
-                    d.Kind,
-                    d.Source,
-                    d.Published,
-                    d.Jurisdictions,
-                    d.Topics,
-                    d.Passages,
-                    LastIndexed = d.LastIndexed.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                }), options));
+                Console.WriteLine(JsonSerializer.Serialize(docs, CliJsonContext.Relaxed.ListCorpusDocumentInfo));
                 return 0;
             }
 
