@@ -22,8 +22,10 @@ internal static class TeamsHttp
 
     public static void Add(IServiceCollection services)
     {
-        services.AddHttpClient(Identity, c => c.Timeout = RequestTimeout);
+        // The factory's request logging is off: URIs carry conversation ids, and nothing here needs it.
+        services.AddHttpClient(Identity, c => c.Timeout = RequestTimeout).RemoveAllLoggers();
         services.AddHttpClient(Connector, c => c.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's timeouts rule
+            .RemoveAllLoggers()
             .AddResilienceHandler("connector", static (builder, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<TeamsOptions>>().Value;
