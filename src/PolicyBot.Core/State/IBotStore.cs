@@ -6,7 +6,7 @@ namespace PolicyBot.Core.State;
 /// The bot's durable state: audit trail, feedback, per-server settings and shared rate-limit counters.
 /// Two implementations pass the same test suite: SQLite (a file beside the index, the default) and PostgreSQL.
 /// </summary>
-public interface IBotStore : IFeedbackSink, IServerSettingsStore, IAsyncDisposable
+public interface IBotStore : IFeedbackSink, IServerSettingsStore, IAuditQueries, IAsyncDisposable
 {
     /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
@@ -65,6 +65,15 @@ public sealed record AuditRecord
     public string CorpusVersion { get; init; } = "";
 
     public double LatencyMs { get; init; }
+
+    /// <summary>What the bot said: the answer with its [n] markers, or the abstention or refusal message.</summary>
+    public string? AnswerText { get; init; }
+
+    /// <summary>The topics the bot offered instead when it abstained (closest topics the corpus does cover).</summary>
+    public IReadOnlyList<string> SuggestedTopics { get; init; } = [];
+
+    /// <summary>How sure the bot was of an answer (0–1), when the engine reports it.</summary>
+    public double? Confidence { get; init; }
 
     /// <summary>Feedback linked to this answer (filled when reading).</summary>
     public IReadOnlyList<Feedback> Feedback { get; init; } = [];

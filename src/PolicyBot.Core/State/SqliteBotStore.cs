@@ -68,6 +68,15 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
                 granted    INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        (2, "answer text, suggested topics and confidence in the audit trail; indexes for the admin dashboard", """
+            ALTER TABLE audit ADD COLUMN answer_text TEXT;
+            ALTER TABLE audit ADD COLUMN suggested_topics TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE audit ADD COLUMN confidence REAL;
+            CREATE INDEX audit_points ON audit (at_us, platform, outcome, latency_ms);
+            CREATE INDEX audit_outcome_at ON audit (outcome, at_us);
+            CREATE INDEX audit_platform_at ON audit (platform, at_us);
+            CREATE INDEX feedback_reaction_answer ON feedback (reaction, answer_id);
+            """),
     ];
 
     private readonly string _connectionString;
@@ -169,9 +178,11 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO audit (answer_id, at_us, platform, server_id, channel_id, user_hash, question,
-                                   outcome, reason, cited_passage_ids, corpus_version, latency_ms)
+                                   outcome, reason, cited_passage_ids, corpus_version, latency_ms,
+                                   answer_text, suggested_topics, confidence)
                 VALUES ($answer_id, $at_us, $platform, $server_id, $channel_id, $user_hash, $question,
-                        $outcome, $reason, $cited_passage_ids, $corpus_version, $latency_ms)
+                        $outcome, $reason, $cited_passage_ids, $corpus_version, $latency_ms,
+                        $answer_text, $suggested_topics, $confidence)
                 ON CONFLICT (answer_id) DO NOTHING;
                 """;
             var p = command.Parameters;
@@ -187,6 +198,9 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             p.AddWithValue("$cited_passage_ids", ToJson(record.CitedPassageIds ?? []));
             p.AddWithValue("$corpus_version", StoreValues.Clean(record.CorpusVersion ?? ""));
             p.AddWithValue("$latency_ms", record.LatencyMs);
+            p.AddWithValue("$answer_text", (object?)StoreValues.CleanOrNull(record.AnswerText) ?? DBNull.Value);
+            p.AddWithValue("$suggested_topics", ToJson(record.SuggestedTopics ?? []));
+            p.AddWithValue("$confidence", (object?)record.Confidence ?? DBNull.Value);
             if (command.ExecuteNonQuery() == 0)
             {
                 LogDuplicateAnswer(_logger, record.AnswerId);
@@ -354,7 +368,21 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
         }
     }
 
-    private List<AuditRecord> ReadAuditPage(SqliteConnection connection, long sinceUs, long afterUs, string afterId)
+    private List<AuditRecord> ReadAuditPage(SqliteConnection connection, long sinceUs, long afterUs, string afterId) =>
+        ReadRecords(connection, """
+            WHERE at_us >= $since_us AND (at_us, answer_id) > ($after_us, $after_id)
+            ORDER BY at_us, answer_id
+            LIMIT $limit
+            """, p =>
+        {
+            p.AddWithValue("$since_us", sinceUs);
+            p.AddWithValue("$after_us", afterUs);
+            p.AddWithValue("$after_id", afterId);
+            p.AddWithValue("$limit", StoreValues.AuditPageSize);
+        });
+
+    /// <summary>Audit records chosen by <paramref name="where"/> (a WHERE/ORDER/LIMIT tail over <c>audit</c>), with their feedback, from one snapshot.</summary>
+    private static List<AuditRecord> ReadRecords(SqliteConnection connection, string where, Action<SqliteParameterCollection> parameters)
     {
         // One read transaction: the page and its feedback come from the same snapshot.
         using var transaction = connection.BeginTransaction(deferred: true);
@@ -362,18 +390,14 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = """
+            command.CommandText = $"""
                 SELECT answer_id, at_us, platform, server_id, channel_id, user_hash, question,
-                       outcome, reason, cited_passage_ids, corpus_version, latency_ms
+                       outcome, reason, cited_passage_ids, corpus_version, latency_ms,
+                       answer_text, suggested_topics, confidence
                 FROM audit
-                WHERE at_us >= $since_us AND (at_us, answer_id) > ($after_us, $after_id)
-                ORDER BY at_us, answer_id
-                LIMIT $limit;
+                {where};
                 """;
-            command.Parameters.AddWithValue("$since_us", sinceUs);
-            command.Parameters.AddWithValue("$after_us", afterUs);
-            command.Parameters.AddWithValue("$after_id", afterId);
-            command.Parameters.AddWithValue("$limit", StoreValues.AuditPageSize);
+            parameters(command.Parameters);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -391,6 +415,9 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
                     CitedPassageIds = FromJson(reader.GetString(9)),
                     CorpusVersion = reader.GetString(10),
                     LatencyMs = reader.GetDouble(11),
+                    AnswerText = reader.IsDBNull(12) ? null : reader.GetString(12),
+                    SuggestedTopics = FromJson(reader.GetString(13)),
+                    Confidence = reader.IsDBNull(14) ? null : reader.GetDouble(14),
                 });
             }
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Host.Serve;
 
 namespace PolicyBot.Host.Cli;
 
@@ -89,15 +90,13 @@ internal static class AskCommand
     /// <summary>The explain path: concepts with their IDF, and each top passage's coverage and term contributions.</summary>
     private static void Explain(PolicyBotEngine engine, string text)
     {
-        var searcher = engine.Searcher;
-        var query = searcher.Parse(QuestionText.Clean(text));
+        var explanation = AnswerExplanation.Build(engine, text);
         var err = Console.Error;
-        err.WriteLine($"explain: {query.EmptyReason ?? string.Join(", ", query.ConceptWords)}");
-        foreach (var hit in searcher.Search(query, 3))
+        err.WriteLine($"explain: {explanation.Parsed}");
+        foreach (var hit in explanation.Hits)
         {
-            var passage = engine.Snapshot.PassageText(hit.Passage);
-            err.WriteLine($"  {hit.Score:F3} coverage {searcher.Coverage(query, hit.Passage):F2}  {passage[..Math.Min(70, passage.Length)].ReplaceLineEndings(" ")}");
-            err.WriteLine("      " + string.Join("  ", searcher.Explain(query, hit.Passage).Select(e => $"{e.Term}={e.Contribution:F2}")));
+            err.WriteLine($"  {hit.Score:F3} coverage {hit.Coverage:F2}  {hit.Passage[..Math.Min(70, hit.Passage.Length)].ReplaceLineEndings(" ")}");
+            err.WriteLine("      " + string.Join("  ", hit.Terms.Select(e => $"{e.Term}={e.Contribution:F2}")));
         }
     }
 

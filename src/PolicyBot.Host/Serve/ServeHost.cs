@@ -10,6 +10,7 @@ using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
+using PolicyBot.Host.Admin;
 using PolicyBot.Postgres;
 using PolicyBot.Teams;
 
@@ -54,6 +55,8 @@ internal static class ServeHost
         builder.Configuration.AddInMemoryCollection(overrides);
         var problems = settings.Bind(builder.Configuration, discordFlag, teamsFlag).ToList();
         var otlp = OtlpSettings.Read(builder.Configuration, problems);
+        var admin = new AdminOptions();
+        problems.AddRange(admin.Bind(builder.Configuration));
         if (problems.Count > 0)
         {
             throw new ServeConfigurationException(problems);
@@ -115,6 +118,7 @@ internal static class ServeHost
         }
 
         services.AddHostedService<DrainService>();
+        services.AddPolicyBotAdmin(admin);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -124,6 +128,7 @@ internal static class ServeHost
 
         // Listen before the first measurement so nothing recorded at start is lost.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
+        app.MapPolicyBotAdmin();
         app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
         app.MapGet("/readyz", (IServiceProvider sp) => Readiness(sp));
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
