@@ -8,7 +8,7 @@ namespace PolicyBot.Store.Tests;
 /// The one suite both stores pass. Each test gets fresh backing storage (a SQLite file in a temp folder, or a
 /// fresh PostgreSQL schema) and may open several store instances over it, standing in for several processes.
 /// </summary>
-public abstract class BotStoreContractTests : IAsyncLifetime
+public abstract partial class BotStoreContractTests : IAsyncLifetime
 {
     protected static readonly UserIdHasher Hasher = UserIdHasher.WithSalt("store-tests-salt-0123456789");
 
@@ -60,7 +60,7 @@ public abstract class BotStoreContractTests : IAsyncLifetime
         await Store.RecordQuestionAsync(Record("a1", T0), Ct);
         await Store.MigrateAsync(Ct);
 
-        Assert.Equal([1], await ReadMigrationVersionsAsync(Ct));
+        Assert.Equal([1, 2], await ReadMigrationVersionsAsync(Ct));
         var only = Assert.Single(await ReadAllAsync(Store, null));
         Assert.Equal("a1", only.AnswerId);
     }
@@ -76,7 +76,7 @@ public abstract class BotStoreContractTests : IAsyncLifetime
 
         await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(Ct))));
 
-        Assert.Equal([1], await ReadMigrationVersionsAsync(Ct));
+        Assert.Equal([1, 2], await ReadMigrationVersionsAsync(Ct));
         for (var i = 0; i < stores.Count; i++)
         {
             await stores[i].RecordQuestionAsync(Record($"a{i}", T0.AddSeconds(i)), Ct);
@@ -103,6 +103,9 @@ public abstract class BotStoreContractTests : IAsyncLifetime
             CitedPassageIds = ["eu-ai-act#art5-1", "nist-rmf#gov-1.2", "eu-ai-act#art5-1-a"],
             CorpusVersion = "build-42+git:abc123",
             LatencyMs = 123.456,
+            AnswerText = "The corpus does not cover Article 5 yet.",
+            SuggestedTopics = ["hosting", "EU AI Act"],
+            Confidence = 0.25,
         };
         var sparse = new AuditRecord
         {
@@ -218,7 +221,7 @@ public abstract class BotStoreContractTests : IAsyncLifetime
             Assert.Equal([hostile[i], "ok"], await Store.GetAnswerChannelsAsync(hostile[i], hostile[i], Ct));
         }
 
-        Assert.Equal([1], await ReadMigrationVersionsAsync(Ct));
+        Assert.Equal([1, 2], await ReadMigrationVersionsAsync(Ct));
         Assert.Equal(hostile.Length, await CountFeedbackRowsAsync(Ct));
     }
 
@@ -585,5 +588,8 @@ public abstract class BotStoreContractTests : IAsyncLifetime
         Assert.Equal(expected.CitedPassageIds, actual.CitedPassageIds);
         Assert.Equal(expected.CorpusVersion, actual.CorpusVersion);
         Assert.Equal(expected.LatencyMs, actual.LatencyMs);
+        Assert.Equal(expected.AnswerText, actual.AnswerText);
+        Assert.Equal(expected.SuggestedTopics, actual.SuggestedTopics);
+        Assert.Equal(expected.Confidence, actual.Confidence);
     }
 }

@@ -33,6 +33,13 @@ internal sealed class AdminOptions
     /// <summary>Answers below this confidence are listed with the coverage gaps.</summary>
     public double LowConfidence { get; set; } = 0.5;
 
+    /// <summary>Whether the configuration turns the dashboard on (then <c>serve</c> may run with no platform).</summary>
+    public static bool IsConfigured(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Value(configuration, TokenSetting) is not null || Value(configuration, LocalSetting) is "true" or "1" or "yes";
+    }
+
     /// <summary>Reads the settings; returns the problems, each naming its setting (never the token).</summary>
     public IReadOnlyList<string> Bind(IConfiguration configuration)
     {

@@ -38,9 +38,9 @@ internal sealed class ServeSettings
         {
             Discord = !string.IsNullOrWhiteSpace(configuration["DISCORD_TOKEN"]);
             Teams = !string.IsNullOrWhiteSpace(configuration["TEAMS_APP_ID"]);
-            if (!Discord && !Teams)
+            if (!Discord && !Teams && !Admin.AdminOptions.IsConfigured(configuration))
             {
-                errors.Add("No platform to serve: pass --discord and/or --teams, or set DISCORD_TOKEN and/or TEAMS_APP_ID in the environment or .env.");
+                errors.Add("No platform to serve: pass --discord and/or --teams, or set DISCORD_TOKEN and/or TEAMS_APP_ID in the environment or .env (or POLICYBOT_ADMIN_TOKEN to serve the /admin dashboard alone).");
             }
         }
         else
