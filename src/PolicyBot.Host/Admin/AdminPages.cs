@@ -64,10 +64,10 @@ internal static class AdminPages
         var totalAnswered = model.Days.Sum(d => d.Answered);
         var totalAbstained = model.Days.Sum(d => d.Abstained);
         var totalRefused = model.Days.Sum(d => d.Refused);
-        html.Write($"""<section class="cards"><div class="card"><span class="big" id="total-questions">{totalAnswered + totalAbstained + totalRefused}</span> questions</div><div class="card"><span class="big">{totalAnswered}</span> answered</div><div class="card"><span class="big">{totalAbstained}</span> abstained</div><div class="card"><span class="big">{totalRefused}</span> refused</div><div class="card"><span class="big" id="feedback-ratio">{Ratio(model.Positive, model.Negative)}</span> 👍 of rated ({model.Positive} 👍 / {model.Negative} 👎)</div></section>""");
+        html.Write($"""<section class="cards"><div class="card"><span class="big" id="total-questions">{totalAnswered + totalAbstained + totalRefused}</span> questions</div><div class="card"><span class="big">{totalAnswered}</span> answered</div><div class="card"><span class="big">{totalAbstained}</span> abstained</div><div class="card"><span class="big">{totalRefused}</span> refused</div><div class="card"><span class="big" id="feedback-ratio">{Ratio(model.Positive, model.Negative)}</span> of rated answers rated up ({model.Positive} up / {model.Negative} down)</div></section>""");
         html.Write($"""<h2>Questions per day{(model.Platform is null ? Markup.Empty : new HtmlWriter().Write($" on {model.Platform}").ToMarkup())}</h2>""");
         DayChart.Write(html, model.Days);
-        html.Write($"""<h2>By platform</h2><table class="platforms"><thead><tr><th>Platform</th><th>Questions</th><th>Answered</th><th>Abstained</th><th>Refused</th><th>p50 ms</th><th>p99 ms</th><th>👍</th><th>👎</th><th>👍 ratio</th></tr></thead><tbody>""");
+        html.Write($"""<h2>By platform</h2><table class="platforms"><thead><tr><th>Platform</th><th>Questions</th><th>Answered</th><th>Abstained</th><th>Refused</th><th>p50 ms</th><th>p99 ms</th><th>Rated up</th><th>Rated down</th><th>Up ratio</th></tr></thead><tbody>""");
         foreach (var p in model.Platforms)
         {
             html.Write($"""<tr><td><a href="{HtmlText.Url("/admin", ("days", Days(model.Range)), ("platform", p.Platform))}">{p.Platform}</a></td><td>{p.Total}</td><td>{p.Answered}</td><td>{p.Abstained}</td><td>{p.Refused}</td><td>{Ms(p.P50Ms)}</td><td>{Ms(p.P99Ms)}</td><td>{p.Positive}</td><td>{p.Negative}</td><td>{Ratio(p.Positive, p.Negative)}</td></tr>""");
@@ -78,7 +78,7 @@ internal static class AdminPages
             html.Write($"""<tr><td colspan="10">No questions in this range.</td></tr>""");
         }
 
-        html.Write($"""</tbody></table><h2>Per day</h2><table class="days"><thead><tr><th>Day (UTC)</th><th>Answered</th><th>Abstained</th><th>Refused</th><th>p50 ms</th><th>p99 ms</th><th>👍</th><th>👎</th></tr></thead><tbody>""");
+        html.Write($"""</tbody></table><h2>Per day</h2><table class="days"><thead><tr><th>Day (UTC)</th><th>Answered</th><th>Abstained</th><th>Refused</th><th>p50 ms</th><th>p99 ms</th><th>Rated up</th><th>Rated down</th></tr></thead><tbody>""");
         foreach (var d in model.Days.Reverse())
         {
             html.Write($"""<tr><td>{d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}</td><td>{d.Answered}</td><td>{d.Abstained}</td><td>{d.Refused}</td><td>{Ms(d.P50Ms)}</td><td>{Ms(d.P99Ms)}</td><td>{d.Positive}</td><td>{d.Negative}</td></tr>""");
@@ -132,7 +132,7 @@ internal static class AdminPages
         html.Write($"</p>");
         if (records.Count == 0)
         {
-            html.Write($"""<p class="empty">No 👎 answers in this range.</p>""");
+            html.Write($"""<p class="empty">No answer was rated down in this range.</p>""");
             return html.ToMarkup();
         }
 
@@ -152,7 +152,7 @@ internal static class AdminPages
             }
 
             var comments = r.Feedback.Where(f => f.Reaction == FeedbackReaction.Negative).ToList();
-            html.Write($"""<p class="reactions">{comments.Count} 👎, {r.Feedback.Count - comments.Count} 👍</p>""");
+            html.Write($"""<p class="reactions">rated down {comments.Count}, up {r.Feedback.Count - comments.Count}</p>""");
             foreach (var c in r.Feedback.Where(f => !string.IsNullOrEmpty(f.Comment)))
             {
                 html.Write($"""<blockquote class="comment"><bdi>{HtmlText.Clip(c.Comment!, ListTextLimit)}</bdi></blockquote>""");

@@ -4,7 +4,7 @@ namespace PolicyBot.Host.Admin;
 
 /// <summary>
 /// Questions per day by outcome as a stacked bar chart drawn on the server: one <c>&lt;g class="day"&gt;</c> mark per
-/// day of the range (empty days too), each with a tooltip title and a link to that day's 👎 answers.
+/// day of the range (empty days too), each with a tooltip title and its counts as data attributes.
 /// </summary>
 internal static class DayChart
 {
@@ -53,7 +53,7 @@ internal static class DayChart
             html.Write($"</g>");
             if (i == 0 || i == days.Count - 1 || (days.Count > 7 && i == days.Count / 2))
             {
-                html.Write($"""<text class="tick" x="{x + (bar / 2):0.##}" y="{Height - 6}" text-anchor="middle">{day}</text>""");
+                html.Write($"""<text class="tick" x="{(i == 0 ? x : i == days.Count - 1 ? x + bar : x + (bar / 2)):0.##}" y="{Height - 6}" text-anchor="{(i == 0 ? "start" : i == days.Count - 1 ? "end" : "middle")}">{day}</text>""");
             }
         }
 

@@ -106,6 +106,8 @@ internal sealed partial class AdminTestHost : IAsyncDisposable
     /// <summary>Seeds the audit trail: <paramref name="perDay"/> questions a day for <paramref name="days"/> days up to today.</summary>
     public async Task SeedAsync(int days, int perDay)
     {
+        // Noon UTC of each day, so minutes added never cross midnight whenever the test runs.
+        var noon = new DateTimeOffset(DateTime.UtcNow.Date.AddHours(12), TimeSpan.Zero);
         var now = DateTimeOffset.UtcNow;
         for (var d = 0; d < days; d++)
         {
@@ -121,7 +123,7 @@ internal sealed partial class AdminTestHost : IAsyncDisposable
                 await Store.RecordQuestionAsync(new AuditRecord
                 {
                     AnswerId = id,
-                    At = now.AddDays(-d).AddMinutes(-i),
+                    At = noon.AddDays(-d).AddMinutes(i),
                     Platform = i % 2 == 0 ? "discord" : "teams",
                     Question = outcome == AnswerOutcome.Abstained ? $"What is the capital of Peru ({d})?" : TestCorpus.FineQuestion,
                     Outcome = outcome,
