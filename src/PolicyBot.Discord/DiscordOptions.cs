@@ -55,7 +55,7 @@ public sealed class DiscordOptions
         options.Token = configuration["DISCORD_TOKEN"]?.Trim() ?? "";
         options.ApplicationId = Blank(configuration["DISCORD_APPLICATION_ID"]);
         options.ApiBaseUrl = Blank(configuration["DISCORD_API_BASE_URL"]) ?? DefaultApiBaseUrl;
-        options.AuditRetention = PolicyBot.Core.Conversation.PrivacyNotice.RetentionFrom(configuration["POLICYBOT_AUDIT_DAYS"]);
+        options.AuditRetention = PolicyBot.Core.Commands.PrivacyNotice.RetentionFrom(configuration["POLICYBOT_AUDIT_DAYS"]);
         options.ShardId = ParseShard(configuration["POLICYBOT_SHARD_ID"]);
         options.ShardCount = ParseShard(configuration["POLICYBOT_SHARD_COUNT"]);
     }

@@ -106,7 +106,7 @@ public sealed class TeamsOptions
         options.AppId = Value(configuration, "TEAMS_APP_ID") ?? options.AppId;
         options.AppPassword = Value(configuration, "TEAMS_APP_PASSWORD") ?? options.AppPassword;
         options.TenantId = Value(configuration, "TEAMS_TENANT_ID") ?? options.TenantId;
-        options.AuditRetention = PolicyBot.Core.Conversation.PrivacyNotice.RetentionFrom(Value(configuration, "POLICYBOT_AUDIT_DAYS"));
+        options.AuditRetention = PolicyBot.Core.Commands.PrivacyNotice.RetentionFrom(Value(configuration, "POLICYBOT_AUDIT_DAYS"));
         options.AppType = Value(configuration, "TEAMS_APP_TYPE") ?? options.AppType;
         options.OpenIdMetadataUrl = Value(configuration, "TEAMS_OPENID_METADATA_URL") ?? options.OpenIdMetadataUrl;
         options.TokenEndpoint = Value(configuration, "TEAMS_TOKEN_ENDPOINT") ?? options.TokenEndpoint;

@@ -9,6 +9,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PolicyBot.Teams.Auth;
 using PolicyBot.Teams.Connector;
+using PolicyBot.Teams.Endpoint;
+using PolicyBot.Teams.Turns;
+using PolicyBot.Teams.Turns.Commands;
 
 namespace PolicyBot.Teams;
 
@@ -53,6 +56,7 @@ public static class TeamsServiceCollectionExtensions
             sp.GetRequiredService<ILogger<ConnectorClient>>()));
         services.AddSingleton<SentAnswerIndex>();
         services.AddSingleton<TeamsTurnQueue>();
+        services.AddSingleton<TeamsCommands>();
         services.AddSingleton<TeamsTurnHandler>();
         services.AddSingleton<TeamsAdapter>();
         services.AddHostedService<TeamsTurnProcessor>();

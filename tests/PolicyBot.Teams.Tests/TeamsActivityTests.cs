@@ -309,7 +309,7 @@ public sealed class TeamsActivityTests
         ctx.Faults.Fail = true;
         await ctx.PostAsync(ctx.Personal("q"));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
-        Assert.Equal(TeamsTurnHandler.Apology, delivered.First(IsAnswer).Text);
+        Assert.Equal(PolicyBot.Core.Commands.BotTexts.Apology, delivered.First(IsAnswer).Text);
         Assert.Equal(1, ctx.Answerer.Calls);
         Assert.DoesNotContain(ctx.Bot.Logs.Lines, l => l.Contains("exploded", StringComparison.Ordinal) && l.StartsWith("Information", StringComparison.Ordinal));
         Assert.DoesNotContain("exploded", delivered.First(IsAnswer).Text, StringComparison.Ordinal);
@@ -334,7 +334,9 @@ public sealed class TeamsActivityTests
         await ctx.PostAsync(ctx.Personal("help"));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) == 3);
         Assert.Contains(delivered, c => c.Text!.Contains("EU AI Act", StringComparison.Ordinal));
-        Assert.Contains(delivered, c => c.Text!.Contains(ctx.Engine.CorpusVersion, StringComparison.Ordinal));
+        var about = Assert.Single(delivered, c => c.Text!.Contains(ctx.Engine.CorpusVersion, StringComparison.Ordinal));
+        Assert.Contains(PolicyBot.Core.Commands.PrivacyNotice.Text(TimeSpan.FromDays(90)), about.Text, StringComparison.Ordinal); // one privacy wording
+        Assert.DoesNotContain("improve the bot", about.Text, StringComparison.Ordinal);
         Assert.Contains(delivered, c => c.Text!.Contains("How to ask", StringComparison.Ordinal));
         Assert.Equal(0, ctx.Answerer.Calls);
     }

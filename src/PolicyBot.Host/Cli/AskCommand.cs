@@ -2,6 +2,8 @@ using System.CommandLine;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Host.Serve;
+using PolicyBot.Search;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Host.Cli;
 

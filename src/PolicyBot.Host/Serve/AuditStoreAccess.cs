@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PolicyBot.Core.State;
-using PolicyBot.Postgres;
+using PolicyBot.State;
+using PolicyBot.State.Sqlite;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Serve;
 
@@ -34,7 +36,7 @@ internal static class AuditStoreAccess
         IBotStore store;
         try
         {
-            store = PolicyBotStateFactory.Create(options, indexPath, feedbackUserHasher: null, loggerFactory: null);
+            store = BotStoreFactory.Create(options, indexPath, feedbackUserHasher: null, loggerFactory: null);
         }
         catch (FormatException ex)
         {
@@ -63,7 +65,7 @@ internal static class AuditStoreAccess
             }
         }
 
-        var (store, problem) = await OpenAsync(indexPath ?? Core.PolicyBotOptions.DefaultIndexPath, cancellationToken);
+        var (store, problem) = await OpenAsync(indexPath ?? Search.PolicyBotOptions.DefaultIndexPath, cancellationToken);
         if (store is null)
         {
             await Console.Error.WriteLineAsync(problem);

@@ -11,8 +11,9 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Admin;
-using PolicyBot.Postgres;
 using PolicyBot.Teams;
+using PolicyBot.State;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Serve;
 

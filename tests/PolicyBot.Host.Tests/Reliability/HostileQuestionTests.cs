@@ -7,6 +7,8 @@ using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;
+using PolicyBot.State;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Tests.Reliability;
 

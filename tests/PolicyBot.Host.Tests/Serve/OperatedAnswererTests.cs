@@ -3,6 +3,8 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Teams.Tests.Fakes;
+using PolicyBot.State;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -11,7 +13,7 @@ public sealed class OperatedAnswererTests : IAsyncLifetime
 {
     private static readonly UserIdHasher Hasher = UserIdHasher.WithSalt("operated-answerer-salt-0123");
     private readonly TestCorpus _corpus = new();
-    private PolicyBot.Core.PolicyBotEngine _engine = null!;
+    private PolicyBot.Search.PolicyBotEngine _engine = null!;
 
     public async Task InitializeAsync() => _engine = await _corpus.OpenAsync();
 

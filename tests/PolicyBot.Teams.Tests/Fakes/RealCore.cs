@@ -4,6 +4,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.State;
+using PolicyBot.State.Sqlite;
+using PolicyBot.Search;
 
 namespace PolicyBot.Teams.Tests.Fakes;
 

@@ -1,0 +1,101 @@
+using System.Runtime.Versioning;
+using Microsoft.Data.Sqlite;
+using PolicyBot.Core.State;
+using PolicyBot.State.Sqlite;
+using PolicyBot.State.Tests;
+
+namespace PolicyBot.State.Tests.Sqlite;
+
+/// <summary>The contract suite on a real SQLite file in a temp folder.</summary>
+public sealed class SqliteBotStoreTests : BotStoreContractTests
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "policybot-store-tests", Guid.NewGuid().ToString("N"));
+
+    private string StateFile => BotStorePaths.StateFileFor(Path.Combine(_folder, "index.db"));
+
+    protected override Task PrepareBackingAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_folder);
+        return Task.CompletedTask;
+    }
+
+    protected override IBotStore OpenStore() => new SqliteBotStore(StateFile, Hasher);
+
+    protected override Task CleanUpBackingAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task<IReadOnlyList<int>> ReadMigrationVersionsAsync(CancellationToken cancellationToken)
+    {
+        var versions = new List<int>();
+        await using var connection = await OpenRawAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version FROM schema_migrations ORDER BY version;";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(reader.GetInt32(0));
+        }
+
+        return versions;
+    }
+
+    protected override async Task<long> CountFeedbackRowsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenRawAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM feedback;";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NewFile_UsesWriteAheadLogBesideTheIndex()
+    {
+        await Store.MigrateAsync(Ct);
+        await Store.RecordQuestionAsync(Record("wal", DateTimeOffset.UnixEpoch), Ct);
+
+        Assert.Equal(Path.Combine(_folder, "index.state.db"), ((SqliteBotStore)Store).FilePath);
+        await using var connection = await OpenRawAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")] // Unix file modes; the bot is deployed on Linux
+    public async Task MigrateAsync_NewFile_IsReadableByItsOwnerOnlyWithItsLogFiles()
+    {
+        await Store.MigrateAsync(Ct);
+        await Store.GetOrCreateSecretAsync("user-salt", Ct);
+        await Store.RecordQuestionAsync(Record("mode", DateTimeOffset.UnixEpoch), Ct);
+
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(StateFile));
+        Assert.True(File.Exists(StateFile + "-wal"));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(StateFile + "-wal"));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(StateFile + "-shm"));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")] // Unix file modes; the bot is deployed on Linux
+    public async Task MigrateAsync_OlderFileReadableByOthers_IsRestrictedToItsOwner()
+    {
+        await File.WriteAllBytesAsync(StateFile, [], Ct);
+        File.SetUnixFileMode(StateFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        await Store.MigrateAsync(Ct);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(StateFile));
+        Assert.True((await Store.GetOrCreateSecretAsync("user-salt", Ct)).Created);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = StateFile, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}
