@@ -1,6 +1,6 @@
 using System.Globalization;
 using PolicyBot.Core.Conversation;
-using PolicyBot.Core.Corpus;
+using PolicyBot.Search.Corpus;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Serve;
 

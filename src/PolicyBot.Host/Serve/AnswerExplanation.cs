@@ -1,5 +1,6 @@
-using PolicyBot.Core;
-using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Searching;
+using PolicyBot.Core.Text;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Serve;
 
@@ -9,7 +10,7 @@ namespace PolicyBot.Host.Serve;
 /// </summary>
 internal sealed record AnswerExplanation(string Parsed, bool Empty, IReadOnlyList<AnswerExplanation.Hit> Hits)
 {
-    public sealed record Hit(double Score, double Coverage, string Passage, IReadOnlyList<(string Term, double Contribution)> Terms);
+    public sealed record Hit(double Score, double Coverage, string Passage, IReadOnlyList<TermContribution> Terms);
 
     public static AnswerExplanation Build(PolicyBotEngine engine, string question, int top = 3)
     {

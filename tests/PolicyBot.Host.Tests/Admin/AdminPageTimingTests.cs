@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Microsoft.Data.Sqlite;
-using PolicyBot.Core.State;
+using PolicyBot.State.Sqlite;
 using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;
 
