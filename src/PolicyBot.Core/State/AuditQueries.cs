@@ -8,21 +8,38 @@ namespace PolicyBot.Core.State;
 /// </summary>
 public interface IAuditQueries
 {
-    /// <summary>One point per question asked in [<paramref name="from"/>, <paramref name="to"/>), oldest first.</summary>
-    IAsyncEnumerable<AuditPoint> ReadAuditPointsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    /// <summary>Questions per UTC day, platform and outcome, asked on the days from <paramref name="first"/> up to (not including) <paramref name="end"/>; counted by the database.</summary>
+    Task<IReadOnlyList<AuditDayCount>> CountAuditByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
 
-    /// <summary>One point per 👍/👎 on a question asked in [<paramref name="from"/>, <paramref name="to"/>).</summary>
-    IAsyncEnumerable<FeedbackPoint> ReadFeedbackPointsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    /// <summary>Reactions per UTC day (of the question rated), platform and reaction, on questions asked on the days [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    Task<IReadOnlyList<FeedbackDayCount>> CountFeedbackByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
 
-    /// <summary>The newest records that match <paramref name="filter"/>, at most <see cref="AuditFilter.Limit"/>, with linked feedback.</summary>
+    /// <summary>The latency of every answered or abstained question asked on the days [<paramref name="first"/>, <paramref name="end"/>) (refusals never searched).</summary>
+    Task<IReadOnlyList<LatencyPoint>> ReadLatenciesAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
+
+    /// <summary>The newest records that match <paramref name="filter"/>, at most <see cref="AuditFilter.Limit"/>, with linked feedback when asked.</summary>
     Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditFilter filter, CancellationToken cancellationToken);
 }
 
-/// <summary>A question as the overview charts need it.</summary>
-public readonly record struct AuditPoint(DateTimeOffset At, string Platform, AnswerOutcome Outcome, double LatencyMs);
+public readonly record struct AuditDayCount(DateOnly Day, string Platform, AnswerOutcome Outcome, int Count);
 
-/// <summary>A reaction, dated by the question it rates.</summary>
-public readonly record struct FeedbackPoint(DateTimeOffset QuestionAt, string Platform, FeedbackReaction Reaction);
+public readonly record struct FeedbackDayCount(DateOnly Day, string Platform, FeedbackReaction Reaction, int Count);
+
+public readonly record struct LatencyPoint(DateOnly Day, string Platform, double LatencyMs);
+
+/// <summary>UTC days as the stores count them: whole days since the Unix epoch.</summary>
+public static class AuditDays
+{
+    private static readonly int Epoch = new DateOnly(1970, 1, 1).DayNumber;
+
+    public static DateOnly FromEpochDay(long day) => DateOnly.FromDayNumber(checked((int)(Epoch + day)));
+
+    public static long ToEpochDay(DateOnly day) => day.DayNumber - Epoch;
+
+    public static DateTimeOffset Start(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    public static DateOnly Of(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+}
 
 /// <summary>Which records a dashboard list shows.</summary>
 public enum AuditSelection
@@ -54,4 +71,7 @@ public sealed record AuditFilter
     public double ConfidenceBelow { get; init; } = 0.5;
 
     public int Limit { get; init; } = 200;
+
+    /// <summary>Read each record's feedback too (the Feedback page); the gaps page does without.</summary>
+    public bool IncludeFeedback { get; init; } = true;
 }

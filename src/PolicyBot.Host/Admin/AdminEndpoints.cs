@@ -43,6 +43,8 @@ internal static partial class AdminEndpoints
             return services;
         }
 
+        services.AddSingleton(sp => new OverviewBuilder(sp.GetRequiredService<IBotStore>()));
+
         services.AddAuthentication().AddCookie(Scheme, o =>
         {
             o.Cookie.Name = CookieName;
@@ -150,16 +152,16 @@ internal static partial class AdminEndpoints
             await context.SignOutAsync(Scheme);
             return Results.Redirect("/admin/signin", permanent: false, preserveMethod: false);
         });
-        pages.MapGet("/", async (HttpContext context, IAntiforgery antiforgery, IBotStore store, TimeProvider clock, string? days, string? platform, CancellationToken ct) =>
+        pages.MapGet("/", async (HttpContext context, IAntiforgery antiforgery, OverviewBuilder overview, TimeProvider clock, string? days, string? platform, CancellationToken ct) =>
         {
             var range = DayRange.Ending(clock.GetUtcNow(), days);
-            var model = await OverviewModel.BuildAsync(store, range, Platform(platform), ct);
+            var model = await overview.BuildAsync(range, Platform(platform), ct);
             return Page(context, antiforgery, "Overview", "/admin", AdminPages.Overview(model));
         });
         pages.MapGet("/gaps", async (HttpContext context, IAntiforgery antiforgery, IBotStore store, TimeProvider clock, string? days, CancellationToken ct) =>
         {
             var range = DayRange.Ending(clock.GetUtcNow(), days);
-            var records = await store.QueryAuditAsync(new AuditFilter { Selection = AuditSelection.CoverageGaps, From = range.From, To = range.To, ConfidenceBelow = options.LowConfidence, Limit = GapGroup.Window }, ct);
+            var records = await store.QueryAuditAsync(new AuditFilter { Selection = AuditSelection.CoverageGaps, From = range.From, To = range.To, ConfidenceBelow = options.LowConfidence, Limit = GapGroup.Window, IncludeFeedback = false }, ct);
             return Page(context, antiforgery, "Coverage gaps", "/admin/gaps", AdminPages.Gaps(range, GapGroup.Group(records, 50), records.Count, options.LowConfidence));
         });
         pages.MapGet("/feedback", async (HttpContext context, IAntiforgery antiforgery, IBotStore store, LiveIndex live, TimeProvider clock, string? days, string? platform, CancellationToken ct) =>

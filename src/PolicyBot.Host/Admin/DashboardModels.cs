@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Serve;
@@ -47,127 +48,152 @@ internal sealed record OverviewModel(DayRange Range, string? Platform, IReadOnly
     public int Positive => Days.Sum(d => d.Positive);
 
     public int Negative => Days.Sum(d => d.Negative);
+}
 
-    /// <summary>Questions per day by outcome, latency percentiles (answered and abstained; refusals never searched) and reactions.</summary>
-    public static async Task<OverviewModel> BuildAsync(IAuditQueries store, DayRange range, string? platform, CancellationToken cancellationToken)
+/// <summary>
+/// Builds the Overview: counts come from the database (grouped there, always current); latency percentiles need
+/// every latency, so each day's latencies are kept here, sorted, per platform, and reused while the database's
+/// count of that day's answered and abstained questions still matches (a finished day never changes; today is
+/// re-read when it grew; a pruned day drops out). Percentiles stay exact.
+/// </summary>
+internal sealed class OverviewBuilder(IAuditQueries store)
+{
+    private readonly ConcurrentDictionary<DateOnly, IReadOnlyDictionary<string, double[]>> _latencies = new();
+
+    public async Task<OverviewModel> BuildAsync(DayRange range, string? platform, CancellationToken cancellationToken)
     {
-        var days = new Accumulator[range.Days];
-        var platforms = new SortedDictionary<string, Accumulator>(StringComparer.Ordinal);
-        for (var i = 0; i < days.Length; i++)
+        var counts = await store.CountAuditByDayAsync(range.First, range.Last.AddDays(1), cancellationToken).ConfigureAwait(false);
+        var reactions = await store.CountFeedbackByDayAsync(range.First, range.Last.AddDays(1), cancellationToken).ConfigureAwait(false);
+        var latencies = await LatenciesAsync(range, counts, cancellationToken).ConfigureAwait(false);
+
+        var days = new List<DayStats>(range.Days);
+        for (var i = 0; i < range.Days; i++)
         {
-            days[i] = new Accumulator();
+            var day = range.First.AddDays(i);
+            var today = counts.Where(c => c.Day == day && (platform is null || c.Platform == platform)).ToList();
+            var rated = reactions.Where(r => r.Day == day && (platform is null || r.Platform == platform)).ToList();
+            var sample = latencies.TryGetValue(day, out var byPlatform)
+                ? Merge(byPlatform.Where(kv => platform is null || kv.Key == platform).Select(kv => kv.Value))
+                : [];
+            days.Add(new DayStats(
+                day,
+                Sum(today, AnswerOutcome.Answered),
+                Sum(today, AnswerOutcome.Abstained),
+                Sum(today, AnswerOutcome.Refused),
+                Percentile(sample, 0.50),
+                Percentile(sample, 0.99),
+                rated.Where(r => r.Reaction == FeedbackReaction.Positive).Sum(r => r.Count),
+                rated.Where(r => r.Reaction == FeedbackReaction.Negative).Sum(r => r.Count)));
         }
 
-        await foreach (var p in store.ReadAuditPointsAsync(range.From, range.To, cancellationToken).ConfigureAwait(false))
-        {
-            var day = range.IndexOf(p.At);
-            if (day < 0 || day >= days.Length)
+        var platforms = counts.Select(c => c.Platform).Concat(reactions.Select(r => r.Platform)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(p =>
             {
-                continue;
-            }
-
-            Of(platforms, p.Platform).Add(p.Outcome, p.LatencyMs);
-            if (platform is null || p.Platform == platform)
-            {
-                days[day].Add(p.Outcome, p.LatencyMs);
-            }
-        }
-
-        await foreach (var f in store.ReadFeedbackPointsAsync(range.From, range.To, cancellationToken).ConfigureAwait(false))
-        {
-            var day = range.IndexOf(f.QuestionAt);
-            if (day < 0 || day >= days.Length)
-            {
-                continue;
-            }
-
-            Of(platforms, f.Platform).React(f.Reaction);
-            if (platform is null || f.Platform == platform)
-            {
-                days[day].React(f.Reaction);
-            }
-        }
-
-        return new OverviewModel(
-            range,
-            platform,
-            days.Select((a, i) => new DayStats(range.First.AddDays(i), a.Answered, a.Abstained, a.Refused, a.Percentile(0.50), a.Percentile(0.99), a.Positive, a.Negative)).ToList(),
-            platforms.Select(kv => new PlatformStats(kv.Key, kv.Value.Answered, kv.Value.Abstained, kv.Value.Refused, kv.Value.Percentile(0.50), kv.Value.Percentile(0.99), kv.Value.Positive, kv.Value.Negative)).ToList());
+                var mine = counts.Where(c => c.Platform == p).ToList();
+                var sample = Merge(latencies.Values.Select(d => d.GetValueOrDefault(p)).OfType<double[]>());
+                return new PlatformStats(
+                    p,
+                    Sum(mine, AnswerOutcome.Answered),
+                    Sum(mine, AnswerOutcome.Abstained),
+                    Sum(mine, AnswerOutcome.Refused),
+                    Percentile(sample, 0.50),
+                    Percentile(sample, 0.99),
+                    reactions.Where(r => r.Platform == p && r.Reaction == FeedbackReaction.Positive).Sum(r => r.Count),
+                    reactions.Where(r => r.Platform == p && r.Reaction == FeedbackReaction.Negative).Sum(r => r.Count));
+            })
+            .ToList();
+        return new OverviewModel(range, platform, days, platforms);
     }
 
-    private static Accumulator Of(SortedDictionary<string, Accumulator> map, string key)
+    /// <summary>Each day's sorted latencies per platform, read from the store for the days whose cached copy is missing or stale.</summary>
+    private async Task<Dictionary<DateOnly, IReadOnlyDictionary<string, double[]>>> LatenciesAsync(DayRange range, IReadOnlyList<AuditDayCount> counts, CancellationToken cancellationToken)
     {
-        if (!map.TryGetValue(key, out var a))
+        var searched = counts.Where(c => c.Outcome != AnswerOutcome.Refused)
+            .GroupBy(c => c.Day)
+            .ToDictionary(g => g.Key, g => g.GroupBy(c => c.Platform, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Sum(c => c.Count), StringComparer.Ordinal));
+        var result = new Dictionary<DateOnly, IReadOnlyDictionary<string, double[]>>();
+        var stale = new List<DateOnly>();
+        foreach (var (day, expected) in searched)
         {
-            map[key] = a = new Accumulator();
-        }
-
-        return a;
-    }
-
-    private sealed class Accumulator
-    {
-        private readonly List<double> _latencies = [];
-        private bool _sorted = true;
-
-        public int Answered { get; private set; }
-
-        public int Abstained { get; private set; }
-
-        public int Refused { get; private set; }
-
-        public int Positive { get; private set; }
-
-        public int Negative { get; private set; }
-
-        public void Add(AnswerOutcome outcome, double latencyMs)
-        {
-            switch (outcome)
+            if (_latencies.TryGetValue(day, out var cached) && cached.Count == expected.Count && expected.All(kv => cached.TryGetValue(kv.Key, out var a) && a.Length == kv.Value))
             {
-                case AnswerOutcome.Answered:
-                    Answered++;
-                    break;
-                case AnswerOutcome.Abstained:
-                    Abstained++;
-                    break;
-                default:
-                    Refused++;
-                    return;
-            }
-
-            _latencies.Add(latencyMs);
-            _sorted = false;
-        }
-
-        public void React(FeedbackReaction reaction)
-        {
-            if (reaction == FeedbackReaction.Positive)
-            {
-                Positive++;
+                result[day] = cached;
             }
             else
             {
-                Negative++;
+                stale.Add(day);
             }
         }
 
-        /// <summary>Nearest-rank percentile; null with no samples.</summary>
-        public double? Percentile(double q)
+        // One read per run of consecutive stale days.
+        stale.Sort();
+        for (var i = 0; i < stale.Count;)
         {
-            if (_latencies.Count == 0)
+            var j = i;
+            while (j + 1 < stale.Count && stale[j + 1].DayNumber == stale[j].DayNumber + 1)
             {
-                return null;
+                j++;
             }
 
-            if (!_sorted)
+            var points = await store.ReadLatenciesAsync(stale[i], stale[j].AddDays(1), cancellationToken).ConfigureAwait(false);
+            foreach (var day in points.GroupBy(p => p.Day))
             {
-                _latencies.Sort();
-                _sorted = true;
+                IReadOnlyDictionary<string, double[]> byPlatform = day.GroupBy(p => p.Platform, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g =>
+                    {
+                        var values = g.Select(p => p.LatencyMs).ToArray();
+                        Array.Sort(values);
+                        return values;
+                    }, StringComparer.Ordinal);
+                result[day.Key] = byPlatform;
+                _latencies[day.Key] = byPlatform;
             }
 
-            var rank = (int)Math.Ceiling(q * _latencies.Count);
-            return _latencies[Math.Clamp(rank - 1, 0, _latencies.Count - 1)];
+            i = j + 1;
         }
+
+        // Keep at most the longest range's worth of days.
+        var oldest = range.Last.AddDays(-DayRange.Choices.Max());
+        foreach (var day in _latencies.Keys.Where(d => d < oldest || d > range.Last.AddDays(1)))
+        {
+            _latencies.TryRemove(day, out _);
+        }
+
+        return result;
+    }
+
+    private static int Sum(IEnumerable<AuditDayCount> counts, AnswerOutcome outcome) => counts.Where(c => c.Outcome == outcome).Sum(c => c.Count);
+
+    private static double[] Merge(IEnumerable<double[]> sorted)
+    {
+        var parts = sorted.ToList();
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        var all = new double[parts.Sum(p => p.Length)];
+        var at = 0;
+        foreach (var p in parts)
+        {
+            p.CopyTo(all, at);
+            at += p.Length;
+        }
+
+        Array.Sort(all);
+        return all;
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values; null with none.</summary>
+    internal static double? Percentile(double[] sorted, double q)
+    {
+        if (sorted.Length == 0)
+        {
+            return null;
+        }
+
+        var rank = (int)Math.Ceiling(q * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 }
 
@@ -175,7 +201,7 @@ internal sealed record OverviewModel(DayRange Range, string? Platform, IReadOnly
 internal sealed record GapGroup(string Terms, int Asked, int Abstained, int LowConfidence, IReadOnlyList<string> Examples, IReadOnlyList<string> ClosestTopics, DateTimeOffset LastAsked)
 {
     /// <summary>How many recent gap questions the page groups (newest first).</summary>
-    public const int Window = 5000;
+    public const int Window = 2000;
 
     /// <summary>
     /// Groups by <see cref="AuditReport.GapKey"/> (the analyzer's stems without stop words, up to four, sorted —
@@ -185,9 +211,14 @@ internal sealed record GapGroup(string Terms, int Asked, int Abstained, int LowC
     {
         ArgumentNullException.ThrowIfNull(records);
         var groups = new Dictionary<string, List<AuditRecord>>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal); // the same question is asked again and again: analyse it once
         foreach (var r in records)
         {
-            var key = AuditReport.GapKey(r.Question);
+            if (!keys.TryGetValue(r.Question, out var key))
+            {
+                keys[r.Question] = key = AuditReport.GapKey(r.Question);
+            }
+
             if (!groups.TryGetValue(key, out var list))
             {
                 groups[key] = list = [];

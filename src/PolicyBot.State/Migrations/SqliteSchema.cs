@@ -80,7 +80,7 @@ internal static class SqliteSchema
                 ALTER TABLE audit ADD COLUMN answer_text TEXT;
                 ALTER TABLE audit ADD COLUMN suggested_topics TEXT NOT NULL DEFAULT '[]';
                 ALTER TABLE audit ADD COLUMN confidence REAL;
-                CREATE INDEX audit_points ON audit (at_us, platform, outcome, latency_ms);
+                CREATE INDEX audit_days ON audit (at_us / 86400000000, platform, outcome, latency_ms);
                 CREATE INDEX audit_outcome_at ON audit (outcome, at_us);
                 CREATE INDEX audit_platform_at ON audit (platform, at_us);
                 CREATE INDEX feedback_reaction_answer ON feedback (reaction, answer_id);

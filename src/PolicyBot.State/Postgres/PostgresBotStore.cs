@@ -419,7 +419,7 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         }, cancellationToken);
 
     /// <summary>Audit records chosen by <paramref name="where"/> (a WHERE/ORDER/LIMIT tail over <c>audit</c>), with their feedback, from one snapshot.</summary>
-    private async Task<List<AuditRecord>> ReadRecordsAsync(string where, Action<NpgsqlParameterCollection> parameters, CancellationToken cancellationToken)
+    private async Task<List<AuditRecord>> ReadRecordsAsync(string where, Action<NpgsqlParameterCollection> parameters, CancellationToken cancellationToken, bool includeFeedback = true)
     {
         ThrowIfDisposed();
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -466,7 +466,7 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
                     }
                 }
 
-                if (records.Count > 0)
+                if (records.Count > 0 && includeFeedback)
                 {
                     var feedback = new Dictionary<string, List<Feedback>>(StringComparer.Ordinal);
                     await using (var command = new NpgsqlCommand("""

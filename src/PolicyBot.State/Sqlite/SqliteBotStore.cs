@@ -413,7 +413,7 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
         });
 
     /// <summary>Audit records chosen by <paramref name="where"/> (a WHERE/ORDER/LIMIT tail over <c>audit</c>), with their feedback, from one snapshot.</summary>
-    private static List<AuditRecord> ReadRecords(SqliteConnection connection, string where, Action<SqliteParameterCollection> parameters)
+    private static List<AuditRecord> ReadRecords(SqliteConnection connection, string where, Action<SqliteParameterCollection> parameters, bool includeFeedback = true)
     {
         // One read transaction: the page and its feedback come from the same snapshot.
         using var transaction = connection.BeginTransaction(deferred: true);
@@ -453,7 +453,7 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             }
         }
 
-        if (records.Count == 0)
+        if (records.Count == 0 || !includeFeedback)
         {
             return records;
         }
