@@ -118,7 +118,7 @@ internal static partial class AdminEndpoints
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminEndpoints).FullName!);
         if (!options.Enabled)
         {
-            LogDisabled(logger, AdminOptions.TokenSetting, AdminOptions.LocalSetting);
+            LogDisabled(logger);
             return app;
         }
 
@@ -290,8 +290,8 @@ internal static partial class AdminEndpoints
         return reader.ReadToEnd();
     });
 
-    [LoggerMessage(EventId = 7400, Level = LogLevel.Information, Message = "Admin dashboard is off ({TokenSetting} is not set and {LocalSetting} is not true)")]
-    private static partial void LogDisabled(ILogger logger, string tokenSetting, string localSetting);
+    [LoggerMessage(EventId = 7400, Level = LogLevel.Information, Message = "Admin dashboard is off (no admin token and no local mode)")]
+    private static partial void LogDisabled(ILogger logger);
 
     [LoggerMessage(EventId = 7401, Level = LogLevel.Information, Message = "Admin dashboard is on at /admin")]
     private static partial void LogEnabled(ILogger logger);

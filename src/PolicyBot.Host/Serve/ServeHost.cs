@@ -11,6 +11,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Admin;
+using PolicyBot.Host.Configuration;
 using PolicyBot.Teams;
 using PolicyBot.State;
 using PolicyBot.Search.Index;
@@ -40,27 +41,29 @@ internal static class ServeHost
         string? environmentName = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = environmentName });
-        if (configurationOverrides is not null)
-        {
-            builder.Configuration.AddInMemoryCollection(configurationOverrides);
-        }
-
-        var overrides = new Dictionary<string, string?>();
+        var overrides = new List<KeyValuePair<string, string?>>(configurationOverrides ?? []);
         if (settings.ShardId is { } shard)
         {
-            overrides["POLICYBOT_SHARD_ID"] = shard.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            overrides["POLICYBOT_SHARD_COUNT"] = settings.ShardCount?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            overrides.Add(new("POLICYBOT_SHARD_ID", shard.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            overrides.Add(new("POLICYBOT_SHARD_COUNT", settings.ShardCount?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        builder.Configuration.AddInMemoryCollection(overrides);
-        var problems = settings.Bind(builder.Configuration, discordFlag, teamsFlag).ToList();
-        var otlp = OtlpSettings.Read(builder.Configuration, problems);
-        var admin = new AdminOptions();
-        problems.AddRange(admin.Bind(builder.Configuration));
+        // The one settings model, validated once, here: every problem named together, no value printed.
+        var loaded = PolicyBotConfiguration.Load(overrides: overrides);
+        var problems = loaded.Problems.ToList();
+        problems.AddRange(settings.Bind(loaded.Settings, discordFlag, teamsFlag));
+        problems.AddRange(loaded.Settings.Validate(settings.Discord, settings.Teams, state: true));
+        var otlp = OtlpSettings.Read(loaded.Settings.Telemetry, problems);
         if (problems.Count > 0)
         {
-            throw new ServeConfigurationException(problems);
+            throw new ServeConfigurationException(problems.Distinct().ToList());
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = environmentName });
+        builder.Configuration.AddConfiguration(loaded.Configuration);
+        if (loaded.Settings.Telemetry.LogLevel is { } level)
+        {
+            builder.Logging.SetMinimumLevel(level);
         }
 
         builder.WebHost.UseUrls(settings.HttpUrl);
@@ -82,7 +85,11 @@ internal static class ServeHost
         services.AddSingleton(sp => new PolicyBotMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<LiveIndex>();
         services.AddSingleton<ICorpusCatalog>(sp => sp.GetRequiredService<LiveIndex>());
-        services.AddPolicyBotState(builder.Configuration, settings.Engine.IndexPath);
+        var configuration = loaded.Configuration;
+        services.AddPolicyBotState(
+            o => configuration.GetSection(SettingKeys.StateSection).Bind(o),
+            o => configuration.GetSection(SettingKeys.AuditSection).Bind(o),
+            settings.Engine.IndexPath);
         services.AddSingleton<IQuestionRateLimiter>(sp => settings.Operations.SharedRateLimits
             ? new StoreRateLimiter(sp.GetRequiredService<IBotStore>(), sp.GetRequiredService<TimeProvider>())
             : new InMemoryRateLimiter(sp.GetRequiredService<TimeProvider>()));
@@ -103,12 +110,12 @@ internal static class ServeHost
 
         if (settings.Discord)
         {
-            PlatformWiring.AddDiscord(services, builder.Configuration);
+            PlatformWiring.AddDiscord(services, configuration.GetSection(SettingKeys.DiscordSection));
         }
 
         if (settings.Teams)
         {
-            services.AddPolicyBotTeams(builder.Configuration);
+            services.AddPolicyBotTeams(configuration.GetSection(SettingKeys.TeamsSection));
             services.AddSingleton(new ReadinessCheck("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested));
         }
 
@@ -119,13 +126,20 @@ internal static class ServeHost
         }
 
         services.AddHostedService<DrainService>();
-        services.AddPolicyBotAdmin(admin);
+        services.AddPolicyBotAdmin(loaded.Settings.Admin);
         configure?.Invoke(builder);
 
         var app = builder.Build();
 
-        // Every option validator at once, before anything starts or logs: all problems in one message.
-        app.Services.GetService<IStartupValidator>()?.Validate();
+        // The libraries' own option validators, as a guard: the settings above already passed the same checks.
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
+        {
+            throw new ServeConfigurationException(StartupFailures(ex).Distinct().ToList());
+        }
 
         // Listen before the first measurement so nothing recorded at start is lost.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
@@ -139,6 +153,26 @@ internal static class ServeHost
         }
 
         return app;
+    }
+
+    private static IEnumerable<string> StartupFailures(Exception exception)
+    {
+        var failures = exception is AggregateException aggregate ? aggregate.InnerExceptions : [exception];
+        foreach (var failure in failures.OfType<OptionsValidationException>())
+        {
+            var section = failure.OptionsType.Name switch
+            {
+                nameof(PolicyBot.Discord.DiscordOptions) => SettingKeys.DiscordSection,
+                nameof(TeamsOptions) => SettingKeys.TeamsSection,
+                nameof(BotStateOptions) => SettingKeys.StateSection,
+                nameof(AuditOptions) => SettingKeys.AuditSection,
+                _ => failure.OptionsType.Name,
+            };
+            foreach (var message in failure.Failures)
+            {
+                yield return SettingKeys.Describe(section, message);
+            }
+        }
     }
 
     private static IResult Readiness(IServiceProvider services)

@@ -37,7 +37,7 @@ public sealed class AdminBrowserFixture : IAsyncLifetime
         }
 
         // Every test signs in from 127.0.0.1; the default limit (5 a minute) is exercised by AdminHttpTests.
-        _host = await AdminTestHost.StartAsync(_corpus, new() { [PolicyBot.Host.Admin.AdminOptions.SignInLimitSetting] = "100" });
+        _host = await AdminTestHost.StartAsync(_corpus, new() { ["POLICYBOT_ADMIN_SIGNIN_PER_MINUTE"] = "100" });
         await SeedAsync(_host.Store);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -68,6 +68,9 @@ public sealed class AdminBrowserFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Host.BaseUrl, AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        // Generous: the CI machine may be shared by several builds at once.
+        context.SetDefaultTimeout(120_000);
+        context.SetDefaultNavigationTimeout(120_000);
         return await context.NewPageAsync();
     }
 

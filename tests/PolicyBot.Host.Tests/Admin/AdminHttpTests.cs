@@ -20,7 +20,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _corpus.Write("broken.md", "---\ntitle: [unclosed\n---\nbody");
-        _host = await AdminTestHost.StartAsync(_corpus, new() { [AdminOptions.StaleDaysSetting] = "30", [AdminOptions.SignInLimitSetting] = "20" });
+        _host = await AdminTestHost.StartAsync(_corpus, new() { ["POLICYBOT_ADMIN_STALE_DAYS"] = "30", ["POLICYBOT_ADMIN_SIGNIN_PER_MINUTE"] = "20" });
     }
 
     public async Task DisposeAsync()
@@ -83,7 +83,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
     [Fact]
     public async Task SignIn_MoreAttemptsThanTheLimit_Returns429()
     {
-        await using var host = await AdminTestHost.StartAsync(_corpus, new() { [AdminOptions.SignInLimitSetting] = "3" });
+        await using var host = await AdminTestHost.StartAsync(_corpus, new() { ["POLICYBOT_ADMIN_SIGNIN_PER_MINUTE"] = "3" });
         using var http = host.Client();
         var codes = new List<HttpStatusCode>();
         for (var i = 0; i < 5; i++)
@@ -342,7 +342,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
     [Fact]
     public async Task LocalMode_LoopbackClientAskingForLocalhost_ServedWithoutSignIn_OtherHostNamesNotFound()
     {
-        await using var host = await AdminTestHost.StartAsync(_corpus, new() { [AdminOptions.TokenSetting] = "", [AdminOptions.LocalSetting] = "true" });
+        await using var host = await AdminTestHost.StartAsync(_corpus, new() { ["POLICYBOT_ADMIN_TOKEN"] = "", ["POLICYBOT_ADMIN_LOCAL"] = "true" });
         var port = new Uri(host.BaseUrl).Port;
         using var local = host.Client($"http://localhost:{port}");
         using var rebound = host.Client(host.BaseUrl);
@@ -362,9 +362,13 @@ public sealed class AdminHttpTests : IAsyncLifetime
     [InlineData("POLICYBOT_ADMIN_TOKEN", "short", "at least 16 characters")]
     [InlineData("POLICYBOT_ADMIN_LOCAL", "maybe", "must be true or false")]
     [InlineData("POLICYBOT_ADMIN_STALE_DAYS", "-3", "whole number of days")]
+    [InlineData("POLICYBOT_ADMIN_STALE_DAYS", "0", "at least 1 day")]
+    [InlineData("POLICYBOT_ADMIN_LOCAL", "true", "not both")]
+    [InlineData("POLICYBOT_ADMIN_LOW_CONFIDENCE", "1.5", "number from 0 to 1")]
+    [InlineData("POLICYBOT_ADMIN_SIGNIN_PER_MINUTE", "0", "from 1 to 1000")]
     public void Build_BadAdminSetting_RefusedAtStartNamingTheSetting(string key, string value, string message)
     {
-        var config = new Dictionary<string, string?> { ["POLICYBOT_HTTP_URL"] = "http://127.0.0.1:0", ["DISCORD_TOKEN"] = "", ["TEAMS_APP_ID"] = "", [AdminOptions.TokenSetting] = AdminTestHost.Token, [key] = value };
+        var config = new Dictionary<string, string?> { ["POLICYBOT_HTTP_URL"] = "http://127.0.0.1:0", ["DISCORD_TOKEN"] = "", ["TEAMS_APP_ID"] = "", ["POLICYBOT_ADMIN_TOKEN"] = AdminTestHost.Token, [key] = value };
         var ex = Assert.Throws<ServeConfigurationException>(() => ServeHost.Build(new ServeSettings { Engine = _corpus.Options() }, false, false, config));
 
         Assert.Contains(ex.Problems, p => p.Contains(key, StringComparison.Ordinal) && p.Contains(message, StringComparison.Ordinal));
