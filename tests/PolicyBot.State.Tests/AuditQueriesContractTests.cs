@@ -64,13 +64,13 @@ public abstract partial class BotStoreContractTests
     {
         await Store.MigrateAsync(Ct);
         await Store.RecordQuestionAsync(Record("abstained", Day0.AddHours(1), AnswerOutcome.Abstained) with { SuggestedTopics = ["hosting"] }, Ct);
-        await Store.RecordQuestionAsync(Record("unsure", Day0.AddHours(2), AnswerOutcome.Answered) with { Confidence = 0.2 }, Ct);
-        await Store.RecordQuestionAsync(Record("sure", Day0.AddHours(3), AnswerOutcome.Answered) with { Confidence = 0.9 }, Ct);
+        await Store.RecordQuestionAsync(Record("unsure", Day0.AddHours(2), AnswerOutcome.Answered) with { Confidence = "Low" }, Ct);
+        await Store.RecordQuestionAsync(Record("sure", Day0.AddHours(3), AnswerOutcome.Answered) with { Confidence = "High" }, Ct);
         await Store.RecordQuestionAsync(Record("unknown-confidence", Day0.AddHours(4), AnswerOutcome.Answered), Ct);
         await Store.RecordQuestionAsync(Record("refused", Day0.AddHours(5), AnswerOutcome.Refused), Ct);
         await Store.RecordQuestionAsync(Record("other-platform", Day0.AddHours(6), AnswerOutcome.Abstained, platform: "teams"), Ct);
 
-        var gaps = await Store.QueryAuditAsync(new AuditFilter { Selection = AuditSelection.CoverageGaps, From = Day0, To = Day0.AddDays(1), ConfidenceBelow = 0.5 }, Ct);
+        var gaps = await Store.QueryAuditAsync(new AuditFilter { Selection = AuditSelection.CoverageGaps, From = Day0, To = Day0.AddDays(1) }, Ct);
         var discord = await Store.QueryAuditAsync(new AuditFilter { Selection = AuditSelection.CoverageGaps, Platform = "discord", Limit = 1 }, Ct);
 
         Assert.Equal(["other-platform", "unsure", "abstained"], gaps.Select(r => r.AnswerId));

@@ -108,7 +108,7 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
             LatencyMs = 123.456,
             AnswerText = "The corpus does not cover Article 5 yet.",
             SuggestedTopics = ["hosting", "EU AI Act"],
-            Confidence = 0.25,
+            Confidence = "Low",
         };
         var sparse = new AuditRecord
         {

@@ -47,7 +47,7 @@ public enum AuditSelection
     /// <summary>Every record.</summary>
     All,
 
-    /// <summary>Abstentions, plus answers whose confidence is below <see cref="AuditFilter.ConfidenceBelow"/>.</summary>
+    /// <summary>Abstentions, plus answers of low confidence (the corpus only partly covered the question).</summary>
     CoverageGaps,
 
     /// <summary>Records with at least one 👎.</summary>
@@ -66,9 +66,6 @@ public sealed record AuditFilter
 
     /// <summary>Only this platform ("discord", "teams", …); null for all.</summary>
     public string? Platform { get; init; }
-
-    /// <summary>With <see cref="AuditSelection.CoverageGaps"/>: answers below this confidence count as gaps.</summary>
-    public double ConfidenceBelow { get; init; } = 0.5;
 
     public int Limit { get; init; } = 200;
 

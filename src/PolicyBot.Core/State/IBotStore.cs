@@ -73,8 +73,8 @@ public sealed record AuditRecord
     /// <summary>The topics the bot offered instead when it abstained (closest topics the corpus does cover).</summary>
     public IReadOnlyList<string> SuggestedTopics { get; init; } = [];
 
-    /// <summary>How sure the bot was of an answer (0–1), when the engine reports it.</summary>
-    public double? Confidence { get; init; }
+    /// <summary>How well the evidence covered the question ("Low", "Medium", "High"), when the engine reports it; null for abstentions and refusals.</summary>
+    public string? Confidence { get; init; }
 
     /// <summary>Feedback linked to this answer (filled when reading).</summary>
     public IReadOnlyList<Feedback> Feedback { get; init; } = [];

@@ -22,9 +22,6 @@ internal sealed class AdminOptions
     /// <summary>Sign-in attempts per client address per minute (right or wrong); more get 429.</summary>
     public int SignInAttemptsPerMinute { get; set; } = 5;
 
-    /// <summary>Answers below this confidence are listed with the coverage gaps.</summary>
-    public double LowConfidence { get; set; } = 0.5;
-
     /// <summary>Problems with <c>{Property}</c> placeholders (the key table names them); never the token.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -47,11 +44,6 @@ internal sealed class AdminOptions
         if (SignInAttemptsPerMinute is < 1 or > 1000)
         {
             errors.Add("{SignInAttemptsPerMinute} must be from 1 to 1000.");
-        }
-
-        if (LowConfidence is < 0 or > 1 || double.IsNaN(LowConfidence))
-        {
-            errors.Add("{LowConfidence} must be a number from 0 to 1.");
         }
 
         return errors;

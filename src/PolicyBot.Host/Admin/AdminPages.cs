@@ -89,12 +89,12 @@ internal static class AdminPages
         return html.ToMarkup();
     }
 
-    public static Markup Gaps(DayRange range, IReadOnlyList<GapGroup> groups, int questions, double lowConfidence)
+    public static Markup Gaps(DayRange range, IReadOnlyList<GapGroup> groups, int questions)
     {
         ArgumentNullException.ThrowIfNull(groups);
         var html = new HtmlWriter();
         RangeLinks(html, "/admin/gaps", range, null);
-        html.Write($"""<p class="hint">{questions} questions the bot abstained on or answered with confidence below {lowConfidence:0.##} (newest {GapGroup.Window} at most), grouped by their main terms: the analysed words without stop words, up to four — the same grouping as <code>policybot report</code>.</p>""");
+        html.Write($"""<p class="hint">{questions} questions the bot abstained on or answered with low confidence (newest {GapGroup.Window} at most), grouped by their main terms: the analysed words without stop words, up to four — the same grouping as <code>policybot report</code>.</p>""");
         if (groups.Count == 0)
         {
             html.Write($"""<p class="empty">No coverage gaps in this range.</p>""");

@@ -19,7 +19,6 @@ internal enum SettingKind
     Rate,
     Shard,
     LogLevel,
-    Fraction,
 }
 
 /// <summary>
@@ -89,7 +88,6 @@ internal static class SettingKeys
         new("POLICYBOT_ADMIN_LOCAL", SettingKind.Boolean, "false", "serve", "true: /admin without sign-in, served only to loopback clients asking for localhost (never together with POLICYBOT_ADMIN_TOKEN).", "Admin:LocalOnly"),
         new("POLICYBOT_ADMIN_STALE_DAYS", SettingKind.Days, "365", "serve", "The Corpus page marks documents published longer ago than this as stale.", "Admin:StaleAfter"),
         new("POLICYBOT_ADMIN_SIGNIN_PER_MINUTE", SettingKind.WholeNumber, "5", "serve", "Sign-in attempts per client address per minute (1–1000); more get 429.", "Admin:SignInAttemptsPerMinute"),
-        new("POLICYBOT_ADMIN_LOW_CONFIDENCE", SettingKind.Fraction, "0.5", "serve", "Answers below this confidence (0–1) are listed with the coverage gaps.", "Admin:LowConfidence"),
 
         new("OTEL_EXPORTER_OTLP_ENDPOINT", SettingKind.Text, "(no OTLP export)", "serve", "OTLP collector URL; set: metrics are pushed too.", "Telemetry:OtlpEndpoint"),
         new("OTEL_EXPORTER_OTLP_PROTOCOL", SettingKind.Text, "grpc", "serve", "grpc or http/protobuf.", "Telemetry:OtlpProtocol"),
@@ -229,14 +227,6 @@ internal static class SettingKeys
                 }
 
                 converted = shard.ToString(CultureInfo.InvariantCulture);
-                break;
-            case SettingKind.Fraction:
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var fraction) || fraction is < 0 or > 1 || double.IsNaN(fraction))
-                {
-                    return ([], $"{setting.Name} must be a number from 0 to 1.");
-                }
-
-                converted = fraction.ToString("R", CultureInfo.InvariantCulture);
                 break;
             case SettingKind.LogLevel:
                 if (!Enum.TryParse<LogLevel>(text, ignoreCase: true, out var level) || !Enum.IsDefined(level) || text.All(char.IsAsciiDigit))

@@ -83,7 +83,7 @@ public sealed partial class PostgresBotStore : IAuditQueries
         ArgumentNullException.ThrowIfNull(filter);
         var selection = filter.Selection switch
         {
-            AuditSelection.CoverageGaps => "AND (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence < @low))",
+            AuditSelection.CoverageGaps => "AND (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'))",
             AuditSelection.NegativeFeedback => "AND answer_id IN (SELECT answer_id FROM feedback WHERE reaction = 'Negative')",
             _ => "",
         };
@@ -96,7 +96,6 @@ public sealed partial class PostgresBotStore : IAuditQueries
             p.Add(new NpgsqlParameter<DateTimeOffset>("from", filter.From is { } f ? StoreValues.Truncate(f) : DateTimeOffset.MinValue) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
             p.Add(new NpgsqlParameter<DateTimeOffset>("to", filter.To is { } t ? StoreValues.Truncate(t) : DateTimeOffset.MaxValue) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
             p.Add(Text("platform", filter.Platform));
-            p.Add(new NpgsqlParameter<double>("low", filter.ConfidenceBelow));
             p.Add(new NpgsqlParameter<int>("limit", Math.Clamp(filter.Limit, 1, 100_000)));
         }, cancellationToken, filter.IncludeFeedback).ConfigureAwait(false);
     }

@@ -105,7 +105,7 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         p.Add(new NpgsqlParameter<double>("latency_ms", record.LatencyMs));
         p.Add(Text("answer_text", record.AnswerText));
         p.Add(new NpgsqlParameter<string[]>("suggested_topics", StoreValues.Clean(record.SuggestedTopics ?? [])));
-        p.Add(new NpgsqlParameter<double?>("confidence", record.Confidence) { NpgsqlDbType = NpgsqlDbType.Double });
+        p.Add(Text("confidence", record.Confidence));
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
             LogDuplicateAnswer(_logger, record.AnswerId);
@@ -460,7 +460,7 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
                                 LatencyMs = reader.GetDouble(11),
                                 AnswerText = reader.IsDBNull(12) ? null : reader.GetString(12),
                                 SuggestedTopics = reader.GetFieldValue<string[]>(13),
-                                Confidence = reader.IsDBNull(14) ? null : reader.GetDouble(14),
+                                Confidence = reader.IsDBNull(14) ? null : reader.GetString(14),
                             });
                         }
                     }

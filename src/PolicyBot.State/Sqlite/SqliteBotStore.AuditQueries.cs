@@ -90,7 +90,7 @@ public sealed partial class SqliteBotStore : IAuditQueries
         ArgumentNullException.ThrowIfNull(filter);
         var selection = filter.Selection switch
         {
-            AuditSelection.CoverageGaps => "AND (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence < $low))",
+            AuditSelection.CoverageGaps => "AND (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'))",
             AuditSelection.NegativeFeedback => "AND answer_id IN (SELECT answer_id FROM feedback WHERE reaction = 'Negative')",
             _ => "",
         };
@@ -103,7 +103,6 @@ public sealed partial class SqliteBotStore : IAuditQueries
             p.AddWithValue("$from_us", filter.From is { } f ? StoreValues.ToMicroseconds(f) : long.MinValue);
             p.AddWithValue("$to_us", filter.To is { } t ? StoreValues.ToMicroseconds(t) : long.MaxValue);
             p.AddWithValue("$platform", (object?)filter.Platform ?? DBNull.Value);
-            p.AddWithValue("$low", filter.ConfidenceBelow);
             p.AddWithValue("$limit", Math.Clamp(filter.Limit, 1, 100_000));
         }, filter.IncludeFeedback), cancellationToken);
     }

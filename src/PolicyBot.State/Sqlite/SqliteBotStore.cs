@@ -103,7 +103,7 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             p.AddWithValue("$latency_ms", record.LatencyMs);
             p.AddWithValue("$answer_text", (object?)StoreValues.CleanOrNull(record.AnswerText) ?? DBNull.Value);
             p.AddWithValue("$suggested_topics", ToJson(record.SuggestedTopics ?? []));
-            p.AddWithValue("$confidence", (object?)record.Confidence ?? DBNull.Value);
+            p.AddWithValue("$confidence", (object?)StoreValues.CleanOrNull(record.Confidence) ?? DBNull.Value);
             if (command.ExecuteNonQuery() == 0)
             {
                 LogDuplicateAnswer(_logger, record.AnswerId);
@@ -448,7 +448,7 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
                     LatencyMs = reader.GetDouble(11),
                     AnswerText = reader.IsDBNull(12) ? null : reader.GetString(12),
                     SuggestedTopics = FromJson(reader.GetString(13)),
-                    Confidence = reader.IsDBNull(14) ? null : reader.GetDouble(14),
+                    Confidence = reader.IsDBNull(14) ? null : reader.GetString(14),
                 });
             }
         }

@@ -364,7 +364,6 @@ public sealed class AdminHttpTests : IAsyncLifetime
     [InlineData("POLICYBOT_ADMIN_STALE_DAYS", "-3", "whole number of days")]
     [InlineData("POLICYBOT_ADMIN_STALE_DAYS", "0", "at least 1 day")]
     [InlineData("POLICYBOT_ADMIN_LOCAL", "true", "not both")]
-    [InlineData("POLICYBOT_ADMIN_LOW_CONFIDENCE", "1.5", "number from 0 to 1")]
     [InlineData("POLICYBOT_ADMIN_SIGNIN_PER_MINUTE", "0", "from 1 to 1000")]
     public void Build_BadAdminSetting_RefusedAtStartNamingTheSetting(string key, string value, string message)
     {

@@ -95,7 +95,7 @@ public sealed class AdminPageTimingTests(ITestOutputHelper output)
         var latency = audit.Parameters.Add("$latency", SqliteType.Real);
         var answer = audit.Parameters.Add("$answer", SqliteType.Text);
         var topics = audit.Parameters.Add("$topics", SqliteType.Text);
-        var confidence = audit.Parameters.Add("$confidence", SqliteType.Real);
+        var confidence = audit.Parameters.Add("$confidence", SqliteType.Text);
         using var feedback = connection.CreateCommand();
         feedback.Transaction = transaction;
         feedback.CommandText = "INSERT INTO feedback (answer_id, platform, user_id, reaction, comment, at_us) VALUES ($id, $platform, 'u', $reaction, $comment, $at);";
@@ -121,7 +121,7 @@ public sealed class AdminPageTimingTests(ITestOutputHelper output)
             latency.Value = kind == "Refused" ? 0.05 : 0.5 + (random.NextDouble() * 3);
             answer.Value = kind == "Answered" ? "The maximum fine under the Widget Safety Act is seven percent of a provider's worldwide annual turnover. [1]" : "The corpus does not cover that.";
             topics.Value = kind == "Abstained" ? "[\"widgets\"]" : "[]";
-            confidence.Value = kind == "Answered" ? random.NextDouble() : DBNull.Value;
+            confidence.Value = kind == "Answered" ? (random.Next(10) == 0 ? "Low" : "High") : DBNull.Value;
             audit.ExecuteNonQuery();
             if (kind == "Answered" && random.Next(10) == 0)
             {
