@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Serve;
@@ -60,6 +61,11 @@ internal sealed class OverviewBuilder(IAuditQueries store)
 {
     private readonly ConcurrentDictionary<DateOnly, IReadOnlyDictionary<string, double[]>> _latencies = new();
 
+    // Merged, sorted samples derived from the cached day arrays, keyed by those (immutable) arrays, so a page view
+    // sorts only what changed: a day's platforms together, and a platform over the finished days of a range.
+    private readonly ConditionalWeakTable<IReadOnlyDictionary<string, double[]>, double[]> _dayMerged = new();
+    private readonly ConcurrentDictionary<(DateOnly First, DateOnly Last, string Platform), (double[][] Parts, double[] Merged)> _rangeMerged = new();
+
     public async Task<OverviewModel> BuildAsync(DayRange range, string? platform, CancellationToken cancellationToken)
     {
         var counts = await store.CountAuditByDayAsync(range.First, range.Last.AddDays(1), cancellationToken).ConfigureAwait(false);
@@ -72,9 +78,9 @@ internal sealed class OverviewBuilder(IAuditQueries store)
             var day = range.First.AddDays(i);
             var today = counts.Where(c => c.Day == day && (platform is null || c.Platform == platform)).ToList();
             var rated = reactions.Where(r => r.Day == day && (platform is null || r.Platform == platform)).ToList();
-            var sample = latencies.TryGetValue(day, out var byPlatform)
-                ? Merge(byPlatform.Where(kv => platform is null || kv.Key == platform).Select(kv => kv.Value))
-                : [];
+            var sample = !latencies.TryGetValue(day, out var byPlatform) ? []
+                : platform is null ? _dayMerged.GetValue(byPlatform, d => Merge(d.Values))
+                : byPlatform.GetValueOrDefault(platform) ?? [];
             days.Add(new DayStats(
                 day,
                 Sum(today, AnswerOutcome.Answered),
@@ -90,7 +96,7 @@ internal sealed class OverviewBuilder(IAuditQueries store)
             .Select(p =>
             {
                 var mine = counts.Where(c => c.Platform == p).ToList();
-                var sample = Merge(latencies.Values.Select(d => d.GetValueOrDefault(p)).OfType<double[]>());
+                var sample = RangeSample(range, p, latencies);
                 return new PlatformStats(
                     p,
                     Sum(mine, AnswerOutcome.Answered),
@@ -162,6 +168,45 @@ internal sealed class OverviewBuilder(IAuditQueries store)
         return result;
     }
 
+    /// <summary>A platform's latencies over the range: the finished days merged once (while they stay the same arrays), then today merged in linearly.</summary>
+    private double[] RangeSample(DayRange range, string platform, Dictionary<DateOnly, IReadOnlyDictionary<string, double[]>> latencies)
+    {
+        var parts = latencies.Where(kv => kv.Key < range.Last).OrderBy(kv => kv.Key)
+            .Select(kv => kv.Value.GetValueOrDefault(platform)).OfType<double[]>().ToArray();
+        var key = (range.First, range.Last, platform);
+        double[] past;
+        if (_rangeMerged.TryGetValue(key, out var cached) && cached.Parts.Length == parts.Length && cached.Parts.Zip(parts).All(x => ReferenceEquals(x.First, x.Second)))
+        {
+            past = cached.Merged;
+        }
+        else
+        {
+            past = parts.Length == 0 ? [] : Merge(parts);
+            _rangeMerged[key] = (parts, past);
+            foreach (var old in _rangeMerged.Keys.Where(k => k.Last != range.Last))
+            {
+                _rangeMerged.TryRemove(old, out _);
+            }
+        }
+
+        var today = latencies.TryGetValue(range.Last, out var t) ? t.GetValueOrDefault(platform) : null;
+        return today is null ? past : MergeSorted(past, today);
+    }
+
+    private static double[] MergeSorted(double[] a, double[] b)
+    {
+        var all = new double[a.Length + b.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            all[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+        }
+
+        Array.Copy(a, i, all, k, a.Length - i);
+        Array.Copy(b, j, all, k + a.Length - i, b.Length - j);
+        return all;
+    }
+
     private static int Sum(IEnumerable<AuditDayCount> counts, AnswerOutcome outcome) => counts.Where(c => c.Outcome == outcome).Sum(c => c.Count);
 
     private static double[] Merge(IEnumerable<double[]> sorted)
@@ -170,6 +215,11 @@ internal sealed class OverviewBuilder(IAuditQueries store)
         if (parts.Count == 1)
         {
             return parts[0];
+        }
+
+        if (parts.Count == 2)
+        {
+            return MergeSorted(parts[0], parts[1]);
         }
 
         var all = new double[parts.Sum(p => p.Length)];

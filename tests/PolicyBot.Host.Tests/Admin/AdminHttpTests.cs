@@ -181,6 +181,35 @@ public sealed class AdminHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Overview_Latencies_ExactNearestRankPercentilesThatFollowNewQuestions()
+    {
+        var noon = new DateTimeOffset(DateTime.UtcNow.Date.AddHours(12), TimeSpan.Zero);
+        for (var i = 1; i <= 100; i++)
+        {
+            await _host.Store.RecordQuestionAsync(new AuditRecord { AnswerId = "d" + i, At = noon.AddSeconds(i), Platform = "discord", Question = "q", Outcome = AnswerOutcome.Answered, LatencyMs = i }, CancellationToken.None);
+        }
+
+        for (var i = 1; i <= 10; i++)
+        {
+            await _host.Store.RecordQuestionAsync(new AuditRecord { AnswerId = "t" + i, At = noon.AddDays(-1).AddSeconds(i), Platform = "teams", Question = "q", Outcome = i == 10 ? AnswerOutcome.Refused : AnswerOutcome.Abstained, LatencyMs = i * 10 }, CancellationToken.None);
+        }
+
+        using var http = await _host.SignedInClientAsync();
+        var first = Parse(await http.GetStringAsync("/admin?days=7"));
+        await _host.Store.RecordQuestionAsync(new AuditRecord { AnswerId = "late", At = noon.AddMinutes(30), Platform = "discord", Question = "q", Outcome = AnswerOutcome.Answered, LatencyMs = 5000 }, CancellationToken.None);
+        var second = Parse(await http.GetStringAsync("/admin?days=7"));
+
+        string[] Row(IHtmlDocument d, string table, int row) => d.QuerySelectorAll($"table.{table} tbody tr")[row].Children.Select(c => c.TextContent).ToArray();
+        Assert.Equal(["discord", "100", "100", "0", "0", "50.0", "99.0"], Row(first, "platforms", 0)[..7]);
+        Assert.Equal(["teams", "10", "0", "9", "1", "50.0", "90.0"], Row(first, "platforms", 1)[..7]); // the refusal's latency is not a sample
+        Assert.Equal(["50.0", "99.0"], Row(first, "days", 0)[4..6]);
+        Assert.Equal(["50.0", "90.0"], Row(first, "days", 1)[4..6]);
+        Assert.Equal(["discord", "101", "101", "0", "0", "51.0", "100.0"], Row(second, "platforms", 0)[..7]);
+        Assert.Equal(["51.0", "100.0"], Row(second, "days", 0)[4..6]);
+        Assert.Equal(["50.0", "90.0"], Row(second, "days", 1)[4..6]);
+    }
+
+    [Fact]
     public async Task Gaps_SeededAbstentions_GroupedByMainTermsWithTopicsAndTryLink()
     {
         await _host.SeedAsync(days: 4, perDay: 5);
