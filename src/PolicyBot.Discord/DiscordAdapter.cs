@@ -37,12 +37,13 @@ internal sealed class DiscordAdapter : IAsyncDisposable
         ICorpusCatalog catalog,
         IFeedbackSink feedback,
         IServerSettingsStore settings,
+        IExpiringCache memory,
         DiscordOptions options,
         TimeProvider time,
         ILogger logger,
         DiscordMetrics metrics)
     {
-        _services = new DiscordTurnServices(rest, answerer, catalog, feedback, settings, options, time, logger, metrics);
+        _services = new DiscordTurnServices(rest, answerer, catalog, feedback, settings, memory, options, time, logger, metrics);
         _handlers = DiscordHandlers.Discover(_services);
         _messages = new MessageQuestionHandler(_services);
         _logger = logger;
@@ -65,9 +66,9 @@ internal sealed class DiscordAdapter : IAsyncDisposable
                 break;
             case "MESSAGE_CREATE":
                 var message = dispatch.Data.Deserialize<DiscordMessage>(DiscordJson.Options);
-                if (message is not null && _messages.IsCandidate(message) && _seen.TryAdd("m" + message.Id, true))
+                if (message is not null && _messages.IsCandidate(message) is not Addressed.No and var addressed && _seen.TryAdd("m" + message.Id, true))
                 {
-                    Track(() => _messages.HandleAsync(message, _stopping.Token));
+                    Track(() => _messages.HandleAsync(message, addressed, _stopping.Token));
                 }
 
                 break;
@@ -82,7 +83,7 @@ internal sealed class DiscordAdapter : IAsyncDisposable
             case "THREAD_DELETE":
                 if (dispatch.Data.TryGetProperty("id", out var threadId) && threadId.GetString() is { } id)
                 {
-                    _services.BotThreads.Remove(id);
+                    Track(() => _services.Memory.ForgetThreadAsync(id, _stopping.Token));
                 }
 
                 break;

@@ -43,6 +43,7 @@ public static class DiscordServiceCollectionExtensions
             sp.GetRequiredService<ICorpusCatalog>(),
             sp.GetRequiredService<IFeedbackSink>(),
             sp.GetRequiredService<IServerSettingsStore>(),
+            sp.GetRequiredService<IExpiringCache>(),
             sp.GetRequiredService<IOptions<DiscordOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<DiscordAdapter>(),

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PolicyBot.Core.State;
 using PolicyBot.Teams.Auth;
 using PolicyBot.Teams.Connector;
 using PolicyBot.Teams.Endpoint;
@@ -58,6 +59,8 @@ public static class TeamsServiceCollectionExtensions
         services.AddSingleton<SentAnswerIndex>();
         services.AddSingleton<TeamsTurnQueue>();
         services.AddSingleton<TeamsCommands>();
+        services.TryAddSingleton<IDeliveryClaims, ProcessDeliveryClaims>(); // the state store's claims win when registered
+        services.AddSingleton<DeliveryDedupe>();
         services.AddSingleton<TeamsTurnHandler>();
         services.AddSingleton<TeamsAdapter>();
         services.AddHostedService<TeamsTurnProcessor>();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Teams.Tests.Fakes;
 
@@ -147,6 +148,21 @@ public sealed class TeamsActivityTests
     }
 
     [Fact]
+    public async Task TX09_SameActivityDeliveredToTwoReplicas_AnsweredOnce()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        // A second replica: its own process state, the same state store (as with PostgreSQL, here one SQLite file).
+        await using var replica = await BotHost.StartAsync(ctx.Fake, ctx.Clock, new BotHost.Settings { Answerer = ctx.Answerer, Catalog = ctx.Engine, Feedback = ctx.Feedback.Store });
+        var activity = ctx.Personal("What is a high-risk AI system?", id: "dup-across-replicas");
+        var responses = await Task.WhenAll(ctx.Bot.PostAsync(activity, ctx.Bearer()), replica.PostAsync(activity, ctx.Bearer()));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode)); // neither replica has seen it before
+        await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        await Task.Delay(500);
+        Assert.Single(ctx.Fake.Delivered, IsAnswer);
+        Assert.Equal(1, ctx.Answerer.Calls);
+    }
+
+    [Fact]
     public async Task TX10_CardSubmitAsMessageAndAsInvoke_RoutedToCardHandler()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
@@ -219,6 +235,13 @@ public sealed class TeamsActivityTests
         Assert.Equal(AnswerOutcome.Answered, answer.Outcome);
         var answerId = answer.Id;
         var botMessageId = $"bot-msg-{ctx.Fake.Calls.ToList().FindIndex(IsAnswer) + 1}";
+
+        // The bot links its message id to the answer once the Connector's reply reaches it, a moment after delivery.
+        var sent = ctx.Bot.Services.GetRequiredService<PolicyBot.Teams.Turns.SentAnswerIndex>();
+        for (var wait = 0; wait < 200 && sent.Find(botMessageId) is null; wait++)
+        {
+            await Task.Delay(10);
+        }
 
         var invoke = Activities.Invoke(ctx.Fake.ServiceUrl, "message/submitAction", new JsonObject
         {

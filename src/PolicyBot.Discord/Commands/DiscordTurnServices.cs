@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Conversation;
-using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Discord.Protocol;
 using PolicyBot.Discord.Rest;
@@ -25,6 +24,7 @@ internal sealed class DiscordTurnServices : IDisposable
         ICorpusCatalog catalog,
         IFeedbackSink feedback,
         IServerSettingsStore settings,
+        IExpiringCache memory,
         DiscordOptions options,
         TimeProvider time,
         ILogger logger,
@@ -39,6 +39,7 @@ internal sealed class DiscordTurnServices : IDisposable
         Time = time;
         Logger = logger;
         Metrics = metrics;
+        Memory = new DiscordMemory(memory, time, logger);
         _applicationId = options.ApplicationId;
         _answerSlots = new SemaphoreSlim(options.MaxConcurrentAnswers, options.MaxConcurrentAnswers);
     }
@@ -61,11 +62,8 @@ internal sealed class DiscordTurnServices : IDisposable
 
     public DiscordMetrics Metrics { get; }
 
-    /// <summary>Answers behind the Sources buttons, by answer id.</summary>
-    public BoundedRecentMap<Answer> Answers { get; } = new(5_000);
-
-    /// <summary>Threads the bot opened, with the last question asked in each (the follow-up context).</summary>
-    public BoundedRecentMap<string> BotThreads { get; } = new(10_000);
+    /// <summary>The citations behind Sources buttons and the bot's threads, in the state store.</summary>
+    public DiscordMemory Memory { get; }
 
     /// <summary>The bot's own user id, from READY.</summary>
     public string? BotUserId { get; set; }
@@ -89,7 +87,7 @@ internal sealed class DiscordTurnServices : IDisposable
                 MaxCitations = Math.Clamp(Options.MaxCitations, 1, 10),
             };
             var answer = await Answerer.AnswerAsync(question, cancellationToken).ConfigureAwait(false);
-            Answers.Set(answer.Id, answer);
+            await Memory.RememberSourcesAsync(answer, SourcesButton.MaxPassages, cancellationToken).ConfigureAwait(false);
             return answer;
         }
         finally

@@ -9,6 +9,16 @@ using PolicyBot.Discord.Rest;
 
 namespace PolicyBot.Discord.Commands;
 
+/// <summary>Whether a message is for the bot, decided on the receive loop.</summary>
+internal enum Addressed
+{
+    No,
+    Yes,
+
+    /// <summary>Only if the channel turns out to be a thread the bot opened (a store look-up, off the loop).</summary>
+    IfBotThread,
+}
+
 /// <summary>
 /// Questions asked in messages: a mention in a channel, a DM, or a follow-up in a thread the bot opened.
 /// Replies to the question (split when long), shows typing only when the answer takes a while, opens a thread.
@@ -22,35 +32,46 @@ internal sealed class MessageQuestionHandler(DiscordTurnServices services)
     private readonly ConcurrentDictionary<string, DateTimeOffset> _blockedChannels = new();
 
     /// <summary>Whether a MESSAGE_CREATE is addressed to the bot (runs on the receive loop: no I/O).</summary>
-    public bool IsCandidate(DiscordMessage message)
+    public Addressed IsCandidate(DiscordMessage message)
     {
         var botUserId = services.BotUserId;
         if (message.Author is null || message.Author.Id == botUserId || message.Author.Bot == true || message.Author.System == true || message.WebhookId is not null)
         {
-            return false;
+            return Addressed.No;
         }
 
         if (message.Type is not ((int)MessageType.Default or (int)MessageType.Reply))
         {
-            return false;
+            return Addressed.No;
         }
 
         if (message.GuildId is null)
         {
-            return true; // a DM to the bot
+            return Addressed.Yes; // a DM to the bot
         }
 
         var mentioned = botUserId is not null && message.Mentions?.Any(u => u.Id == botUserId) == true;
-        return mentioned || services.BotThreads.TryGet(message.ChannelId, out _);
+        if (mentioned || services.Memory.IsKnownThread(message.ChannelId))
+        {
+            return Addressed.Yes;
+        }
+
+        // A thread the bot opened before a restart (or on another replica) is only known to the store.
+        return services.Memory.MightBeThread(message.ChannelId) ? Addressed.IfBotThread : Addressed.No;
     }
 
-    public async Task HandleAsync(DiscordMessage message, CancellationToken cancellationToken)
+    public async Task HandleAsync(DiscordMessage message, Addressed addressed, CancellationToken cancellationToken)
     {
         try
         {
             var isDm = message.GuildId is null;
-            var inBotThread = !isDm && services.BotThreads.TryGet(message.ChannelId, out _);
-            services.BotThreads.TryGet(message.ChannelId, out var previous);
+            var previous = isDm ? null : await services.Memory.ThreadQuestionAsync(message.ChannelId, cancellationToken).ConfigureAwait(false);
+            var inBotThread = previous is not null;
+            if (addressed == Addressed.IfBotThread && !inBotThread)
+            {
+                return; // an ordinary message in a channel that is not one of our threads
+            }
+
             if (!isDm && !inBotThread)
             {
                 var allowed = await services.Settings.GetAnswerChannelsAsync(DiscordTurnServices.Platform, message.GuildId!, cancellationToken).ConfigureAwait(false);
@@ -96,7 +117,7 @@ internal sealed class MessageQuestionHandler(DiscordTurnServices services)
             services.Metrics.RecordAnswer(isDm ? "dm" : inBotThread ? "thread" : "mention");
             if (inBotThread)
             {
-                services.BotThreads.Set(message.ChannelId, question);
+                await services.Memory.RememberThreadAsync(message.ChannelId, question, cancellationToken).ConfigureAwait(false);
             }
             else if (sent is not null && services.Options.UseThreads && !isDm && message.ChannelType is (int)ChannelType.GuildText)
             {
@@ -149,7 +170,7 @@ internal sealed class MessageQuestionHandler(DiscordTurnServices services)
         {
             var name = Core.Text.TextCut.Truncate(questionText, 90);
             var thread = await services.Rest.StartThreadFromMessageAsync(reply.ChannelId, reply.Id, name.Length == 0 ? BotTexts.Name : name, cancellationToken).ConfigureAwait(false);
-            services.BotThreads.Set(thread.Id, questionText);
+            await services.Memory.RememberThreadAsync(thread.Id, questionText, cancellationToken).ConfigureAwait(false);
         }
         catch (DiscordHttpException ex)
         {

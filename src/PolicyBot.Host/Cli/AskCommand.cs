@@ -44,7 +44,7 @@ internal static class AskCommand
             using var loggers = CliOptions.CliLoggerFactory();
             var options = CliOptions.EngineOptions(parse.GetValue(corpus), parse.GetValue(index));
             await using var engine = await PolicyBotEngine.OpenAsync(options, loggers, ct);
-            if (engine.Snapshot.PassageCount == 0)
+            if (engine.View.PassageCount == 0)
             {
                 await Console.Error.WriteLineAsync($"The corpus ({string.Join(", ", engine.Options.CorpusDirectories.DefaultIfEmpty(PolicyBotOptions.DefaultCorpus))}) has no documents to answer from; run `policybot index` to see why.");
             }
@@ -98,7 +98,7 @@ internal static class AskCommand
         foreach (var hit in explanation.Hits)
         {
             err.WriteLine($"  {hit.Score:F3} coverage {hit.Coverage:F2}  {hit.Passage[..Math.Min(70, hit.Passage.Length)].ReplaceLineEndings(" ")}");
-            err.WriteLine("      " + string.Join("  ", hit.Terms.Select(e => $"{e.Term}={e.Contribution:F2}")));
+            err.WriteLine("      " + string.Join("  ", hit.Terms.Select(e => $"{e.Term}={e.Contribution:F3}")) + $"  (sum {hit.Terms.Sum(e => e.Contribution):F3})");
         }
     }
 

@@ -18,7 +18,7 @@ internal static class CliOptions
 
     public static Option<string?> Index() => new("--index")
     {
-        Description = "Index file (default POLICYBOT_INDEX, else .policybot/index.db)",
+        Description = "Index folder (default POLICYBOT_INDEX, else .policybot/index; an old-style ….db path means the folder beside it without .db)",
     };
 
     public static Option<bool> Json() => new("--json") { Description = "Machine-readable JSON output" };
@@ -34,7 +34,7 @@ internal static class CliOptions
     /// <summary>Engine options from the command line, falling back to the Index settings for what it does not name.</summary>
     public static PolicyBotOptions EngineOptions(string[]? corpus, string? index)
     {
-        var options = new PolicyBotOptions { IndexPath = IndexPath(index) };
+        var options = new PolicyBotOptions { IndexPath = Path.TrimEndingDirectorySeparator(IndexPath(index)) };
         foreach (var c in corpus is { Length: > 0 } ? corpus : (IEnumerable<string>)Settings.Settings.Index.Corpus)
         {
             options.CorpusDirectories.Add(c);

@@ -51,7 +51,7 @@ internal static class SettingKeys
 
     public static IReadOnlyList<Setting> All { get; } =
     [
-        new("POLICYBOT_INDEX", SettingKind.Path, ".policybot/index.db", IndexVerbs, "Index file; the SQLite state file sits beside it (index.state.db). --index wins.", "Index:Path"),
+        new("POLICYBOT_INDEX", SettingKind.Path, ".policybot/index", IndexVerbs, "Lucene index folder (an old-style ….db path means the folder beside it); the SQLite state file sits beside it (index.state.db). --index wins.", "Index:Path"),
         new("POLICYBOT_CORPUS", SettingKind.PathList, "./corpus", "index, ask, serve", "Corpus folders, separated by ':' (';' on Windows). --corpus wins.", "Index:Corpus"),
         new("POLICYBOT_LOG_LEVEL", SettingKind.LogLevel, "Warning (CLI verbs), Information (serve)", AllVerbs, "Trace, Debug, Information, Warning, Error, Critical or None.", "Telemetry:LogLevel"),
         new("POLICYBOT_HTTP_URL", SettingKind.Text, "http://0.0.0.0:3978", "serve", "Listener for /api/messages (Teams), /healthz, /readyz, /metrics.", "Http:Url", "Teams:HttpUrl"),

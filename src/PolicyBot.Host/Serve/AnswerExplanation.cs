@@ -18,7 +18,7 @@ internal sealed record AnswerExplanation(string Parsed, bool Empty, IReadOnlyLis
         var searcher = engine.Searcher;
         var query = searcher.Parse(QuestionText.Clean(question ?? ""));
         var hits = query.IsEmpty ? [] : searcher.Search(query, top)
-            .Select(h => new Hit(h.Score, searcher.Coverage(query, h.Passage).Share, engine.Snapshot.PassageText(h.Passage), searcher.Explain(query, h.Passage)))
+            .Select(h => new Hit(h.Score, searcher.Coverage(query, h.Passage).Share, searcher.Passage(h.Passage).Text, searcher.Explain(query, h.Passage)))
             .ToList();
         return new AnswerExplanation(query.EmptyReason ?? string.Join(", ", query.ConceptWords), query.IsEmpty, hits);
     }

@@ -18,9 +18,6 @@ using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Serve;
 
-/// <summary>One readiness condition for /readyz.</summary>
-internal sealed record ReadinessCheck(string Name, Func<IServiceProvider, bool> IsReady);
-
 /// <summary>
 /// Builds the one generic host <c>policybot serve</c> runs: the engine (loaded in the background, live-reloaded),
 /// the state store, the operated answer path (audit, limits, queue), the enabled platforms, and the operations
@@ -106,7 +103,9 @@ internal static class ServeHost
         services.AddSingleton<IQuestionAnswerer>(sp => sp.GetRequiredService<OperatedAnswerer>());
         services.AddSingleton<IndexService>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexService>());
-        services.AddSingleton(new ReadinessCheck("index", sp => sp.GetRequiredService<LiveIndex>().IsLoaded));
+        services.AddHealthChecks()
+            .AddReadiness("index", sp => sp.GetRequiredService<LiveIndex>().IsLoaded)
+            .AddReadiness("accepting", sp => !sp.GetRequiredService<OperatedAnswerer>().IsDraining);
 
         if (settings.Discord)
         {
@@ -116,7 +115,7 @@ internal static class ServeHost
         if (settings.Teams)
         {
             services.AddPolicyBotTeams(configuration.GetSection(SettingKeys.TeamsSection));
-            services.AddSingleton(new ReadinessCheck("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested));
+            services.AddHealthChecks().AddReadiness("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested);
         }
 
         if (otlp is not null)
@@ -144,8 +143,7 @@ internal static class ServeHost
         // Listen before the first measurement so nothing recorded at start is lost.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
         app.MapPolicyBotAdmin();
-        app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
-        app.MapGet("/readyz", (IServiceProvider sp) => Readiness(sp));
+        app.MapPolicyBotHealth();
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         if (settings.Teams)
         {
@@ -174,26 +172,4 @@ internal static class ServeHost
             }
         }
     }
-
-    private static IResult Readiness(IServiceProvider services)
-    {
-        var checks = services.GetServices<ReadinessCheck>().ToList();
-        var state = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var check in checks)
-        {
-            state[check.Name] = check.IsReady(services);
-        }
-
-        var draining = services.GetRequiredService<OperatedAnswerer>().IsDraining;
-        state["accepting"] = !draining;
-        var ready = state.Values.All(v => v);
-        var body = JsonSerializer.Serialize(new ReadyBody(ready, state, services.GetRequiredService<LiveIndex>().CorpusVersion), ServeJsonContext.Default.ReadyBody);
-        return Results.Text(body, "application/json", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-    }
 }
-
-internal sealed record ReadyBody(bool Ready, Dictionary<string, bool> Checks, string CorpusVersion);
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(ReadyBody))]
-internal sealed partial class ServeJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

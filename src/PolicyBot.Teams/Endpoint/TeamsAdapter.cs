@@ -30,6 +30,7 @@ internal sealed class TeamsAdapter(
     SentAnswerIndex sentAnswers,
     IFeedbackSink feedbackSink,
     TeamsCommands commands,
+    DeliveryDedupe dedupe,
     TeamsMetrics metrics,
     IOptions<TeamsOptions> options,
     TimeProvider time,
@@ -194,7 +195,7 @@ internal sealed class TeamsAdapter(
         {
             case "message/submitAction":
                 // A redelivered feedback invoke is answered the same way but recorded once.
-                if (string.IsNullOrEmpty(activity.Id) || _seenActivities.TryAdd($"{activity.Conversation?.Id}|{activity.Id}", true))
+                if (await dedupe.TryClaimAsync("teams.feedback", activity, ct).ConfigureAwait(false))
                 {
                     await RecordFeedbackAsync(activity, ct).ConfigureAwait(false);
                 }

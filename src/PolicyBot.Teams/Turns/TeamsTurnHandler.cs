@@ -19,6 +19,7 @@ internal sealed class TeamsTurnHandler(
     IQuestionAnswerer answerer,
     ConnectorClient connector,
     TeamsCommands commands,
+    DeliveryDedupe dedupe,
     SentAnswerIndex sentAnswers,
     IOptions<TeamsOptions> options,
     TimeProvider time,
@@ -28,9 +29,18 @@ internal sealed class TeamsTurnHandler(
 
     private readonly TeamsOptions _options = options.Value;
 
+    /// <summary>Claim scope of message-derived turns.</summary>
+    public const string TurnScope = "teams.turn";
+
     public async Task ProcessAsync(TeamsTurn turn, CancellationToken cancellationToken)
     {
         var inbound = turn.Activity;
+        if (!await dedupe.TryClaimAsync(TurnScope, inbound, cancellationToken).ConfigureAwait(false))
+        {
+            TeamsLog.DuplicateActivity(logger, inbound.Id ?? "");
+            return; // another replica (or an earlier delivery here) took this activity
+        }
+
         try
         {
             switch (turn.Kind)

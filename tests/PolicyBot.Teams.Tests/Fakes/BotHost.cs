@@ -83,6 +83,11 @@ public sealed class BotHost : IAsyncDisposable
         builder.Services.AddSingleton(settings.Answerer ?? throw new InvalidOperationException("an answerer (the real engine) is required"));
         builder.Services.AddSingleton(settings.Catalog ?? (settings.Answerer as ICorpusCatalog) ?? throw new InvalidOperationException("a corpus catalog (the real engine) is required"));
         builder.Services.AddSingleton(settings.Feedback ?? throw new InvalidOperationException("a feedback sink (the real store) is required"));
+        if (settings.Feedback is PolicyBot.Core.State.IDeliveryClaims claims)
+        {
+            builder.Services.AddSingleton(claims); // the real store's claims, as the host registers them
+        }
+
         builder.Services.AddPolicyBotTeams(builder.Configuration);
         builder.Services.PostConfigure<TeamsOptions>(o =>
         {
