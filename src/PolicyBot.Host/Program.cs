@@ -19,6 +19,8 @@ public static class Program
         {
             IndexCommand.Create(),
             AskCommand.Create(),
+            CompareBriefCommands.Compare(),
+            CompareBriefCommands.Brief(),
             CorpusCommand.Create(),
             TeamsCommand.Create(),
             DiscordCommand.Create(),

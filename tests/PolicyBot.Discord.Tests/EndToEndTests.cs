@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PolicyBot.Discord.Formatting;
 using PolicyBot.Discord.Tests.Fakes;
 
 namespace PolicyBot.Discord.Tests;
@@ -34,10 +35,11 @@ public sealed class EndToEndTests
         var body = patch.Json!.AsObject();
         var content = body["content"]!.GetValue<string>();
         Assert.Contains("risk management system", content, StringComparison.Ordinal);
-        Assert.Contains("[1]", content, StringComparison.Ordinal);
-        var embed = body["embeds"]![0]!;
-        Assert.StartsWith("[1] EU AI Act essentials", embed["title"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal("https://eur-lex.europa.eu/eli/reg/2024/1689/oj", embed["url"]!.GetValue<string>());
+        Assert.Contains("[[1]](<https://eur-lex.europa.eu/eli/reg/2024/1689/oj>)", content, StringComparison.Ordinal);
+        var embed = Assert.Single(body["embeds"]!.AsArray())!;
+        Assert.Equal("Sources", embed["title"]!.GetValue<string>());
+        Assert.StartsWith("**[1]** [EU AI Act essentials", embed["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("](<https://eur-lex.europa.eu/eli/reg/2024/1689/oj>)", embed["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(body["allowed_mentions"]!["parse"]!.AsArray());
         Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
     }
@@ -107,13 +109,14 @@ public sealed class EndToEndTests
             ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = TestCorpus.Questions.LongAnswer }),
         });
         await h.DispatchInteractionAsync(interaction);
-        await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Count(m => m.Via is "original" or "followup") >= 3);
+        await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Count(m => m.Via is "original" or "followup") >= 3 || !h.Fake.Violations.IsEmpty);
+        Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
         await h.PassAsync(TimeSpan.FromSeconds(1));
 
         var parts = h.Fake.Messages.Where(m => m.Via is "original" or "followup").ToList();
         Assert.Equal("original", parts[0].Via);
         Assert.All(parts, p => Assert.InRange(p.Body["content"]!.GetValue<string>().Length, 1, 2000));
-        Assert.Equal(expected.Text.Trim(), string.Concat(parts.Select(p => p.Body["content"]!.GetValue<string>())));
+        Assert.Equal(AnswerFormatter.LinkMarkers(expected.Text.Trim(), expected.Citations), string.Concat(parts.Select(p => p.Body["content"]!.GetValue<string>())));
         Assert.NotNull(parts[^1].Body["embeds"]);
         Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
     }

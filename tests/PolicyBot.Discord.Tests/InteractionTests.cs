@@ -215,7 +215,7 @@ public sealed class InteractionTests
     }
 
     [Fact]
-    public async Task SourcesButton_ShowsFullPassagesEphemerally()
+    public async Task ShowPassagesButton_OneEphemeralResponseWithEveryPassage()
     {
         await using var h = await StartedAsync();
         var expected = await TestCorpus.AnswerAsync(TestCorpus.Questions.Oversized);
@@ -232,9 +232,15 @@ public sealed class InteractionTests
         await h.DispatchInteractionAsync(h.Fake.NewInteraction(3, new JsonObject { ["custom_id"] = $"src:{answerId}", ["component_type"] = 2 }));
         var callback = await h.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal) && r.Json!["type"]!.GetValue<int>() == 4);
         Assert.Equal(64, callback.Json!["data"]!["flags"]!.GetValue<int>());
-        Assert.Contains(passage[..200], callback.Json["data"]!["embeds"]![0]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
-        var followUp = await h.Fake.WaitForRequestAsync(r => r.Method == "POST" && r.Path.StartsWith("/webhooks/", StringComparison.Ordinal));
-        Assert.Equal(64, followUp.Json!["flags"]!.GetValue<int>());
+        var embeds = callback.Json["data"]!["embeds"]!.AsArray();
+        Assert.Equal(expected.Citations.Count, embeds.Count);
+        Assert.Contains(passage[..200], embeds[0]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(expected.Citations[1].Passage[..100], embeds[1]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal([.. expected.Citations.Select(c => c.Rank)], embeds.Select(e => int.Parse(e!["title"]!.GetValue<string>()[1..e["title"]!.GetValue<string>().IndexOf(']', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)));
+
+        // One response, not one per passage: no follow-up message is posted for the click.
+        await Task.Delay(300);
+        Assert.DoesNotContain(h.Fake.Requests, r => r.Method == "POST" && r.Path.StartsWith("/webhooks/", StringComparison.Ordinal) && r.Json?["embeds"] is not null && r.Json["content"] is null && r.Json["flags"]?.GetValue<int>() == 64);
         Assert.Empty(h.Fake.Violations);
     }
 

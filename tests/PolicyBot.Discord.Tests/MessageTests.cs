@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Discord.Formatting;
 using PolicyBot.Discord.Tests.Fakes;
 
 namespace PolicyBot.Discord.Tests;
@@ -125,7 +126,8 @@ public sealed class MessageTests
     public async Task DM08_LongAnswer_SplitInOrderWithinLimitsAndIntact()
     {
         await using var h = await StartedAsync();
-        var text = (await TestCorpus.AnswerAsync(TestCorpus.Questions.LongAnswer)).Text;
+        var expected = await TestCorpus.AnswerAsync(TestCorpus.Questions.LongAnswer);
+        var text = expected.Text;
         Assert.True(text.Length >= 4500, $"the engine's answer is {text.Length} characters");
         await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention(TestCorpus.Questions.LongAnswer), mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Count >= 3);
@@ -133,7 +135,9 @@ public sealed class MessageTests
         var chunks = h.Fake.Messages.Select(m => m.Body["content"]!.GetValue<string>()).ToList();
         Assert.True(chunks.Count >= 3);
         Assert.All(chunks, c => Assert.InRange(c.Length, 1, 2000));
-        Assert.Equal(text, string.Concat(chunks));
+        // Intact: the chunks are the answer with each [n] a masked link to its source, nothing lost or reordered.
+        Assert.Equal(AnswerFormatter.LinkMarkers(text, expected.Citations), string.Concat(chunks));
+        Assert.Contains("[[1]](<https://example.org/records/retention>)", string.Concat(chunks), StringComparison.Ordinal);
         Assert.NotNull(h.Fake.Messages.First().Body["message_reference"]);
         Assert.NotNull(h.Fake.Messages.Last().Body["embeds"]);
         Assert.NotNull(h.Fake.Messages.Last().Body["components"]);
@@ -159,8 +163,11 @@ public sealed class MessageTests
         await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention(TestCorpus.Questions.Oversized), mentionsBot: true));
         await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty || !h.Fake.Violations.IsEmpty);
         Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
-        var embeds = Assert.Single(h.Fake.Messages).Body["embeds"]!.AsArray();
-        Assert.Equal(expected.Citations.Count, embeds.Count);
+        var embed = Assert.Single(Assert.Single(h.Fake.Messages).Body["embeds"]!.AsArray())!;
+        Assert.Equal("Sources", embed["title"]!.GetValue<string>());
+        var lines = embed["description"]!.GetValue<string>().Split('\n');
+        Assert.Equal(expected.Citations.Count, lines.Length);
+        Assert.All(lines, l => Assert.InRange(l.Length, 10, AnswerFormatter.MaxSourceTitleChars + AnswerFormatter.MaxSourceLineChars + 40));
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Teams.Answers;
+using PolicyBot.Teams.Tests.Answers;
 using PolicyBot.Teams.Tests.Fakes;
 
 namespace PolicyBot.Teams.Tests;
@@ -17,7 +19,7 @@ public sealed class TeamsActivityTests
         await using var ctx = await TeamsTestContext.StartAsync();
         var inbound = ctx.Personal(TestCorpus.HighRiskQuestion, id: "1632474074231");
         Assert.Equal(HttpStatusCode.Accepted, (await ctx.PostAsync(inbound)).StatusCode);
-        var delivered = await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) == 1 && d.Any(c => c.Body["attachments"] is not null));
+        var delivered = await ctx.WaitForAnswerAsync();
         var reply = Assert.Single(delivered, IsAnswer);
         Assert.Equal("/amer/v3/conversations/a%3A1Xpersonal-conv/activities/1632474074231", reply.RawTarget);
         Assert.Equal("1632474074231", reply.Body["replyToId"]!.GetValue<string>());
@@ -296,33 +298,90 @@ public sealed class TeamsActivityTests
         Assert.Equal("DigitalDocument", first["@type"]!.GetValue<string>());
         var cited = Assert.Single(ctx.Answerer.Answers).Citations;
         Assert.True(cited[0].Title.Length > 80 && cited[0].Passage.Length > 160, "the corpus exercises name and abstract truncation");
-        Assert.Contains(cited[0].Section.Split('›', StringSplitOptions.TrimEntries), k => k.Length > 28); // and keyword truncation
-        Assert.True(first["name"]!.GetValue<string>().Length <= 80);
-        Assert.True(first["abstract"]!.GetValue<string>().Length <= 160);
+
+        // name: "Title › Section", at most 80, cut at a word; the two citations never share a name.
+        var names = citations.Select(c => c!["appearance"]!["name"]!.GetValue<string>()).ToList();
+        Assert.All(names, n => Assert.InRange(n.Length, 1, 80));
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.Contains(" › ", names[0], StringComparison.Ordinal);
+        Assert.EndsWith("Article 9 Risk management system", names[0], StringComparison.Ordinal);
+        AssertCutAtWord(names[0].Split(" › ")[0], cited[0].Title);
+
+        // abstract: the cited sentence(s) of [1], at most 160, cut at a word with an ellipsis.
+        var abstractText = first["abstract"]!.GetValue<string>();
+        Assert.True(abstractText.Length <= 160);
+        var replyText = reply.Text!;
+        var sentenceOfOne = replyText[..replyText.IndexOf(" [1]", StringComparison.Ordinal)];
+        Assert.StartsWith(abstractText.TrimEnd('…'), sentenceOfOne, StringComparison.Ordinal);
+        if (abstractText.EndsWith('…'))
+        {
+            AssertCutAtWord(abstractText, sentenceOfOne);
+        }
+
+        // keywords: the note's topics and jurisdictions, whole, at most 3, each at most 28 (a longer topic is left out).
+        var keywords = first["keywords"]!.AsArray().Select(k => k!.GetValue<string>()).ToList();
+        Assert.Equal(["EU AI Act", "EU"], keywords);
+        Assert.Contains(cited[0].Topics, t => t.Length > 28);
+        Assert.Null(citations[1]!["appearance"]!["keywords"]);
+
+        // url when known; the full passage as an Adaptive Card for the pop-up's open view.
         Assert.Equal("https://eur-lex.europa.eu/eli/reg/2024/1689/oj", first["url"]!.GetValue<string>());
         Assert.Null(citations[1]!["appearance"]!["url"]); // "NIST AI 100-1, January 2023" is not a URL
-        Assert.All(first["keywords"]!.AsArray(), k => Assert.True(k!.GetValue<string>().Length <= 28));
-        Assert.True(reply.Body["channelData"]!["feedbackLoopEnabled"]!.GetValue<bool>());
+        Assert.Equal("application/vnd.microsoft.card.adaptive", first["encodingFormat"]!.GetValue<string>());
+        var card = JsonNode.Parse(first["text"]!.GetValue<string>())!.AsObject();
+        Assert.Equal("AdaptiveCard", card["type"]!.GetValue<string>());
+        Assert.StartsWith(cited[0].Passage.Trim()[..120], card["body"]![2]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("Official Journal of the European Union · primary · 12 July 2024", card["body"]![1]!["text"]!.GetValue<string>());
+
+        Assert.Equal("default", reply.Body["channelData"]!["feedbackLoop"]!["type"]!.GetValue<string>());
         Assert.Contains("[1]", reply.Text, StringComparison.Ordinal);
         Assert.Contains("[2]", reply.Text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task TX17_SourcesCard_SeparateAdaptiveCard15Activity()
+    public async Task TX17_NoSeparateSourcesCard_CitationCardsParseCleanInMicrosoftsRenderer()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
         await ctx.PostAsync(ctx.Personal(TestCorpus.TwoSourcesQuestion));
-        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null));
-        var card = delivered.Single(c => c.Body["attachments"] is not null);
-        Assert.Null(card.Text);
-        var attachment = card.Body["attachments"]![0]!;
-        Assert.Equal("application/vnd.microsoft.card.adaptive", attachment["contentType"]!.GetValue<string>());
-        Assert.Equal("1.5", attachment["content"]!["version"]!.GetValue<string>());
-        var texts = attachment["content"]!["body"]!.AsArray().Select(b => b!["text"]!.GetValue<string>()).ToList();
-        Assert.Equal("Sources", texts[0]);
-        Assert.Contains(texts, t => t.StartsWith("[1] EU AI Act", StringComparison.Ordinal));
-        Assert.Contains(texts, t => t.StartsWith("[2] NIST AI RMF", StringComparison.Ordinal));
-        Assert.Equal(delivered.First(IsAnswer).ActivityId, card.ActivityId);
+        var delivered = await ctx.WaitForAnswerAsync();
+        await Task.Delay(300);
+        Assert.DoesNotContain(ctx.Fake.Delivered, c => c.Body["attachments"] is not null);
+        var reply = Assert.Single(delivered, IsAnswer);
+        var cards = reply.Body["entities"]![0]!["citation"]!.AsArray()
+            .Select(c => JsonNode.Parse(c!["appearance"]!["text"]!.GetValue<string>())!.AsObject())
+            .ToList();
+        Assert.Equal(2, cards.Count);
+        var checks = await MicrosoftAdaptiveCards.CheckAsync(cards);
+        Assert.All(checks, c =>
+        {
+            Assert.Empty(c.Events);
+            Assert.Equal("1.0", c.Version);
+        });
+        Assert.All(cards, c => Assert.False(string.IsNullOrWhiteSpace(c["fallbackText"]?.GetValue<string>())));
+    }
+
+    [Fact]
+    public void FeedbackLoop_CurrentAndOlderForms_BothAccepted()
+    {
+        Assert.True(TeamsAnswerFormatter.HasFeedbackLoop(TeamsAnswerFormatter.FeedbackLoop()));
+        Assert.True(TeamsAnswerFormatter.HasFeedbackLoop(new JsonObject { ["feedbackLoopEnabled"] = true }));
+        Assert.True(TeamsAnswerFormatter.HasFeedbackLoop(new JsonObject { ["feedbackLoop"] = new JsonObject { ["type"] = "custom" } }));
+        Assert.False(TeamsAnswerFormatter.HasFeedbackLoop(new JsonObject { ["feedbackLoopEnabled"] = false }));
+        Assert.False(TeamsAnswerFormatter.HasFeedbackLoop(new JsonObject { ["feedbackLoop"] = new JsonObject { ["type"] = "bogus" } }));
+        Assert.False(TeamsAnswerFormatter.HasFeedbackLoop(null));
+    }
+
+    private static void AssertCutAtWord(string shown, string full)
+    {
+        if (!shown.EndsWith('…'))
+        {
+            Assert.Equal(full, shown);
+            return;
+        }
+
+        var kept = shown[..^1].TrimEnd();
+        Assert.StartsWith(kept, full, StringComparison.Ordinal);
+        Assert.True(full.Length > kept.Length && !char.IsLetterOrDigit(full[kept.Length]), $"'{shown}' is cut inside a word of '{full}'");
     }
 
     [Fact]

@@ -131,7 +131,7 @@ public sealed class TeamsOutboundTests
     {
         await using var ctx = await TeamsTestContext.StartAsync(configureFake: f => f.MaxTextChars = 300);
         await ctx.PostAsync(ctx.Personal(TestCorpus.LongAnswerQuestion));
-        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null), TimeSpan.FromSeconds(20));
+        var delivered = await ctx.WaitForAnswerAsync(TimeSpan.FromSeconds(20));
         var longText = Assert.Single(ctx.Answerer.Answers).Text;
         Assert.True(longText.Length > 1200, $"answer length {longText.Length}");
         var parts = delivered.Where(IsAnswer).Select(c => c.Text!).ToList();
@@ -148,7 +148,7 @@ public sealed class TeamsOutboundTests
     {
         await using var ctx = await TeamsTestContext.StartAsync(s => s.Tune = o => o.MaxMessageChars = 500);
         await ctx.PostAsync(ctx.Personal(TestCorpus.LongAnswerQuestion));
-        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null), TimeSpan.FromSeconds(20));
+        var delivered = await ctx.WaitForAnswerAsync(TimeSpan.FromSeconds(20));
         var longText = Assert.Single(ctx.Answerer.Answers).Text;
         Assert.True(longText.Length > 2000, $"answer length {longText.Length}");
         Assert.Equal(longText, string.Join(' ', delivered.Where(IsAnswer).Select(c => c.Text)));
@@ -167,7 +167,7 @@ public sealed class TeamsOutboundTests
         const int maxChars = 120;
         await using var ctx = await TeamsTestContext.StartAsync(s => s.Tune = o => o.MaxMessageChars = maxChars, f => f.EnforceRateLimit = true);
         await ctx.PostAsync(ctx.Personal(TestCorpus.LongAnswerQuestion));
-        var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null), TimeSpan.FromSeconds(30));
+        var delivered = await ctx.WaitForAnswerAsync(TimeSpan.FromSeconds(30));
         var expected = TextSplitter.SplitTrimmed(Assert.Single(ctx.Answerer.Answers).Text, maxChars).Count;
         Assert.True(expected >= 20, $"parts {expected}");
         Assert.Equal(expected, delivered.Count(IsAnswer));

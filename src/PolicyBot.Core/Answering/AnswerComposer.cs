@@ -142,6 +142,9 @@ public sealed partial class AnswerComposer
             passage.DocumentPath)
         {
             Published = passage.FrontMatter.Published,
+            Reference = passage.FrontMatter.MainSource,
+            Jurisdictions = passage.FrontMatter.Jurisdictions,
+            Topics = passage.FrontMatter.Topics,
         };
     }
 

@@ -65,10 +65,22 @@ public sealed record Citation(
     string PassageId,
     string DocumentPath)
 {
-    /// <summary>The source as an absolute http(s) URL when it is one.</summary>
-    public Uri? SourceUrl =>
-        Uri.TryCreate(Source, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp) ? u : null;
+    /// <summary>The link to show: the main source's URL, else the source field when it is an absolute http(s) URL.</summary>
+    public Uri? SourceUrl => Reference?.Url ?? SourceReference.HttpUrl(Source);
 
-    /// <summary>Publication or as-of date of the document, when known (yyyy-MM-dd).</summary>
+    /// <summary>Publication or as-of date of the document, when known (yyyy, yyyy-MM or yyyy-MM-dd).</summary>
     public string? Published { get; init; }
+
+    /// <summary>The document's main source as structured fields, when its front matter lists one.</summary>
+    public SourceReference? Reference { get; init; }
+
+    /// <summary>The document's jurisdiction codes ("EU", "CN"), from its front matter.</summary>
+    public IReadOnlyList<string> Jurisdictions { get; init; } = [];
+
+    /// <summary>The document's topic slugs ("eu-ai-act"), from its front matter.</summary>
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
+    /// <summary>The one line users see for this citation's source ("South China Morning Post · Futterer &amp; Sheng · opinion · Sept 2025").</summary>
+    public string SourceLineText => Reference is not null ? SourceLine.Compose(Reference)
+        : SourceDate.TryParse(Published, out var date) ? date.ToDisplay() : "";
 }

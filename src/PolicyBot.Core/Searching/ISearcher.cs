@@ -67,7 +67,11 @@ public sealed record DocumentFrontMatter(
     string? Published,
     string Kind,
     IReadOnlyList<string> Jurisdictions,
-    IReadOnlyList<string> Topics);
+    IReadOnlyList<string> Topics)
+{
+    /// <summary>The document's main source (its first <c>sources</c> entry) as structured citation fields, when it has one.</summary>
+    public Conversation.SourceReference? MainSource { get; init; }
+}
 
 /// <summary>Which concepts (question words) a passage covers, and the IDF-weighted share they make (0–1).</summary>
 public sealed record PassageCoverage(IReadOnlyList<bool> Covered, double Share);

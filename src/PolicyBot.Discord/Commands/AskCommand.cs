@@ -34,9 +34,17 @@ internal sealed class AskCommand(DiscordTurnServices services) : IDiscordCommand
         {
             try
             {
-                var answer = await services.AnswerAsync(text, interaction.GuildId, interaction.ChannelId, interaction.Invoker?.Id, null, cancellationToken).ConfigureAwait(false);
-                messages = AnswerFormatter.Format(answer);
-                services.Metrics.RecordAnswer("slash");
+                if (Core.Answering.ComparisonComposer.Detect(text) is { } compare)
+                {
+                    // A question naming two or more jurisdictions is answered as a side-by-side comparison.
+                    messages = [await CompareCommand.CompareAsync(services, compare.Topic, compare.Jurisdictions, interaction, cancellationToken).ConfigureAwait(false)];
+                }
+                else
+                {
+                    var answer = await services.AnswerAsync(text, interaction.GuildId, interaction.ChannelId, interaction.Invoker?.Id, null, cancellationToken).ConfigureAwait(false);
+                    messages = AnswerFormatter.Format(answer);
+                    services.Metrics.RecordAnswer("slash");
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -98,6 +98,14 @@ internal sealed class MessageQuestionHandler(DiscordTurnServices services)
                 return;
             }
 
+            // A question naming two or more jurisdictions ("How do China, the US and the EU regulate AI?") is compared side by side.
+            if (Core.Answering.ComparisonComposer.Detect(question) is { } compare)
+            {
+                var comparison = await CompareCommand.CompareAsync(services, compare.Topic, compare.Jurisdictions, null, cancellationToken, message.GuildId, message.ChannelId, message.Author!.Id).ConfigureAwait(false);
+                await SendRepliesAsync(message, [comparison], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             Answer answer;
             using (var typingCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {

@@ -11,7 +11,7 @@ internal static class AnswerOutput
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
     /// <summary>
-    /// <c>{"question","answered","answer","citations":[{"rank","title","section","source","passage","score"}],"reason","corpus_version"}</c>
+    /// <c>{"question","answered","answer","citations":[{"rank","title","section","source","source_line","url","passage","score"}],"reason","corpus_version"}</c>
     /// on one line (control characters and line breaks escaped).
     /// </summary>
     public static string Json(Answer answer)
@@ -31,6 +31,16 @@ internal static class AnswerOutput
                 w.WriteString("title", c.Title);
                 w.WriteString("section", c.Section);
                 w.WriteString("source", c.Source);
+                w.WriteString("source_line", c.SourceLineText);
+                if (c.SourceUrl is { } url)
+                {
+                    w.WriteString("url", url.AbsoluteUri);
+                }
+                else
+                {
+                    w.WriteNull("url");
+                }
+
                 w.WriteString("passage", c.Passage);
                 w.WriteNumber("score", c.Score);
                 w.WriteEndObject();
@@ -70,20 +80,17 @@ internal static class AnswerOutput
                     sb.Append(" — ").Append(c.Section);
                 }
 
-                if (!string.IsNullOrEmpty(c.Published))
-                {
-                    sb.Append(" (").Append(c.Published).Append(')');
-                }
-
                 sb.AppendLine();
-                if (!string.IsNullOrEmpty(c.Source))
+                var line = c.SourceLineText;
+                var url = c.SourceUrl?.AbsoluteUri ?? (string.IsNullOrEmpty(c.Source) ? "" : c.Source);
+                if (line.Length > 0 || url.Length > 0)
                 {
-                    sb.Append("    Source: ").AppendLine(c.Source);
+                    sb.Append("    Source: ").Append(line).Append(line.Length > 0 && url.Length > 0 ? " — " : "").AppendLine(url);
                 }
 
-                foreach (var line in c.Passage.Split('\n'))
+                foreach (var passageLine in c.Passage.Split('\n'))
                 {
-                    sb.Append("    > ").AppendLine(line);
+                    sb.Append("    > ").AppendLine(passageLine);
                 }
             }
         }

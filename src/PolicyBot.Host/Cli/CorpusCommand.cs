@@ -41,13 +41,17 @@ internal static class CorpusCommand
         var title = new Option<string?>("--title") { Description = "Document title" };
         var source = new Option<string?>("--source") { Description = "URL or citation of the source" };
         var authors = new Option<string?>("--authors") { Description = "Authors, comma-separated" };
-        var published = new Option<string?>("--published") { Description = "Publication date (yyyy-mm-dd)" };
+        var published = new Option<string?>("--published") { Description = "Publication date: yyyy, yyyy-mm or yyyy-mm-dd, the precision known" };
         var jurisdiction = new Option<string[]>("--jurisdiction") { Description = "Jurisdiction code from schema.yaml (repeatable)", Arity = ArgumentArity.ZeroOrMore };
         var topic = new Option<string[]>("--topic") { Description = "Topic slug from schema.yaml (repeatable)", Arity = ArgumentArity.ZeroOrMore };
         var kind = new Option<string?>("--kind") { Description = "article | note | primary" };
+        var outlet = new Option<string?>("--outlet") { Description = "Main source: publisher or issuing body (\"South China Morning Post\")" };
+        var headline = new Option<string?>("--headline") { Description = "Main source: its own title (default: --title)" };
+        var tier = new Option<string?>("--tier") { Description = "Main source: primary | analysis | news | opinion | note" };
+        var url = new Option<string?>("--url") { Description = "Main source: link (default: --source when it is a URL)" };
         var command = new Command("add", "Normalise a file into the corpus as Markdown with complete front matter, then refresh the index")
         {
-            corpus, index, file, title, source, authors, published, jurisdiction, topic, kind,
+            corpus, index, file, title, source, authors, published, jurisdiction, topic, kind, outlet, headline, tier, url,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -73,6 +77,10 @@ internal static class CorpusCommand
                 Jurisdictions = parse.GetValue(jurisdiction) ?? [],
                 Topics = parse.GetValue(topic) ?? [],
                 Kind = parse.GetValue(kind),
+                Outlet = parse.GetValue(outlet),
+                Headline = parse.GetValue(headline),
+                Tier = parse.GetValue(tier),
+                Url = parse.GetValue(url),
             };
 
             (string FileName, string Markdown, DocumentMetadata Metadata) prepared;
@@ -93,6 +101,8 @@ internal static class CorpusCommand
                         {
                             "title" => supplied with { Title = value },
                             "source" => supplied with { Source = value },
+                            "outlet" => supplied with { Outlet = value },
+                            "tier" => supplied with { Tier = value },
                             _ => supplied with { Kind = value },
                         };
                     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Index;
 
 namespace PolicyBot.Search.Corpus;
@@ -21,6 +22,18 @@ public sealed record ImportMetadata
     public IReadOnlyList<string> Topics { get; init; } = [];
 
     public string? Kind { get; init; }
+
+    /// <summary>The main source's publisher or issuing body.</summary>
+    public string? Outlet { get; init; }
+
+    /// <summary>The main source's own title (default: the document title).</summary>
+    public string? Headline { get; init; }
+
+    /// <summary>primary | analysis | news | opinion | note.</summary>
+    public string? Tier { get; init; }
+
+    /// <summary>The main source's link (default: the source when it is a URL).</summary>
+    public string? Url { get; init; }
 }
 
 /// <summary>Why an import was refused.</summary>
@@ -53,12 +66,17 @@ public static partial class CorpusImporter
 
         var m = doc.Metadata;
         var hasOwnTitle = !string.Equals(m.Title, Path.GetFileNameWithoutExtension(full), StringComparison.Ordinal);
+        if (supplied.Published is { } sp && !SourceDate.TryParse(FrontMatter.NormaliseDate(sp), out _))
+        {
+            throw new ImportException($"--published '{sp}' is not a date (use yyyy, yyyy-mm or yyyy-mm-dd: the precision known)");
+        }
+
         var metadata = new DocumentMetadata
         {
             Title = Pick(supplied.Title, hasOwnTitle ? m.Title : null) ?? "",
             Source = Pick(supplied.Source, m.Source) ?? "",
             Authors = supplied.Authors.Count > 0 ? supplied.Authors : m.Authors,
-            Published = supplied.Published is { } p ? FrontMatter.NormaliseDate(p) ?? throw new ImportException($"--published '{p}' is not a date (use yyyy-mm-dd)") : m.Published,
+            Published = supplied.Published is { } p ? FrontMatter.NormaliseDate(p) : m.Published,
             Jurisdictions = supplied.Jurisdictions.Count > 0 ? supplied.Jurisdictions : m.Jurisdictions,
             Topics = supplied.Topics.Count > 0 ? supplied.Topics : m.Topics,
             Kind = Pick(supplied.Kind, HasKind(doc) ? m.Kind : null) ?? "",
@@ -80,11 +98,24 @@ public static partial class CorpusImporter
             missing.Add("kind");
         }
 
+        var main = MainSource(supplied, metadata, m.MainSource);
+
         if (missing.Count > 0)
         {
             throw new ImportException($"missing required {string.Join(", ", missing)}: pass {string.Join(" ", missing.Select(f => $"--{f} …"))}", missing);
         }
 
+        if (supplied.Tier is { } tier && (!schema.Tiers.ContainsKey(tier.Trim()) || !SourceTiers.TryParse(tier, out _)))
+        {
+            throw new ImportException($"--tier '{tier}' is not one of: {string.Join(", ", schema.Tiers.Keys)}");
+        }
+
+        if (supplied.Url is { Length: > 0 } url && SourceReference.HttpUrl(url) is null)
+        {
+            throw new ImportException($"--url '{url}' is not an absolute http(s) URL");
+        }
+
+        metadata = metadata with { MainSource = main };
         if (!schema.Kinds.ContainsKey(metadata.Kind))
         {
             throw new ImportException($"--kind '{metadata.Kind}' is not one of: {string.Join(", ", schema.Kinds.Keys)}");
@@ -112,6 +143,22 @@ public static partial class CorpusImporter
             }
         }
 
+        // The main source's outlet and tier make its source line; asked for last, once the file is known to be addable.
+        if (main.Outlet.Length == 0)
+        {
+            missing.Add("outlet");
+        }
+
+        if (main.Tier is null)
+        {
+            missing.Add("tier");
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new ImportException($"missing the main source's {string.Join(", ", missing)}: pass {string.Join(" ", missing.Select(f => $"--{f} …"))}", missing);
+        }
+
         var markdown = Render(metadata, doc);
         var name = Slug(metadata.Title) + ".md";
         var n = 2;
@@ -121,6 +168,22 @@ public static partial class CorpusImporter
         }
 
         return (name, markdown, metadata);
+    }
+
+    /// <summary>The main source from the flags, else from the file's own front matter or HTML metadata, else from the document's fields.</summary>
+    private static SourceReference MainSource(ImportMetadata supplied, DocumentMetadata metadata, SourceReference? own)
+    {
+        SourceDate? published = SourceDate.TryParse(metadata.Published, out var d) ? d : null;
+        return new SourceReference
+        {
+            Outlet = Pick(supplied.Outlet, own?.Outlet) ?? "",
+            Headline = Pick(supplied.Headline, own?.Headline) ?? metadata.Title,
+            Authors = supplied.Authors.Count > 0 ? supplied.Authors : own?.Authors is { Count: > 0 } a ? a : metadata.Authors,
+            Published = supplied.Published is not null ? published : own?.Published ?? published,
+            AsOf = own?.AsOf,
+            Url = SourceReference.HttpUrl(supplied.Url) ?? own?.Url ?? SourceReference.HttpUrl(metadata.Source),
+            Tier = SourceTiers.TryParse(supplied.Tier, out var t) ? t : own?.Tier ?? (metadata.Kind == DocumentKinds.Primary ? SourceTier.Primary : null),
+        };
     }
 
     private static bool HasKind(SourceDocument doc) => FrontMatter.Parse(doc.Text).GetString("kind") is not null;
@@ -163,6 +226,34 @@ public static partial class CorpusImporter
         sb.Append("kind: ").Append(m.Kind).Append('\n');
         sb.Append("jurisdictions: [").Append(string.Join(", ", m.Jurisdictions.Select(Yaml))).Append("]\n");
         sb.Append("topics: [").Append(string.Join(", ", m.Topics.Select(Yaml))).Append("]\n");
+        if (m.MainSource is { } main)
+        {
+            // The structured citation of the main source; its source line is composed from these fields.
+            sb.Append("sources:\n");
+            sb.Append("  - headline: ").Append(Yaml(main.Headline)).Append('\n');
+            sb.Append("    outlet: ").Append(Yaml(main.Outlet)).Append('\n');
+            sb.Append("    authors: [").Append(string.Join(", ", main.Authors.Select(Yaml))).Append("]\n");
+            if (main.Published is { } published)
+            {
+                sb.Append("    published: ").Append(published.ToIso()).Append('\n');
+            }
+
+            if (main.AsOf is { } asOf)
+            {
+                sb.Append("    as_of: ").Append(asOf.ToIso()).Append('\n');
+            }
+            else if (main.Published is null)
+            {
+                sb.Append("    as_of: ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n');
+            }
+
+            sb.Append("    url: ").Append(Yaml(main.Url?.AbsoluteUri ?? "")).Append('\n');
+            if (main.Tier is { } tier)
+            {
+                sb.Append("    tier: ").Append(SourceTiers.Name(tier)).Append('\n');
+            }
+        }
+
         sb.Append("---\n");
 
         var isMarkdown = doc.Path.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || doc.Path.EndsWith(".markdown", StringComparison.OrdinalIgnoreCase);

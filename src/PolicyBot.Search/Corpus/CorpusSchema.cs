@@ -14,6 +14,9 @@ public sealed class CorpusSchema
 
     public IReadOnlyDictionary<string, string> Kinds { get; private init; } = DocumentKinds.All.ToDictionary(k => k, k => k);
 
+    /// <summary>Allowed authority tiers of <c>sources</c> entries (default: primary, analysis, news, opinion, note).</summary>
+    public IReadOnlyDictionary<string, string> Tiers { get; private init; } = Core.Conversation.SourceTiers.Names.ToDictionary(k => k, k => k);
+
     /// <summary>Allowed jurisdiction codes (null: any).</summary>
     public IReadOnlyDictionary<string, string>? Jurisdictions { get; private init; }
 
@@ -56,6 +59,7 @@ public sealed class CorpusSchema
                 ? max
                 : Default.MaxBytes,
             Kinds = Map(root, "kinds") ?? Default.Kinds,
+            Tiers = Map(root, "tiers") ?? Default.Tiers,
             Jurisdictions = Map(root, "jurisdictions"),
             Topics = Map(root, "topics"),
         };

@@ -121,6 +121,10 @@ public static class CorpusValidator
 
         CheckAllowed(file, fm, "jurisdictions", schema.Jurisdictions, problems);
         CheckAllowed(file, fm, "topics", schema.Topics, problems);
+        foreach (var entry in SourceFields.Read(fm, schema.Tiers.Keys))
+        {
+            problems.AddRange(entry.Problems.Select(p => new ValidationProblem(file, entry.Line, p)));
+        }
     }
 
     private static void CheckAllowed(string file, FrontMatter fm, string field, IReadOnlyDictionary<string, string>? allowed, List<ValidationProblem> problems)

@@ -130,6 +130,7 @@ public static partial class DocumentReader
             Jurisdictions = fm.GetList("jurisdictions"),
             Topics = fm.GetList("topics"),
             Kind = kind ?? DocumentKinds.Note,
+            MainSource = SourceFields.MainSource(fm),
         };
     }
 
@@ -379,7 +380,27 @@ public static partial class DocumentReader
             Published = FrontMatter.NormaliseDate(doc.QuerySelector("meta[property='article:published_time']")?.GetAttribute("content") ?? "") ,
             Kind = DocumentKinds.Article,
         };
+        metadata = metadata with { MainSource = HtmlMainSource(doc, metadata) };
         return (metadata, sb.ToString(), blocks);
+    }
+
+    /// <summary>The main source from Open Graph metadata (site name, title, URL, publication time), when the page names its site.</summary>
+    private static Core.Conversation.SourceReference? HtmlMainSource(AngleSharp.Dom.IDocument doc, DocumentMetadata metadata)
+    {
+        var site = Clean(doc.QuerySelector("meta[property='og:site_name']")?.GetAttribute("content"));
+        if (site is null)
+        {
+            return null;
+        }
+
+        return new Core.Conversation.SourceReference
+        {
+            Outlet = site,
+            Headline = Clean(doc.QuerySelector("meta[property='og:title']")?.GetAttribute("content")) ?? metadata.Title,
+            Authors = metadata.Authors,
+            Published = Core.Conversation.SourceDate.TryParse(metadata.Published, out var d) ? d : null,
+            Url = Core.Conversation.SourceReference.HttpUrl(metadata.Source),
+        };
     }
 
     [GeneratedRegex(@"\s+")]

@@ -27,6 +27,9 @@ public sealed record DocumentMetadata
     public IReadOnlyList<string> Topics { get; init; } = [];
 
     public string Kind { get; init; } = DocumentKinds.Note;
+
+    /// <summary>The main source (first <c>sources</c> entry) as structured citation fields, when there is one.</summary>
+    public PolicyBot.Core.Conversation.SourceReference? MainSource { get; init; }
 }
 
 /// <summary>A passage: a span of the document text under a heading path.</summary>

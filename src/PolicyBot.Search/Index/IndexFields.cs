@@ -40,6 +40,9 @@ internal static class IndexFields
     public const string Kind = "kind";
     public const string Jurisdictions = "jurisdictions";
     public const string Topics = "topics";
+
+    /// <summary>The main source's structured citation fields (JSON of <c>SourceReference</c>), when the document has one.</summary>
+    public const string MainSource = "main_source";
     public const string Hash = "hash";
     public const string Size = "size";
     public const string Mtime = "mtime";

@@ -335,7 +335,28 @@ public sealed class IndexView
                 doc.Get(IndexFields.Published),
                 doc.Get(IndexFields.Kind) ?? DocumentKinds.Note,
                 IndexRecords.List(doc.Get(IndexFields.Jurisdictions)),
-                IndexRecords.List(doc.Get(IndexFields.Topics))));
+                IndexRecords.List(doc.Get(IndexFields.Topics)))
+            {
+                MainSource = MainSourceOf(doc.Get(IndexFields.MainSource)),
+            });
+    }
+
+    /// <summary>The stored main source; null when absent or unreadable (the citation then shows its date only).</summary>
+    private static Core.Conversation.SourceReference? MainSourceOf(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, SearchJsonContext.Default.SourceReference);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Looks a term up by its UTF-8 bytes without allocating (term vectors give bytes).</summary>

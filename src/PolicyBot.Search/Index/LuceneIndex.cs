@@ -310,6 +310,7 @@ public sealed partial class LuceneIndex : IDisposable
         var authors = Json(m.Authors);
         var jurisdictions = Json(m.Jurisdictions);
         var topics = Json(m.Topics);
+        var mainSource = m.MainSource is null ? null : JsonSerializer.Serialize(m.MainSource, SearchJsonContext.Default.SourceReference);
         var batch = new List<Document>(doc.Passages.Count + 1);
         foreach (var passage in doc.Passages)
         {
@@ -337,6 +338,11 @@ public sealed partial class LuceneIndex : IDisposable
             if (m.Published is not null)
             {
                 d.Add(new StoredField(IndexFields.Published, m.Published));
+            }
+
+            if (mainSource is not null)
+            {
+                d.Add(new StoredField(IndexFields.MainSource, mainSource));
             }
 
             batch.Add(d);

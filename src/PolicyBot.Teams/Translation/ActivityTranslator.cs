@@ -52,7 +52,7 @@ internal static partial class ActivityTranslator
         return (QuestionText.Clean(text), botMentioned);
     }
 
-    /// <summary>"/sources", "about", "help", "ask …" or a plain question.</summary>
+    /// <summary>"/sources", "about", "help", "ask …", "compare …", "brief …" or a plain question.</summary>
     public static TeamsTurn ParseCommand(Activity activity, string text, TeamsCommands commands)
     {
         ArgumentNullException.ThrowIfNull(commands);
@@ -68,6 +68,11 @@ internal static partial class ActivityTranslator
         if (word == "ask" && rest.Length > 0)
         {
             return new TeamsTurn(activity, TurnKind.Question, rest);
+        }
+
+        if (rest.Length > 0 && commands.Find(word) is ITeamsArgumentCommand)
+        {
+            return new TeamsTurn(activity, TurnKind.Command, rest, word);
         }
 
         return space < 0 && commands.Find(word) is not null

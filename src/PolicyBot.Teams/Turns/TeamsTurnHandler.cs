@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PolicyBot.Core.Answering;
 using PolicyBot.Core.Commands;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
@@ -53,6 +54,9 @@ internal sealed class TeamsTurnHandler(
                     welcome.ReplyToId = null;
                     await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, null, welcome, cancellationToken).ConfigureAwait(false);
                     break;
+                case TurnKind.Command when turn.Command is { } name && commands.Find(name) is ITeamsArgumentCommand withArguments && turn.Text is { Length: > 0 } arguments:
+                    await withArguments.HandleAsync(inbound, arguments, cancellationToken).ConfigureAwait(false);
+                    break;
                 case TurnKind.Command when turn.Command is { } name && commands.Find(name) is { } command:
                     await command.HandleAsync(inbound, cancellationToken).ConfigureAwait(false);
                     break;
@@ -83,6 +87,13 @@ internal sealed class TeamsTurnHandler(
 
     private async Task AnswerAsync(Activity inbound, string text, CancellationToken cancellationToken)
     {
+        // A question naming two or more jurisdictions ("How do China, the US and the EU regulate AI?") is compared side by side.
+        if (ComparisonComposer.Detect(text) is { } compare && commands.Find(CompareCommand.CommandName) is CompareCommand comparer)
+        {
+            await comparer.CompareAsync(inbound, compare.Topic, compare.Jurisdictions, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         Answer answer;
         using (var typingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -106,22 +117,18 @@ internal sealed class TeamsTurnHandler(
 
         var parts = TeamsAnswerFormatter.AnswerMessages(inbound, answer, _options.MaxMessageChars).Select(a => a.Text!).ToList();
         var citations = answer.Answered ? answer.Citations : [];
-        await SendPartsAsync(inbound, parts, citations, answer.Id, cancellationToken).ConfigureAwait(false);
-        if (citations.Count > 0)
-        {
-            var card = TeamsAnswerFormatter.SourcesCard(inbound, citations);
-            var id = await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, inbound.Id, card, cancellationToken).ConfigureAwait(false);
-            Remember(id, answer.Id);
-        }
+        // The citation pop-ups carry the sources (heading, cited sentence, link, full passage): no separate Sources card.
+        await SendPartsAsync(inbound, parts, citations, answer.Outcome == AnswerOutcome.Refused, answer.Id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends the parts in order; a 413 splits the rejected part and carries on, so delivered parts are never resent.</summary>
-    private async Task SendPartsAsync(Activity inbound, List<string> parts, IReadOnlyList<Citation> citations, string answerId, CancellationToken cancellationToken)
+    private async Task SendPartsAsync(Activity inbound, List<string> parts, IReadOnlyList<Citation> citations, bool refused, string answerId, CancellationToken cancellationToken)
     {
         var pending = new Stack<string>(Enumerable.Reverse(parts));
         while (pending.TryPop(out var part))
         {
-            var message = TeamsAnswerFormatter.AnswerMessage(inbound, part, citations);
+            // A refusal (rate limit, queue full) is a plain reply: no AI label, no feedback buttons.
+            var message = refused ? TeamsAnswerFormatter.TextReply(inbound, part) : TeamsAnswerFormatter.AnswerMessage(inbound, part, citations);
             try
             {
                 var id = await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, inbound.Id, message, cancellationToken).ConfigureAwait(false);

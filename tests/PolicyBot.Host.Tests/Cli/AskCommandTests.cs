@@ -122,7 +122,7 @@ public class AskCommandTests
         Assert.Contains("[1]", stdout, StringComparison.Ordinal);
         Assert.Contains("Sources:", stdout, StringComparison.Ordinal);
         Assert.Contains("[1] Hosting the proposed AI body — Hosting the proposed AI body › Hong Kong", stdout, StringComparison.Ordinal);
-        Assert.Contains("Source: https://example.org/hosting", stdout, StringComparison.Ordinal);
+        Assert.Contains("https://example.org/hosting", stdout.Split("Source: ")[1], StringComparison.Ordinal);
         Assert.Contains("> Hong Kong could co-host", stdout, StringComparison.Ordinal);
     }
 

@@ -84,17 +84,19 @@ public class CorpusCommandTests
             Hong Kong offers a zero-tariff free port and a trusted common-law court system to any international agency it hosts.
             Related resources
             """);
-        var (code, stdout, stderr) = await CliRunner.RunAsync(ws.Root, null, "corpus", "add", article, "--source", "https://example.org/article", "--kind", "article", "--jurisdiction", "HK", "--topic", "hosting", "--published", "2025-09-01");
+        var (code, stdout, stderr) = await CliRunner.RunAsync(ws.Root, null, "corpus", "add", article, "--source", "https://example.org/article", "--kind", "article", "--jurisdiction", "HK", "--topic", "hosting", "--published", "2025-09", "--outlet", "Example Daily", "--tier", "opinion");
         Assert.True(code == 0, stderr + stdout);
         var added = Directory.GetFiles(ws.Corpus, "why-the-proposed-organisation*.md").Single();
         var text = File.ReadAllText(added);
-        Assert.StartsWith("---\ntitle: \"Why the proposed organisation needs a trusted host\"\nsource: \"https://example.org/article\"\nauthors: [\"Ann Lee\"]\npublished: 2025-09-01\n", text, StringComparison.Ordinal);
+        Assert.StartsWith("---\ntitle: \"Why the proposed organisation needs a trusted host\"\nsource: \"https://example.org/article\"\nauthors: [\"Ann Lee\"]\npublished: 2025-09\n", text, StringComparison.Ordinal);
+        Assert.Contains("sources:\n  - headline: \"Why the proposed organisation needs a trusted host\"\n    outlet: \"Example Daily\"\n    authors: [\"Ann Lee\"]\n    published: 2025-09\n    url: \"https://example.org/article\"\n    tier: opinion\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Copyright", text, StringComparison.Ordinal);
         Assert.Contains("added     why-the-proposed", stdout, StringComparison.Ordinal);
 
         var (_, answer, _) = await CliRunner.RunAsync(ws.Root, null, "ask", "--json", "Which city offers a zero-tariff free port to an agency it hosts?");
         using var doc = JsonDocument.Parse(answer.Trim());
         Assert.Equal("Why the proposed organisation needs a trusted host", doc.RootElement.GetProperty("citations")[0].GetProperty("title").GetString());
+        Assert.Equal("Example Daily · Lee · opinion · Sept 2025", doc.RootElement.GetProperty("citations")[0].GetProperty("source_line").GetString());
         var (valid, report, _) = await CliRunner.RunAsync(ws.Root, null, "corpus", "validate");
         Assert.True(valid == 0, report);
     }

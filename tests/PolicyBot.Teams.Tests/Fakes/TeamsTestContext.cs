@@ -46,6 +46,34 @@ public sealed class TeamsTestContext : IAsyncDisposable
     /// <summary>The real SQLite store on a temp file, as the feedback sink.</summary>
     public FeedbackStore Feedback { get; }
 
+    /// <summary>
+    /// Waits until the whole answer has been delivered (answers are text messages only; the citation pop-ups carry the
+    /// sources, so there is no trailing card to wait for): the last answer message ends the recorded answer's text, or,
+    /// when the test replaced the recording answerer, no further message arrives for half a second.
+    /// </summary>
+    public async Task<IReadOnlyList<ConnectorCall>> WaitForAnswerAsync(TimeSpan? timeout = null)
+    {
+        static bool IsText(ConnectorCall c) => c.Type == "message" && c.Body["attachments"] is null && c.Status is >= 200 and < 300;
+        var delivered = await Fake.WaitForAsync(
+            d => d.Any(IsText) && (Answerer.Answers.LastOrDefault() is not { } answer
+                || (d.Last(IsText).Text is { Length: > 0 } last && answer.Text.TrimEnd().EndsWith(last.TrimEnd(), StringComparison.Ordinal))),
+            timeout);
+        if (!Answerer.Answers.IsEmpty)
+        {
+            return delivered;
+        }
+
+        while (true)
+        {
+            var count = Fake.Calls.Count;
+            await Task.Delay(500);
+            if (Fake.Calls.Count == count)
+            {
+                return Fake.Calls.ToList();
+            }
+        }
+    }
+
     public static async Task<TeamsTestContext> StartAsync(Action<BotHost.Settings>? configure = null, Action<FakeBotFramework>? configureFake = null)
     {
         var clock = new ManualClock();

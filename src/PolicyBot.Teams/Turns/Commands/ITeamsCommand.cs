@@ -16,6 +16,12 @@ internal interface ITeamsCommand
     Task HandleAsync(Activity inbound, CancellationToken cancellationToken);
 }
 
+/// <summary>A text command that takes the rest of the message as its argument (<c>compare …</c>, <c>brief …</c>).</summary>
+internal interface ITeamsArgumentCommand : ITeamsCommand
+{
+    Task HandleAsync(Activity inbound, string arguments, CancellationToken cancellationToken);
+}
+
 /// <summary>The commands of this assembly, by name.</summary>
 internal sealed class TeamsCommands
 {
