@@ -164,7 +164,7 @@ public static class ChineseQuestion
     private static int LongestMatch(string text, int start, Glossary glossary)
     {
         var end = start;
-        var limit = Math.Min(text.Length, start + glossary.LongestTerm);
+        var limit = Math.Min(text.Length, start + glossary.LongestStartingWith(text[start]));
         while (end < limit)
         {
             var (r, width) = RuneAt(text, end);

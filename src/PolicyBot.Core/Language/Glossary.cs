@@ -26,6 +26,7 @@ public sealed class Glossary
 
     private readonly Dictionary<string, (GlossaryEntry Entry, bool Traditional)> _terms;
     private readonly Dictionary<string, (GlossaryEntry Entry, bool Traditional)>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Dictionary<char, int> _longestFrom;
 
     private Glossary(IReadOnlyList<GlossaryEntry> entries)
     {
@@ -38,12 +39,21 @@ public sealed class Glossary
         }
 
         _lookup = _terms.GetAlternateLookup<ReadOnlySpan<char>>();
+        _longestFrom = new Dictionary<char, int>();
+        foreach (var key in _terms.Keys)
+        {
+            _longestFrom[key[0]] = Math.Max(_longestFrom.GetValueOrDefault(key[0]), key.Length);
+        }
+
         LongestTerm = _terms.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
     }
 
     public static Glossary Empty { get; } = new([]);
 
     public IReadOnlyList<GlossaryEntry> Entries { get; }
+
+    /// <summary>Length (UTF-16) of the longest term that starts with this character (0 when none does).</summary>
+    public int LongestStartingWith(char first) => _longestFrom.GetValueOrDefault(first);
 
     /// <summary>Length (UTF-16) of the longest Chinese term, the window of longest-match segmentation.</summary>
     public int LongestTerm { get; }

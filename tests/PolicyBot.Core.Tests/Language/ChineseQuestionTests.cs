@@ -92,7 +92,7 @@ public sealed class ChineseQuestionTests
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"100 KB took {started.Elapsed}");
         Assert.True(big.IsChinese);
 
-        foreach (var hostile in new[] { "香港\u0000\u0007\u200B\uFEFF主办", "🤖香港🇭🇰主办💥", "\uD800香港\uDC00主办", "香港" + new string('！', 5000), "Ω≈ç√∫ 香港 مرحبا שלום 主办" })
+        foreach (var hostile in new[] { "香港\u0000\u0007\u200B\uFEFF主办", "🤖香港🇭🇰主办💥", "\uD800香港\uDC00主办", "香港" + new string('！', 5000) + "主办", "Ω≈ç√∫ 香港 مرحبا שלום 主办" })
         {
             var t = ChineseQuestion.Translate(hostile, Terms);
             Assert.Contains("Hong Kong", t.English, StringComparison.Ordinal);
