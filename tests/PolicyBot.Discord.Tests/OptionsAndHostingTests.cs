@@ -7,6 +7,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Discord.Rest;
 using PolicyBot.Discord.Tests.Fakes;
+using PolicyBot.State.Sqlite;
 
 namespace PolicyBot.Discord.Tests;
 

@@ -4,11 +4,15 @@ using System.Text;
 namespace PolicyBot.Core.State;
 
 /// <summary>
-/// Turns platform user ids into what the audit trail stores: a salted SHA-256 (HMAC-SHA256 keyed with
-/// <c>POLICYBOT_USER_SALT</c>, lowercase hex), or the raw id when the operator set <c>POLICYBOT_AUDIT_RAW_IDS=true</c>.
+/// The one hashing rule for platform user ids: what the audit trail and feedback store is a salted SHA-256
+/// (HMAC-SHA256 keyed with the operator's or the store's generated salt, lowercase hex), or the raw id when
+/// the operator opted in to raw ids.
 /// </summary>
 public sealed class UserIdHasher
 {
+    /// <summary>Shortest salt accepted for hashing user ids.</summary>
+    public const int MinimumSaltLength = 16;
+
     private readonly byte[]? _key;
 
     private UserIdHasher(byte[]? key)
@@ -19,14 +23,13 @@ public sealed class UserIdHasher
     /// <summary>True when ids are stored as given.</summary>
     public bool StoresRawIds => _key is null;
 
-    /// <summary>A hasher keyed with <paramref name="salt"/> (at least <see cref="BotStateOptions.MinimumSaltLength"/> characters).</summary>
+    /// <summary>A hasher keyed with <paramref name="salt"/> (at least <see cref="MinimumSaltLength"/> characters).</summary>
     public static UserIdHasher WithSalt(string salt)
     {
         ArgumentNullException.ThrowIfNull(salt);
-        if (salt.Trim().Length < BotStateOptions.MinimumSaltLength)
+        if (salt.Trim().Length < MinimumSaltLength)
         {
-            throw new ArgumentException(
-                $"{BotStateOptions.UserSaltSetting} must be at least {BotStateOptions.MinimumSaltLength} characters.", nameof(salt));
+            throw new ArgumentException($"The user-id salt must be at least {MinimumSaltLength} characters.", nameof(salt));
         }
 
         return new UserIdHasher(Encoding.UTF8.GetBytes(salt));
@@ -34,15 +37,6 @@ public sealed class UserIdHasher
 
     /// <summary>A pass-through: the operator opted in to raw ids.</summary>
     public static UserIdHasher RawIds { get; } = new(null);
-
-    /// <summary>From validated options: raw ids when opted in, otherwise salted.</summary>
-    public static UserIdHasher FromOptions(BotStateOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.RawUserIds
-            ? RawIds
-            : WithSalt(options.UserSalt ?? throw new ArgumentException($"{BotStateOptions.UserSaltSetting} is not set.", nameof(options)));
-    }
 
     /// <summary>The stored form of <paramref name="userId"/>; null stays null.</summary>
     public string? Hash(string? userId)

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PolicyBot.Core.State;
-using PolicyBot.Postgres;
+using PolicyBot.State;
+using PolicyBot.State.Sqlite;
 
 namespace PolicyBot.Host.Serve;
 
@@ -34,7 +35,7 @@ internal static class AuditStoreAccess
         IBotStore store;
         try
         {
-            store = PolicyBotStateFactory.Create(options, indexPath, feedbackUserHasher: null, loggerFactory: null);
+            store = BotStoreFactory.Create(options, indexPath, feedbackUserHasher: null, loggerFactory: null);
         }
         catch (FormatException ex)
         {

@@ -10,8 +10,8 @@ using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
-using PolicyBot.Postgres;
 using PolicyBot.Teams;
+using PolicyBot.State;
 
 namespace PolicyBot.Host.Serve;
 

@@ -5,6 +5,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Discord.Gateway;
 using PolicyBot.Discord.Rest;
+using PolicyBot.State.Sqlite;
 
 namespace PolicyBot.Discord.Tests.Fakes;
 

@@ -7,6 +7,7 @@ using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;
+using PolicyBot.State;
 
 namespace PolicyBot.Host.Tests.Reliability;
 

@@ -4,6 +4,8 @@ using PolicyBot.Core.State;
 using PolicyBot.Host.Cli;
 using PolicyBot.Host.Serve;
 using Spectre.Console;
+using PolicyBot.State;
+using PolicyBot.State.Sqlite;
 
 namespace PolicyBot.Host.Tests.Serve;
 

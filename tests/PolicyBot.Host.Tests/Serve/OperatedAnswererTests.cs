@@ -3,6 +3,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Teams.Tests.Fakes;
+using PolicyBot.State;
 
 namespace PolicyBot.Host.Tests.Serve;
 

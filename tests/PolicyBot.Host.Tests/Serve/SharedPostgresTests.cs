@@ -2,8 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
-using PolicyBot.Postgres;
-using PolicyBot.Store.Tests;
+using PolicyBot.State.Tests;
+using PolicyBot.State.Tests.Postgres;
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -14,7 +14,7 @@ public sealed class SharedPostgresTests
     [StoreFact]
     public async Task TwoHosts_SharedPostgres_ShareRateLimitsAndAuditTrail()
     {
-        var server = PolicyBot.Store.Tests.PostgresTestEnvironment.RequireConnectionString();
+        var server = PostgresTestEnvironment.RequireConnectionString();
         var schema = "pbserve_" + Guid.NewGuid().ToString("N")[..16];
         await using (var connection = new NpgsqlConnection(server))
         {

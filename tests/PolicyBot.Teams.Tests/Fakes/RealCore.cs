@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.State;
+using PolicyBot.State.Sqlite;
 
 namespace PolicyBot.Teams.Tests.Fakes;
 

@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
-using PolicyBot.Postgres;
+using PolicyBot.State.Sqlite;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests;
 
 public sealed class AuditRetentionServiceTests : IAsyncLifetime
 {

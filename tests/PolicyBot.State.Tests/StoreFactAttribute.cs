@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Xunit.Abstractions;
 using Xunit.Sdk;
+using PolicyBot.State.Tests.Postgres;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests;
 
 /// <summary>Marks a test class whose tests need the PostgreSQL server named by <c>POLICYBOT_TEST_DATABASE</c>.</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = true)]
@@ -13,7 +14,7 @@ public sealed class RequiresPostgresAttribute : Attribute;
 /// only when the operator explicitly set <c>POLICYBOT_SKIP_POSTGRES=1</c> and no test database is configured.
 /// Without that opt-out the tests run and fail, telling how to start PostgreSQL.
 /// </summary>
-[XunitTestCaseDiscoverer("PolicyBot.Store.Tests.StoreFactDiscoverer", "PolicyBot.Store.Tests")]
+[XunitTestCaseDiscoverer("PolicyBot.State.Tests.StoreFactDiscoverer", "PolicyBot.State.Tests")]
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class StoreFactAttribute : FactAttribute;
 

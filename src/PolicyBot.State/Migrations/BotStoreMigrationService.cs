@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using PolicyBot.Core.State;
 
-namespace PolicyBot.Postgres;
+namespace PolicyBot.State.Migrations;
 
 /// <summary>
 /// Applies migrations in <see cref="IHostedLifecycleService.StartingAsync"/>, which runs before any hosted

@@ -1,7 +1,7 @@
 using Npgsql;
-using PolicyBot.Postgres;
+using PolicyBot.State.Postgres;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests.Postgres;
 
 public sealed class PostgresConnectionStringTests
 {

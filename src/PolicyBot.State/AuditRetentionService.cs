@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PolicyBot.Core.State;
 
-namespace PolicyBot.Postgres;
+namespace PolicyBot.State;
 
 /// <summary>Prunes audit records older than <c>POLICYBOT_AUDIT_DAYS</c>: at start, then every <see cref="BotStateOptions.PruneInterval"/>.</summary>
 public sealed partial class AuditRetentionService(

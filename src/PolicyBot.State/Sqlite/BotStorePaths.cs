@@ -1,4 +1,4 @@
-namespace PolicyBot.Core.State;
+namespace PolicyBot.State.Sqlite;
 
 /// <summary>Where the SQLite state lives: a file beside the index, so every verb that takes <c>--index</c> finds it.</summary>
 public static class BotStorePaths

@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json.Serialization;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Core.State;
 
-namespace PolicyBot.Core.State;
+namespace PolicyBot.State;
 
 /// <summary>Value conversions both stores share, so they behave identically.</summary>
 internal static class StoreValues
@@ -103,7 +105,7 @@ internal static class StoreValues
         }
     }
 
-    public static void CheckFeedback(Conversation.Feedback feedback)
+    public static void CheckFeedback(Feedback feedback)
     {
         ArgumentNullException.ThrowIfNull(feedback);
         ArgumentException.ThrowIfNullOrEmpty(feedback.AnswerId, nameof(feedback));

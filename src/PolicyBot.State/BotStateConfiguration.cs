@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PolicyBot.Core.State;
 
-namespace PolicyBot.Postgres;
+namespace PolicyBot.State;
 
 /// <summary>Reads <see cref="BotStateOptions"/> from configuration keys named like the environment variables.</summary>
 public static class BotStateConfiguration

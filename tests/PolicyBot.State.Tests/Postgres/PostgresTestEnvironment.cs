@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Npgsql;
-using PolicyBot.Postgres;
+using PolicyBot.State.Postgres;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests.Postgres;
 
 /// <summary>The PostgreSQL server the tests use, and a fresh schema per test so runs never collide.</summary>
 public static class PostgresTestEnvironment
@@ -76,7 +76,7 @@ public static class PostgresTestEnvironment
 
     public static string MissingMessage =>
         $"{DatabaseVariable} is not set and .ci/postgres.sh could not start a server, so the PostgreSQL store cannot be tested. Start a throwaway server on loopback " +
-        $"(installs PostgreSQL when missing) and rerun:  eval \"$(.ci/postgres.sh)\" && dotnet test tests/PolicyBot.Store.Tests  " +
+        $"(installs PostgreSQL when missing) and rerun:  eval \"$(.ci/postgres.sh)\" && dotnet test tests/PolicyBot.State.Tests  " +
         $"— or set {SkipVariable}=1 to report these tests as skipped.";
 
     /// <summary>The test server's connection string (key=value), or a failure telling how to start one.</summary>

@@ -1,7 +1,9 @@
 using Microsoft.Data.Sqlite;
 using PolicyBot.Core.State;
+using PolicyBot.State.Sqlite;
+using PolicyBot.State.Tests;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests.Sqlite;
 
 /// <summary>The contract suite on a real SQLite file in a temp folder.</summary>
 public sealed class SqliteBotStoreTests : BotStoreContractTests

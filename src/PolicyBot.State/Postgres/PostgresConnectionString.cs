@@ -2,7 +2,7 @@ using System.Globalization;
 using Npgsql;
 using PolicyBot.Core.State;
 
-namespace PolicyBot.Postgres;
+namespace PolicyBot.State.Postgres;
 
 /// <summary>
 /// Reads <c>POLICYBOT_DATABASE</c>: <c>postgres://</c> / <c>postgresql://</c> URLs (libpq style, percent-encoded

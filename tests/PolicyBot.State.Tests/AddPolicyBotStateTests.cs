@@ -6,9 +6,11 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
-using PolicyBot.Postgres;
+using PolicyBot.State.Postgres;
+using PolicyBot.State.Sqlite;
+using PolicyBot.State.Tests.Postgres;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests;
 
 public sealed class AddPolicyBotStateTests : IDisposable
 {

@@ -5,8 +5,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.State;
 
-namespace PolicyBot.Core.State;
+namespace PolicyBot.State.Sqlite;
 
 /// <summary>
 /// The default store: one SQLite file (WAL, busy timeout) beside the index. Safe for many threads: each

@@ -1,6 +1,7 @@
 using PolicyBot.Core.State;
+using PolicyBot.State.Sqlite;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests;
 
 public sealed class BotStorePathsTests
 {
@@ -56,20 +57,22 @@ public sealed class UserIdHasherTests
     }
 
     [Fact]
-    public void FromOptions_RawIdsOptedIn_ReturnsIdsUnchanged()
+    public void CreateHasher_RawIdsOptedIn_ReturnsIdsUnchanged()
     {
-        var hasher = UserIdHasher.FromOptions(new BotStateOptions { RawUserIds = true });
+        var hasher = new BotStateOptions { RawUserIds = true }.CreateHasher();
 
         Assert.True(hasher.StoresRawIds);
         Assert.Equal("29:1abc-def", hasher.Hash("29:1abc-def"));
     }
 
     [Fact]
-    public void WithSalt_TooShort_ThrowsNamingTheSetting()
+    public void WithSalt_TooShort_ThrowsNamingTheMinimum()
     {
         var ex = Assert.Throws<ArgumentException>(() => UserIdHasher.WithSalt("short"));
-        Assert.Contains(BotStateOptions.UserSaltSetting, ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => UserIdHasher.FromOptions(new BotStateOptions()));
+        Assert.Contains("salt", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(UserIdHasher.MinimumSaltLength.ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<InvalidOperationException>(() => new BotStateOptions().CreateHasher());
+        Assert.Contains(BotStateOptions.UserSaltSetting, missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]

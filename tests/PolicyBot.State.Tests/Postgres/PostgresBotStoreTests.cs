@@ -1,8 +1,9 @@
 using Npgsql;
 using PolicyBot.Core.State;
-using PolicyBot.Postgres;
+using PolicyBot.State.Postgres;
+using PolicyBot.State.Tests;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests.Postgres;
 
 /// <summary>
 /// The contract suite on the real PostgreSQL server named by <c>POLICYBOT_TEST_DATABASE</c> (see <c>.ci/postgres.sh</c>),

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
+using PolicyBot.Core.State;
 
-namespace PolicyBot.Core.State;
+namespace PolicyBot.State;
 
 /// <summary>State store settings, read from the environment (names below) by the host.</summary>
 public sealed class BotStateOptions
@@ -11,7 +12,7 @@ public sealed class BotStateOptions
     public const string RawUserIdsSetting = "POLICYBOT_AUDIT_RAW_IDS";
 
     /// <summary>Shortest salt accepted for hashing user ids.</summary>
-    public const int MinimumSaltLength = 16;
+    public const int MinimumSaltLength = UserIdHasher.MinimumSaltLength;
 
     /// <summary>
     /// <c>POLICYBOT_DATABASE</c>: a PostgreSQL URL (<c>postgres://user:pass@host:5432/db?sslmode=require</c>) or
@@ -30,6 +31,11 @@ public sealed class BotStateOptions
 
     /// <summary><c>POLICYBOT_AUDIT_RAW_IDS=true</c>: the operator opted in to storing raw user ids.</summary>
     public bool RawUserIds { get; set; }
+
+    /// <summary>The hasher these (validated) options ask for: raw ids when opted in, otherwise salted.</summary>
+    public UserIdHasher CreateHasher() => RawUserIds
+        ? UserIdHasher.RawIds
+        : UserIdHasher.WithSalt(UserSalt ?? throw new InvalidOperationException($"{UserSaltSetting} is not set."));
 }
 
 /// <summary>Checks <see cref="BotStateOptions"/> at start; messages name the environment setting to fix.</summary>

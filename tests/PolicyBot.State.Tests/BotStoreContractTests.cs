@@ -2,7 +2,7 @@ using System.Text;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 
-namespace PolicyBot.Store.Tests;
+namespace PolicyBot.State.Tests;
 
 /// <summary>
 /// The one suite both stores pass. Each test gets fresh backing storage (a SQLite file in a temp folder, or a

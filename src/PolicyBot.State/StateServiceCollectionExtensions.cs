@@ -5,8 +5,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.State.Migrations;
+using PolicyBot.State.Postgres;
 
-namespace PolicyBot.Postgres;
+namespace PolicyBot.State;
 
 /// <summary>The one entry point for the bot's durable state.</summary>
 public static class PolicyBotStateServiceCollectionExtensions
@@ -30,8 +32,8 @@ public static class PolicyBotStateServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BotStateOptions>, DatabaseSettingValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton(sp => UserIdHasher.FromOptions(sp.GetRequiredService<IOptions<BotStateOptions>>().Value));
-        services.AddSingleton(sp => PolicyBotStateFactory.Create(
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BotStateOptions>>().Value.CreateHasher());
+        services.AddSingleton(sp => BotStoreFactory.Create(
             sp.GetRequiredService<IOptions<BotStateOptions>>().Value,
             indexPath,
             sp.GetRequiredService<UserIdHasher>(),

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 
-namespace PolicyBot.Postgres;
+namespace PolicyBot.State.Postgres;
 
 /// <summary>
 /// The shared store for several <c>serve</c> processes (Discord shards, Teams replicas): PostgreSQL through an
