@@ -1,0 +1,122 @@
+using System.Text.RegularExpressions;
+
+namespace PolicyBot.Core.Answering;
+
+/// <summary>A name in the question: a country, city, organisation, law or programme ("UK", "Canada's AIDA", "Bletchley Declaration").</summary>
+/// <param name="Text">The name as written.</param>
+/// <param name="Words">Its words, each a candidate question word of the parsed query.</param>
+public sealed record EntityMention(string Text, IReadOnlyList<string> Words);
+
+/// <summary>
+/// Finds the names a question is about, by their form: runs of capitalised words (with "of", "and", "for" inside,
+/// numbers after them: "Council of Europe", "Local Law 144"), acronyms ("UK", "AIDA"), a word before a possessive
+/// ("Colorado's"). The first word of the question counts only when it is not a question word. When a question names
+/// something the corpus lacks, the bot abstains rather than answer about something else.
+/// </summary>
+public static partial class FocalEntities
+{
+    public static IReadOnlyList<EntityMention> Find(string question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var mentions = new List<EntityMention>();
+        var tokens = Token().Matches(question).Select(m => (m.Value, m.Index)).ToList();
+        var i = 0;
+        while (i < tokens.Count)
+        {
+            if (!IsNameWord(tokens, i))
+            {
+                i++;
+                continue;
+            }
+
+            var words = new List<string> { Bare(tokens[i].Value) };
+            var start = tokens[i].Index;
+            var end = start + tokens[i].Value.Length;
+            var j = i + 1;
+            while (j < tokens.Count)
+            {
+                var (w, _) = tokens[j];
+                if (IsNameWord(tokens, j) || (w.All(char.IsAsciiDigit) && words.Count > 0))
+                {
+                    words.Add(Bare(w));
+                    end = tokens[j].Index + w.Length;
+                    j++;
+                }
+                else if (Joiner().IsMatch(w) && j + 1 < tokens.Count && IsNameWord(tokens, j + 1) && !EndsWithPossessive(tokens[j - 1].Value))
+                {
+                    j++;
+                }
+                else
+                {
+                    break;
+                }
+
+                if (EndsWithPossessive(tokens[j - 1].Value))
+                {
+                    break;
+                }
+            }
+
+            mentions.Add(new EntityMention(question[start..end].TrimEnd('\'', '’').Replace("'s", "", StringComparison.Ordinal).Replace("’s", "", StringComparison.Ordinal), words));
+            i = j;
+        }
+
+        return mentions;
+    }
+
+    private static bool IsNameWord(List<(string Value, int Index)> tokens, int i)
+    {
+        var w = tokens[i].Value;
+        var bare = Bare(w);
+        if (bare.Length == 0 || !char.IsUpper(bare[0]))
+        {
+            return false;
+        }
+
+        if (QuestionWords().IsMatch(bare) && (i == 0 || IsSentenceStart(tokens, i)))
+        {
+            return false;
+        }
+
+        // A capitalised first word is a name only when it is an acronym or not an ordinary opener ("Compare", "Give").
+        if (i == 0 || IsSentenceStart(tokens, i))
+        {
+            return bare.Length >= 2 && bare.All(c => char.IsUpper(c) || char.IsDigit(c)) || EndsWithPossessive(w) || !Opener().IsMatch(bare) && i + 1 < tokens.Count && IsCapitalised(tokens[i + 1].Value);
+        }
+
+        return !Ordinary().IsMatch(bare);
+    }
+
+    private static bool IsCapitalised(string w) => Bare(w) is { Length: > 0 } b && char.IsUpper(b[0]);
+
+    private static bool IsSentenceStart(List<(string Value, int Index)> tokens, int i) => i > 0 && tokens[i - 1].Value.EndsWith(':');
+
+    private static bool EndsWithPossessive(string w) => w.EndsWith("'s", StringComparison.Ordinal) || w.EndsWith("’s", StringComparison.Ordinal) || w.EndsWith('\'') || w.EndsWith('’');
+
+    private static string Bare(string w)
+    {
+        var s = w.TrimEnd(':');
+        if (s.EndsWith("'s", StringComparison.Ordinal) || s.EndsWith("’s", StringComparison.Ordinal))
+        {
+            s = s[..^2];
+        }
+
+        return s.Trim('\'', '’');
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}'’\-/&.]*[\p{L}\p{N}'’]:?|[\p{L}\p{N}]:?")]
+    private static partial Regex Token();
+
+    [GeneratedRegex(@"^(of|and|for|the|on|de|du)$")]
+    private static partial Regex Joiner();
+
+    [GeneratedRegex(@"^(What|Whats|Who|Whom|Whose|When|Where|Which|Why|How|Is|Are|Was|Were|Do|Does|Did|Can|Could|Should|Would|Will|Has|Have|Had|May|Must|Shall|Tell|Give|List|Name|Explain|Describe|Compare|Please|And|Or|But|So|If|In|On|At|For|To|From|With|By|As|About|Under|Between|Against|Versus|Any|Some|A|An|The|I|We|My|Our|Me|Us)$")]
+    private static partial Regex QuestionWords();
+
+    [GeneratedRegex(@"^(Give|List|Tell|Explain|Describe|Compare|Show|Summarise|Summarize|Provide|Recommend|Write|Find|Please|Help|Let|Make|Get)$")]
+    private static partial Regex Opener();
+
+    /// <summary>Capitalised words that are not names: "I", pronouns, and the AI/act vocabulary spelled with capitals in law names.</summary>
+    [GeneratedRegex(@"^(I|AI|A|An|The|Act|Acts|Law|Laws)$")]
+    private static partial Regex Ordinary();
+}
