@@ -16,7 +16,8 @@ public static class PolicyBotStateServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IBotStore"/> — PostgreSQL when <c>POLICYBOT_DATABASE</c> is set, else SQLite beside
     /// <paramref name="indexPath"/> — and the same singleton as <see cref="IFeedbackSink"/> and
-    /// <see cref="IServerSettingsStore"/>; <see cref="UserIdHasher"/>; validated <see cref="BotStateOptions"/>
+    /// <see cref="IServerSettingsStore"/>, <see cref="ISecretStore"/>, <see cref="IExpiringCache"/> and
+    /// <see cref="IDeliveryClaims"/>; <see cref="UserIdHasher"/>; validated <see cref="BotStateOptions"/>
     /// (checked at start); migrations applied before any hosted service starts; and <see cref="AuditRetentionService"/>.
     /// </summary>
     public static IServiceCollection AddPolicyBotState(this IServiceCollection services, IConfiguration configuration, string indexPath)
@@ -40,6 +41,9 @@ public static class PolicyBotStateServiceCollectionExtensions
             sp.GetService<ILoggerFactory>()));
         services.AddSingleton<IFeedbackSink>(sp => sp.GetRequiredService<IBotStore>());
         services.AddSingleton<IServerSettingsStore>(sp => sp.GetRequiredService<IBotStore>());
+        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<IBotStore>());
+        services.AddSingleton<IExpiringCache>(sp => sp.GetRequiredService<IBotStore>());
+        services.AddSingleton<IDeliveryClaims>(sp => sp.GetRequiredService<IBotStore>());
 
         services.AddHostedService<BotStoreMigrationService>();
         services.AddHostedService<AuditRetentionService>();

@@ -19,6 +19,14 @@ internal static class StoreValues
 
     public static DateTimeOffset FromMicroseconds(long microseconds) => DateTimeOffset.UnixEpoch.AddTicks(microseconds * TimeSpan.TicksPerMicrosecond);
 
+    /// <summary><paramref name="now"/> + <paramref name="lifetime"/> in microseconds, saturating instead of overflowing.</summary>
+    public static long ExpiryMicroseconds(DateTimeOffset now, TimeSpan lifetime)
+    {
+        var start = ToMicroseconds(now);
+        var span = lifetime.Ticks / TimeSpan.TicksPerMicrosecond;
+        return span > long.MaxValue - start ? long.MaxValue : start + span;
+    }
+
     /// <summary><paramref name="value"/> in UTC, truncated to microseconds.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset value) => FromMicroseconds(ToMicroseconds(value));
 

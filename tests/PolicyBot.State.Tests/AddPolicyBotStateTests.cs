@@ -41,6 +41,9 @@ public sealed class AddPolicyBotStateTests : IDisposable
         Assert.Equal(BotStorePaths.StateFileFor(IndexPath), sqlite.FilePath);
         Assert.Same(store, host.Services.GetRequiredService<IFeedbackSink>());
         Assert.Same(store, host.Services.GetRequiredService<IServerSettingsStore>());
+        Assert.Same(store, host.Services.GetRequiredService<ISecretStore>());
+        Assert.Same(store, host.Services.GetRequiredService<IExpiringCache>());
+        Assert.Same(store, host.Services.GetRequiredService<IDeliveryClaims>());
         await store.RecordQuestionAsync(Sample("di-1"), CancellationToken.None); // migrated at start
         await host.Services.GetRequiredService<IFeedbackSink>().RecordAsync(
             new Feedback("di-1", "discord", "user-7", FeedbackReaction.Positive, null, DateTimeOffset.UtcNow), CancellationToken.None);

@@ -8,11 +8,14 @@ namespace PolicyBot.State.Tests;
 /// The one suite both stores pass. Each test gets fresh backing storage (a SQLite file in a temp folder, or a
 /// fresh PostgreSQL schema) and may open several store instances over it, standing in for several processes.
 /// </summary>
-public abstract class BotStoreContractTests : IAsyncLifetime
+public abstract partial class BotStoreContractTests : IAsyncLifetime
 {
     protected static readonly UserIdHasher Hasher = UserIdHasher.WithSalt("store-tests-salt-0123456789");
 
     private static readonly DateTimeOffset T0 = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+    /// <summary>Every schema version this build knows, in order (both dialects share the numbering).</summary>
+    private static readonly int[] KnownVersions = [1, 2];
 
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(2));
     private readonly List<IBotStore> _stores = [];
@@ -60,7 +63,7 @@ public abstract class BotStoreContractTests : IAsyncLifetime
         await Store.RecordQuestionAsync(Record("a1", T0), Ct);
         await Store.MigrateAsync(Ct);
 
-        Assert.Equal([1], await ReadMigrationVersionsAsync(Ct));
+        Assert.Equal(KnownVersions, await ReadMigrationVersionsAsync(Ct));
         var only = Assert.Single(await ReadAllAsync(Store, null));
         Assert.Equal("a1", only.AnswerId);
     }
@@ -76,7 +79,7 @@ public abstract class BotStoreContractTests : IAsyncLifetime
 
         await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync(Ct))));
 
-        Assert.Equal([1], await ReadMigrationVersionsAsync(Ct));
+        Assert.Equal(KnownVersions, await ReadMigrationVersionsAsync(Ct));
         for (var i = 0; i < stores.Count; i++)
         {
             await stores[i].RecordQuestionAsync(Record($"a{i}", T0.AddSeconds(i)), Ct);
@@ -218,7 +221,7 @@ public abstract class BotStoreContractTests : IAsyncLifetime
             Assert.Equal([hostile[i], "ok"], await Store.GetAnswerChannelsAsync(hostile[i], hostile[i], Ct));
         }
 
-        Assert.Equal([1], await ReadMigrationVersionsAsync(Ct));
+        Assert.Equal(KnownVersions, await ReadMigrationVersionsAsync(Ct));
         Assert.Equal(hostile.Length, await CountFeedbackRowsAsync(Ct));
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PolicyBot.Core;
 using PolicyBot.Teams.Tests.Fakes;
+using PolicyBot.Search;
 
 namespace PolicyBot.Teams.Tests;
 

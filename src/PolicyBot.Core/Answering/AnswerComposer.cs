@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using PolicyBot.Core.Analysis;
 using PolicyBot.Core.Conversation;
-using PolicyBot.Core.Retrieval;
+using PolicyBot.Core.Searching;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Answering;
 
@@ -19,29 +19,32 @@ public sealed partial class AnswerComposer
 
     public AnswerOptions Options => _options;
 
-    public Answer Compose(Question question, ParsedQuery query, IReadOnlyList<SearchHit> hits, Searcher searcher, string corpusVersion)
+    public Answer Compose(Question question, SearchResult result, ISearcher searcher, string corpusVersion)
     {
-        var snapshot = searcher.Snapshot;
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(searcher);
+        var query = result.Query;
+        var hits = result.Hits;
         if (query.IsEmpty)
         {
-            return Abstain(question, query.EmptyReason!, Suggestions(snapshot, hits), corpusVersion);
+            return Abstain(question, query.EmptyReason!, Suggestions(searcher, hits), corpusVersion);
         }
 
         if (hits.Count == 0)
         {
             var unknown = query.UnknownWords.Take(5).ToList();
             var why = unknown.Count > 0 ? $"the corpus has no passage containing {Quote(unknown)}" : "the corpus has no passage matching the question";
-            return Abstain(question, why, Suggestions(snapshot, hits), corpusVersion);
+            return Abstain(question, why, Suggestions(searcher, hits), corpusVersion);
         }
 
-        var coverage = searcher.Coverage(query, hits[0].Passage);
+        var coverage = searcher.Coverage(query, hits[0].Passage).Share;
         if (coverage < _options.AbstainBelow)
         {
             var missing = Missing(query, searcher, hits[0].Passage);
             var why = missing.Count > 0
                 ? $"the closest passage does not mention {Quote(missing)}, so the corpus does not appear to cover this question"
                 : "the closest passage matches too little of the question";
-            return Abstain(question, why, Suggestions(snapshot, hits), corpusVersion);
+            return Abstain(question, why, Suggestions(searcher, hits), corpusVersion);
         }
 
         // Candidate passages: the top ones, while they stay near the best score.
@@ -52,9 +55,8 @@ public sealed partial class AnswerComposer
         var sentences = new List<(int Hit, int Position, int Start, int Length, double Score)>();
         for (var h = 0; h < candidates.Count; h++)
         {
-            var passage = snapshot.Passages[candidates[h].Passage];
-            var text = snapshot.Documents[passage.Document].Text;
-            var spans = SentenceSplitter.Split(text, passage.Start, passage.Length);
+            var text = searcher.Passage(candidates[h].Passage).Text;
+            var spans = SentenceSplitter.Split(text);
             for (var s = 0; s < spans.Count; s++)
             {
                 var (start, length) = spans[s];
@@ -63,7 +65,7 @@ public sealed partial class AnswerComposer
                     continue;
                 }
 
-                var covered = SentenceCoverage(query, text.Substring(start, length));
+                var covered = SentenceCoverage(query, searcher, text.Substring(start, length));
                 if (covered <= 0)
                 {
                     continue;
@@ -76,7 +78,7 @@ public sealed partial class AnswerComposer
 
         if (sentences.Count == 0)
         {
-            return Abstain(question, "no sentence in the closest passages speaks to the question", Suggestions(snapshot, hits), corpusVersion);
+            return Abstain(question, "no sentence in the closest passages speaks to the question", Suggestions(searcher, hits), corpusVersion);
         }
 
         var ranked = sentences.OrderByDescending(s => s.Score).ThenBy(s => s.Hit).ThenBy(s => s.Position).ToList();
@@ -90,8 +92,8 @@ public sealed partial class AnswerComposer
                 break;
             }
 
-            var doc = snapshot.Documents[snapshot.Passages[candidates[s.Hit].Passage].Document];
-            if (seen.Add(Display(doc.Text.Substring(s.Start, s.Length))))
+            var passageText = searcher.Passage(candidates[s.Hit].Passage).Text;
+            if (seen.Add(Display(passageText.Substring(s.Start, s.Length))))
             {
                 chosen.Add(s);
             }
@@ -102,17 +104,17 @@ public sealed partial class AnswerComposer
         // Citations: the passages that gave a sentence, renumbered best first.
         var usedHits = chosen.Select(c => c.Hit).Distinct().Order().ToList();
         var rankOf = usedHits.Select((hit, i) => (hit, rank: i + 1)).ToDictionary(x => x.hit, x => x.rank);
-        var citations = usedHits.Select(hit => MakeCitation(snapshot, candidates[hit], rankOf[hit])).ToList();
+        var citations = usedHits.Select(hit => MakeCitation(searcher, candidates[hit], rankOf[hit])).ToList();
         var answer = new StringBuilder();
         foreach (var s in chosen)
         {
-            var doc = snapshot.Documents[snapshot.Passages[candidates[s.Hit].Passage].Document];
+            var passageText = searcher.Passage(candidates[s.Hit].Passage).Text;
             if (answer.Length > 0)
             {
                 answer.Append(' ');
             }
 
-            answer.Append(Display(doc.Text.Substring(s.Start, s.Length))).Append(" [").Append(rankOf[s.Hit]).Append(']');
+            answer.Append(Display(passageText.Substring(s.Start, s.Length))).Append(" [").Append(rankOf[s.Hit]).Append(']');
         }
 
         return new Answer
@@ -126,21 +128,20 @@ public sealed partial class AnswerComposer
         };
     }
 
-    internal static Citation MakeCitation(IndexSnapshot snapshot, SearchHit hit, int rank)
+    internal static Citation MakeCitation(ISearcher searcher, SearchHit hit, int rank)
     {
-        var passage = snapshot.Passages[hit.Passage];
-        var doc = snapshot.Documents[passage.Document];
+        var passage = searcher.Passage(hit.Passage);
         return new Citation(
             rank,
-            doc.Title,
+            passage.Title,
             passage.Section,
-            doc.Source,
-            doc.Text.Substring(passage.Start, passage.Length),
+            passage.FrontMatter.Source,
+            passage.Text,
             Math.Round(hit.Score, 4),
-            $"{doc.Path}#{passage.Ordinal}",
-            doc.Path)
+            $"{passage.DocumentPath}#{passage.Ordinal}",
+            passage.DocumentPath)
         {
-            Published = doc.Published,
+            Published = passage.FrontMatter.Published,
         };
     }
 
@@ -165,14 +166,14 @@ public sealed partial class AnswerComposer
         };
     }
 
-    internal static string NewId() => Guid.CreateVersion7().ToString("N");
+    public static string NewId() => Guid.CreateVersion7().ToString("N");
 
-    private static List<string> Suggestions(IndexSnapshot snapshot, IReadOnlyList<SearchHit> hits)
+    private static List<string> Suggestions(ISearcher searcher, IReadOnlyList<SearchHit> hits)
     {
         var titles = new List<string>();
         foreach (var h in hits)
         {
-            var title = snapshot.Documents[snapshot.Passages[h.Passage].Document].Title;
+            var title = searcher.Passage(h.Passage).Title;
             if (!titles.Contains(title))
             {
                 titles.Add(title);
@@ -184,27 +185,27 @@ public sealed partial class AnswerComposer
             }
         }
 
-        foreach (var d in snapshot.Documents)
+        foreach (var title in searcher.DocumentTitles)
         {
             if (titles.Count == 3)
             {
                 break;
             }
 
-            if (!titles.Contains(d.Title))
+            if (!titles.Contains(title))
             {
-                titles.Add(d.Title);
+                titles.Add(title);
             }
         }
 
         return titles;
     }
 
-    private static List<string> Missing(ParsedQuery query, Searcher searcher, int passage)
+    private static List<string> Missing(ParsedQuery query, ISearcher searcher, int passage)
     {
-        var covered = searcher.Covered(query, passage);
+        var covered = searcher.Coverage(query, passage).Covered;
         var missing = new List<string>();
-        for (var c = 0; c < covered.Length && missing.Count < 5; c++)
+        for (var c = 0; c < covered.Count && missing.Count < 5; c++)
         {
             if (!covered[c])
             {
@@ -218,15 +219,10 @@ public sealed partial class AnswerComposer
     private static string Quote(IReadOnlyList<string> words) => string.Join(", ", words.Select(w => $"'{w}'"));
 
     /// <summary>IDF mass of the question's concepts that a sentence mentions.</summary>
-    private static double SentenceCoverage(ParsedQuery query, string sentence)
+    private static double SentenceCoverage(ParsedQuery query, ISearcher searcher, string sentence)
     {
-        var stems = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var t in TextAnalyzer.Default.Analyze(sentence))
-        {
-            stems.Add(t.Term);
-        }
-
-        var covered = new bool[query.ConceptIdf.Length];
+        var stems = new HashSet<string>(searcher.Analyze(sentence), StringComparer.Ordinal);
+        var covered = new bool[query.ConceptIdf.Count];
         var total = 0.0;
         foreach (var term in query.Terms)
         {

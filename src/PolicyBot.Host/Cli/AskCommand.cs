@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Cli;
 
@@ -96,7 +97,7 @@ internal static class AskCommand
         foreach (var hit in searcher.Search(query, 3))
         {
             var passage = engine.Snapshot.PassageText(hit.Passage);
-            err.WriteLine($"  {hit.Score:F3} coverage {searcher.Coverage(query, hit.Passage):F2}  {passage[..Math.Min(70, passage.Length)].ReplaceLineEndings(" ")}");
+            err.WriteLine($"  {hit.Score:F3} coverage {searcher.Coverage(query, hit.Passage).Share:F2}  {passage[..Math.Min(70, passage.Length)].ReplaceLineEndings(" ")}");
             err.WriteLine("      " + string.Join("  ", searcher.Explain(query, hit.Passage).Select(e => $"{e.Term}={e.Contribution:F2}")));
         }
     }

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using PolicyBot.Core;
-using PolicyBot.Core.Corpus;
-using PolicyBot.Core.Evaluation;
-using PolicyBot.Core.Index;
+using PolicyBot.Search.Corpus;
+using PolicyBot.Evaluation;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Cli;
 
@@ -67,12 +67,12 @@ internal static class BenchCommand
                 scales.Add(k);
             }
 
-            Core.Retrieval.RankingOptions rankingOptions;
+            Search.Retrieval.RankingOptions rankingOptions;
             List<SourceDocument> documents;
             List<string> asked;
             try
             {
-                rankingOptions = RankingOverrides.Apply(Core.Retrieval.RankingOptions.Default, parse.GetValue(ranking));
+                rankingOptions = RankingOverrides.Apply(Search.Retrieval.RankingOptions.Default, parse.GetValue(ranking));
                 if (parse.GetValue(beir) is { } dir)
                 {
                     var collection = BeirCollection.Load(dir);

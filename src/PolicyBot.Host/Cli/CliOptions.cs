@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Cli;
 

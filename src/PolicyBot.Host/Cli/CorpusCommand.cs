@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using PolicyBot.Core;
-using PolicyBot.Core.Corpus;
+using PolicyBot.Search.Corpus;
 using Spectre.Console;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Cli;
 

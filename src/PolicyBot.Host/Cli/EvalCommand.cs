@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using PolicyBot.Core;
-using PolicyBot.Core.Evaluation;
+using PolicyBot.Evaluation;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Cli;
 
@@ -91,11 +92,11 @@ internal static class EvalCommand
         return command;
     }
 
-    private static void RankingOptionsOrError(string? spec, out Core.Retrieval.RankingOptions? options, out string? error)
+    private static void RankingOptionsOrError(string? spec, out Search.Retrieval.RankingOptions? options, out string? error)
     {
         try
         {
-            options = RankingOverrides.Apply(Core.Retrieval.RankingOptions.Default, spec);
+            options = RankingOverrides.Apply(Search.Retrieval.RankingOptions.Default, spec);
             error = null;
         }
         catch (FormatException ex)

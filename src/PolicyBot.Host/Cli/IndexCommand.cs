@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolicyBot.Core;
-using PolicyBot.Core.Index;
+using PolicyBot.Search.Index;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Cli;
 

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using PolicyBot.Host.Serve;
 using Spectre.Console;
+using PolicyBot.Core.Operations;
 
 namespace PolicyBot.Host.Cli;
 

@@ -1,4 +1,4 @@
-using PolicyBot.Core.Analysis;
+using PolicyBot.Search.Analysis;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 

@@ -1,8 +1,13 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PolicyBot.Core.State;
+<<<<<<< HEAD
 using PolicyBot.State;
 using PolicyBot.State.Sqlite;
+=======
+using PolicyBot.Postgres;
+using PolicyBot.Search;
+>>>>>>> b066fa0
 
 namespace PolicyBot.Host.Serve;
 
@@ -64,7 +69,7 @@ internal static class AuditStoreAccess
             }
         }
 
-        var (store, problem) = await OpenAsync(indexPath ?? Core.PolicyBotOptions.DefaultIndexPath, cancellationToken);
+        var (store, problem) = await OpenAsync(indexPath ?? Search.PolicyBotOptions.DefaultIndexPath, cancellationToken);
         if (store is null)
         {
             await Console.Error.WriteLineAsync(problem);

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core;
 using PolicyBot.Core.Operations;
+using PolicyBot.Search;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Serve;
 

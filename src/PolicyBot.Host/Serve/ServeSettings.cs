@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PolicyBot.Core;
 using PolicyBot.Core.Operations;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Serve;
 

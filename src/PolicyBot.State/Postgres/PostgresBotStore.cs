@@ -5,6 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.State.Migrations;
 
 namespace PolicyBot.State.Postgres;
 
@@ -17,54 +18,6 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
 {
     // pg_advisory_xact_lock(int4, int4): this constant ("poli") and a hash of the schema, so test schemas don't queue.
     private const int MigrationLockClass = 0x706F6C69;
-
-    private static readonly (int Version, string Name, string Sql)[] Migrations =
-    [
-        (1, "audit, feedback, server settings, rate-limit buckets", """
-            CREATE TABLE audit (
-                answer_id         text             NOT NULL PRIMARY KEY,
-                at                timestamptz      NOT NULL,
-                platform          text             NOT NULL,
-                server_id         text,
-                channel_id        text,
-                user_hash         text,
-                question          text             NOT NULL,
-                outcome           text             NOT NULL,
-                reason            text,
-                cited_passage_ids text[]           NOT NULL,
-                corpus_version    text             NOT NULL,
-                latency_ms        double precision NOT NULL
-            );
-            CREATE INDEX audit_at ON audit (at, answer_id);
-
-            CREATE TABLE feedback (
-                id        bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                answer_id text        NOT NULL,
-                platform  text        NOT NULL,
-                user_id   text,
-                reaction  text        NOT NULL,
-                comment   text,
-                at        timestamptz NOT NULL
-            );
-            CREATE INDEX feedback_answer ON feedback (answer_id, at, id);
-            CREATE INDEX feedback_at ON feedback (at);
-
-            CREATE TABLE server_settings (
-                platform        text        NOT NULL,
-                server_id       text        NOT NULL,
-                answer_channels text[]      NOT NULL,
-                updated_at      timestamptz NOT NULL,
-                PRIMARY KEY (platform, server_id)
-            );
-
-            CREATE TABLE rate_buckets (
-                bucket_key text             NOT NULL PRIMARY KEY,
-                tokens     double precision NOT NULL,
-                updated_us bigint           NOT NULL,
-                granted    boolean          NOT NULL
-            );
-            """),
-    ];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -112,58 +65,13 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
             {
                 await using (var command = new NpgsqlCommand("""
                     SELECT pg_advisory_xact_lock(@lock_class, hashtext(coalesce(current_schema(), '')));
-                    CREATE TABLE IF NOT EXISTS schema_migrations (
-                        version    integer     NOT NULL PRIMARY KEY,
-                        applied_at timestamptz NOT NULL
-                    );
                     """, connection, transaction))
                 {
                     command.Parameters.Add(new NpgsqlParameter<int>("lock_class", MigrationLockClass));
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                var applied = new HashSet<int>();
-                await using (var command = new NpgsqlCommand("SELECT version FROM schema_migrations;", connection, transaction))
-                {
-                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            applied.Add(reader.GetInt32(0));
-                        }
-                    }
-                }
-
-                foreach (var (version, name, sql) in Migrations)
-                {
-                    if (applied.Contains(version))
-                    {
-                        continue;
-                    }
-
-                    await using (var command = new NpgsqlCommand(sql, connection, transaction))
-                    {
-                        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await using (var command = new NpgsqlCommand("""
-                        INSERT INTO schema_migrations (version, applied_at) VALUES (@version, now());
-                        """, connection, transaction))
-                    {
-                        command.Parameters.Add(new NpgsqlParameter<int>("version", version));
-                        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    LogMigrationApplied(_logger, version, name, Description);
-                }
-
-                var newest = applied.Count == 0 ? 0 : applied.Max();
-                if (newest > Migrations[^1].Version)
-                {
-                    LogSchemaNewer(_logger, Description, newest, Migrations[^1].Version);
-                }
-
+                await MigrationRunner.RunAsync(connection, transaction, PostgresSchema.Current, Description, _logger, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -238,6 +146,8 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
                     WHERE at < @cutoff
                        OR answer_id IN (SELECT answer_id FROM audit WHERE at < @cutoff);
                     DELETE FROM rate_buckets WHERE updated_us < @cutoff_us;
+                    DELETE FROM cache_entries WHERE expires_us < @cutoff_us;
+                    DELETE FROM delivery_claims WHERE expires_us < @cutoff_us;
                     """, connection, transaction))
                 {
                     command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cutoff", cutoff));
@@ -284,6 +194,136 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         command.Parameters.Add(new NpgsqlParameter<double>("rate", refillPerSecond));
         command.Parameters.Add(new NpgsqlParameter<double>("epsilon", StoreValues.TokenEpsilon));
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+    }
+
+    public async Task<StoredSecret> GetOrCreateSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        StateKey.Check(name, nameof(name));
+        ThrowIfDisposed();
+        var cleanName = StoreValues.Clean(name);
+        var candidate = StoredSecret.Generate();
+        await using (var insert = _dataSource.CreateCommand("""
+            INSERT INTO secrets (name, value, created_at) VALUES (@name, @value, now())
+            ON CONFLICT (name) DO NOTHING;
+            """))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<string>("name", cleanName));
+            insert.Parameters.Add(new NpgsqlParameter<string>("value", candidate));
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return new StoredSecret(name, candidate, created: true);
+            }
+        }
+
+        // Another process stored it first (its insert committed before ours conflicted): read theirs.
+        // A separate statement, so it sees that commit under READ COMMITTED.
+        await using var select = _dataSource.CreateCommand("""
+            SELECT value FROM secrets WHERE name = @name;
+            """);
+        select.Parameters.Add(new NpgsqlParameter<string>("name", cleanName));
+        var value = await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string
+            ?? throw new InvalidOperationException($"The secret '{name}' conflicted on insert but cannot be read.");
+        return new StoredSecret(name, value, created: false);
+    }
+
+    public async Task SetAsync(CacheScope scope, string key, string value, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        StateKey.Check(key, nameof(key));
+        CacheScope.CheckValue(value, nameof(value));
+        ThrowIfDisposed();
+
+        // One batch, one implicit transaction: expired entries of the scope go, the entry becomes the scope's
+        // newest, then the oldest beyond capacity go.
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(CacheCommand("""
+            DELETE FROM cache_entries WHERE scope = @scope AND expires_us <= @now_us;
+            """, scope, key, now));
+        var upsert = CacheCommand("""
+            INSERT INTO cache_entries (scope, key, value, expires_us, seq)
+            VALUES (@scope, @key, @value, @expires_us, nextval('cache_entry_seq'))
+            ON CONFLICT (scope, key) DO UPDATE SET
+                value = excluded.value, expires_us = excluded.expires_us, seq = excluded.seq;
+            """, scope, key, now);
+        upsert.Parameters.Add(new NpgsqlParameter<string>("value", StoreValues.Clean(value)));
+        upsert.Parameters.Add(new NpgsqlParameter<long>("expires_us", StoreValues.ExpiryMicroseconds(now, scope.TimeToLive)));
+        batch.BatchCommands.Add(upsert);
+        var evict = CacheCommand("""
+            DELETE FROM cache_entries
+            WHERE scope = @scope
+              AND seq <= (SELECT seq FROM cache_entries WHERE scope = @scope ORDER BY seq DESC OFFSET @capacity LIMIT 1);
+            """, scope, key, now);
+        evict.Parameters.Add(new NpgsqlParameter<int>("capacity", scope.Capacity));
+        batch.BatchCommands.Add(evict);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string?> GetAsync(CacheScope scope, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        StateKey.Check(key, nameof(key));
+        ThrowIfDisposed();
+        await using var command = _dataSource.CreateCommand();
+        command.CommandText = """
+            SELECT value FROM cache_entries WHERE scope = @scope AND key = @key AND expires_us > @now_us;
+            """;
+        AddCacheParameters(command.Parameters, scope, key, now);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    public async Task<bool> RemoveAsync(CacheScope scope, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        StateKey.Check(key, nameof(key));
+        ThrowIfDisposed();
+        await using var command = _dataSource.CreateCommand("""
+            DELETE FROM cache_entries WHERE scope = @scope AND key = @key;
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("scope", StoreValues.Clean(scope.Name)));
+        command.Parameters.Add(new NpgsqlParameter<string>("key", StoreValues.Clean(key)));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    public async Task<bool> TryClaimAsync(string scope, string id, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        StateKey.Check(scope, nameof(scope));
+        StateKey.Check(id, nameof(id));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        ThrowIfDisposed();
+
+        // One batch, one implicit transaction. Racing claimers of the same id serialise on its primary key:
+        // the insert that loses waits for the winner's commit, then does nothing.
+        await using var batch = _dataSource.CreateBatch();
+        var sweep = new NpgsqlBatchCommand("""
+            DELETE FROM delivery_claims WHERE scope = @scope AND expires_us <= @now_us;
+            """);
+        sweep.Parameters.Add(new NpgsqlParameter<string>("scope", StoreValues.Clean(scope)));
+        sweep.Parameters.Add(new NpgsqlParameter<long>("now_us", StoreValues.ToMicroseconds(now)));
+        batch.BatchCommands.Add(sweep);
+        var claim = new NpgsqlBatchCommand("""
+            INSERT INTO delivery_claims (scope, claim_id, expires_us) VALUES (@scope, @id, @expires_us)
+            ON CONFLICT (scope, claim_id) DO NOTHING;
+            """);
+        claim.Parameters.Add(new NpgsqlParameter<string>("scope", StoreValues.Clean(scope)));
+        claim.Parameters.Add(new NpgsqlParameter<string>("id", StoreValues.Clean(id)));
+        claim.Parameters.Add(new NpgsqlParameter<long>("expires_us", StoreValues.ExpiryMicroseconds(now, lifetime)));
+        batch.BatchCommands.Add(claim);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return claim.RecordsAffected == 1;
+    }
+
+    private static NpgsqlBatchCommand CacheCommand(string sql, CacheScope scope, string key, DateTimeOffset now)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        AddCacheParameters(command.Parameters, scope, key, now);
+        return command;
+    }
+
+    private static void AddCacheParameters(NpgsqlParameterCollection parameters, CacheScope scope, string key, DateTimeOffset now)
+    {
+        parameters.Add(new NpgsqlParameter<string>("scope", StoreValues.Clean(scope.Name)));
+        parameters.Add(new NpgsqlParameter<string>("key", StoreValues.Clean(key)));
+        parameters.Add(new NpgsqlParameter<long>("now_us", StoreValues.ToMicroseconds(now)));
     }
 
     public async Task RecordAsync(Feedback feedback, CancellationToken cancellationToken)
@@ -459,12 +499,6 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         new(name, StoreValues.CleanOrNull(value)) { NpgsqlDbType = NpgsqlDbType.Text };
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-    [LoggerMessage(EventId = 6200, Level = LogLevel.Information, Message = "State store: applied migration {Version} ({Name}) to {Database}")]
-    private static partial void LogMigrationApplied(ILogger logger, int version, string name, string database);
-
-    [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "State store {Database} is at schema version {Version}, newer than this build knows ({Known}); running anyway")]
-    private static partial void LogSchemaNewer(ILogger logger, string database, int version, int known);
 
     [LoggerMessage(EventId = 6202, Level = LogLevel.Debug, Message = "Audit record {AnswerId} was already stored; kept the first")]
     private static partial void LogDuplicateAnswer(ILogger logger, string answerId);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.State.Migrations;
 
 namespace PolicyBot.State.Sqlite;
 
@@ -23,58 +24,11 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
         return true;
     });
 
-    private static readonly (int Version, string Name, string Sql)[] Migrations =
-    [
-        (1, "audit, feedback, server settings, rate-limit buckets", """
-            CREATE TABLE audit (
-                answer_id         TEXT    NOT NULL PRIMARY KEY,
-                at_us             INTEGER NOT NULL,
-                platform          TEXT    NOT NULL,
-                server_id         TEXT,
-                channel_id        TEXT,
-                user_hash         TEXT,
-                question          TEXT    NOT NULL,
-                outcome           TEXT    NOT NULL,
-                reason            TEXT,
-                cited_passage_ids TEXT    NOT NULL,
-                corpus_version    TEXT    NOT NULL,
-                latency_ms        REAL    NOT NULL
-            );
-            CREATE INDEX audit_at ON audit (at_us, answer_id);
-
-            CREATE TABLE feedback (
-                id        INTEGER PRIMARY KEY AUTOINCREMENT,
-                answer_id TEXT    NOT NULL,
-                platform  TEXT    NOT NULL,
-                user_id   TEXT,
-                reaction  TEXT    NOT NULL,
-                comment   TEXT,
-                at_us     INTEGER NOT NULL
-            );
-            CREATE INDEX feedback_answer ON feedback (answer_id, at_us, id);
-            CREATE INDEX feedback_at ON feedback (at_us);
-
-            CREATE TABLE server_settings (
-                platform        TEXT    NOT NULL,
-                server_id       TEXT    NOT NULL,
-                answer_channels TEXT    NOT NULL,
-                updated_at_us   INTEGER NOT NULL,
-                PRIMARY KEY (platform, server_id)
-            ) WITHOUT ROWID;
-
-            CREATE TABLE rate_buckets (
-                bucket_key TEXT    NOT NULL PRIMARY KEY,
-                tokens     REAL    NOT NULL,
-                updated_us INTEGER NOT NULL,
-                granted    INTEGER NOT NULL
-            ) WITHOUT ROWID;
-            """),
-    ];
-
     private readonly string _connectionString;
     private readonly UserIdHasher? _feedbackUserHasher;
     private readonly ILogger _logger;
     private int _disposed;
+    private int _fileChecked;
 
     /// <param name="path">The state file; created when missing (see <see cref="BotStorePaths.StateFileFor"/>).</param>
     /// <param name="feedbackUserHasher">Hashes <see cref="Feedback.UserId"/> before it is stored; null stores it as given.</param>
@@ -99,7 +53,7 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
     /// <summary>The full path of the state file.</summary>
     public string FilePath { get; }
 
-    public Task MigrateAsync(CancellationToken cancellationToken) => RunAsync(connection =>
+    public Task MigrateAsync(CancellationToken cancellationToken) => RunAsync(async connection =>
     {
         // WAL is a property of the file; it must be set outside a transaction.
         using (var wal = connection.CreateCommand())
@@ -114,50 +68,7 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
 
         // BEGIN IMMEDIATE: one migrator at a time across processes; the others wait on the busy timeout.
         using var transaction = connection.BeginTransaction(deferred: false);
-        Execute(connection, transaction, """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    INTEGER NOT NULL PRIMARY KEY,
-                applied_at TEXT    NOT NULL
-            );
-            """);
-
-        var applied = new HashSet<int>();
-        using (var select = connection.CreateCommand())
-        {
-            select.Transaction = transaction;
-            select.CommandText = "SELECT version FROM schema_migrations;";
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                applied.Add(reader.GetInt32(0));
-            }
-        }
-
-        foreach (var (version, name, sql) in Migrations)
-        {
-            if (applied.Contains(version))
-            {
-                continue;
-            }
-
-            Execute(connection, transaction, sql);
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO schema_migrations (version, applied_at) VALUES ($version, $applied_at);
-                """;
-            insert.Parameters.AddWithValue("$version", version);
-            insert.Parameters.AddWithValue("$applied_at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-            insert.ExecuteNonQuery();
-            LogMigrationApplied(_logger, version, name, FilePath);
-        }
-
-        var newest = applied.Count == 0 ? 0 : applied.Max();
-        if (newest > Migrations[^1].Version)
-        {
-            LogSchemaNewer(_logger, FilePath, newest, Migrations[^1].Version);
-        }
-
+        await MigrationRunner.RunAsync(connection, transaction, SqliteSchema.Current, FilePath, _logger, cancellationToken).ConfigureAwait(false);
         transaction.Commit();
         return true;
     }, cancellationToken);
@@ -230,6 +141,8 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             WHERE at_us < $cutoff
                OR answer_id IN (SELECT answer_id FROM audit WHERE at_us < $cutoff);
             DELETE FROM rate_buckets WHERE updated_us < $cutoff;
+            DELETE FROM cache_entries WHERE expires_us < $cutoff;
+            DELETE FROM delivery_claims WHERE expires_us < $cutoff;
             DELETE FROM audit WHERE at_us < $cutoff;
             SELECT changes();
             """;
@@ -339,6 +252,132 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
         }, cancellationToken);
     }
 
+    public Task<StoredSecret> GetOrCreateSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        StateKey.Check(name, nameof(name));
+        var candidate = StoredSecret.Generate();
+        return RunAsync(connection =>
+        {
+            // One write transaction: the insert-if-missing and the read see the same row, whoever created it.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO secrets (name, value, created_us) VALUES (@name, @value, @now_us)
+                ON CONFLICT (name) DO NOTHING;
+                SELECT value, changes() FROM secrets WHERE name = @name;
+                """;
+            command.Parameters.AddWithValue("@name", StoreValues.Clean(name));
+            command.Parameters.AddWithValue("@value", candidate);
+            command.Parameters.AddWithValue("@now_us", StoreValues.ToMicroseconds(DateTimeOffset.UtcNow));
+            StoredSecret secret;
+            using (var reader = command.ExecuteReader())
+            {
+                reader.Read();
+                secret = new StoredSecret(name, reader.GetString(0), reader.GetInt64(1) == 1);
+            }
+
+            transaction.Commit();
+            return secret;
+        }, cancellationToken);
+    }
+
+    public Task SetAsync(CacheScope scope, string key, string value, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        StateKey.Check(key, nameof(key));
+        CacheScope.CheckValue(value, nameof(value));
+        return RunAsync(connection =>
+        {
+            // Expired entries of the scope go, the entry becomes the scope's newest, then the oldest beyond capacity go.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                DELETE FROM cache_entries WHERE scope = @scope AND expires_us <= @now_us;
+                INSERT INTO cache_entries (scope, key, value, expires_us, seq)
+                VALUES (@scope, @key, @value, @expires_us,
+                        (SELECT coalesce(max(seq), 0) + 1 FROM cache_entries WHERE scope = @scope))
+                ON CONFLICT (scope, key) DO UPDATE SET
+                    value = excluded.value, expires_us = excluded.expires_us, seq = excluded.seq;
+                DELETE FROM cache_entries
+                WHERE scope = @scope
+                  AND seq <= (SELECT seq FROM cache_entries WHERE scope = @scope ORDER BY seq DESC LIMIT 1 OFFSET @capacity);
+                """;
+            AddCacheParameters(command, scope, key, now);
+            command.Parameters.AddWithValue("@value", StoreValues.Clean(value));
+            command.Parameters.AddWithValue("@expires_us", StoreValues.ExpiryMicroseconds(now, scope.TimeToLive));
+            command.Parameters.AddWithValue("@capacity", scope.Capacity);
+            command.ExecuteNonQuery();
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<string?> GetAsync(CacheScope scope, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        StateKey.Check(key, nameof(key));
+        return RunAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT value FROM cache_entries WHERE scope = @scope AND key = @key AND expires_us > @now_us;
+                """;
+            AddCacheParameters(command, scope, key, now);
+            return command.ExecuteScalar() as string;
+        }, cancellationToken);
+    }
+
+    public Task<bool> RemoveAsync(CacheScope scope, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        StateKey.Check(key, nameof(key));
+        return RunAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                DELETE FROM cache_entries WHERE scope = @scope AND key = @key;
+                """;
+            AddCacheParameters(command, scope, key, DateTimeOffset.UnixEpoch);
+            return command.ExecuteNonQuery() > 0;
+        }, cancellationToken);
+    }
+
+    public Task<bool> TryClaimAsync(string scope, string id, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        StateKey.Check(scope, nameof(scope));
+        StateKey.Check(id, nameof(id));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        return RunAsync(connection =>
+        {
+            // The write lock is taken before the delete reads anything, so two claimers never both insert.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                DELETE FROM delivery_claims WHERE scope = @scope AND expires_us <= @now_us;
+                INSERT INTO delivery_claims (scope, claim_id, expires_us) VALUES (@scope, @id, @expires_us)
+                ON CONFLICT (scope, claim_id) DO NOTHING;
+                SELECT changes();
+                """;
+            command.Parameters.AddWithValue("@scope", StoreValues.Clean(scope));
+            command.Parameters.AddWithValue("@id", StoreValues.Clean(id));
+            command.Parameters.AddWithValue("@now_us", StoreValues.ToMicroseconds(now));
+            command.Parameters.AddWithValue("@expires_us", StoreValues.ExpiryMicroseconds(now, lifetime));
+            var claimed = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
+            transaction.Commit();
+            return claimed;
+        }, cancellationToken);
+    }
+
+    private static void AddCacheParameters(SqliteCommand command, CacheScope scope, string key, DateTimeOffset now)
+    {
+        command.Parameters.AddWithValue("@scope", StoreValues.Clean(scope.Name));
+        command.Parameters.AddWithValue("@key", StoreValues.Clean(key));
+        command.Parameters.AddWithValue("@now_us", StoreValues.ToMicroseconds(now));
+    }
+
     public ValueTask DisposeAsync()
     {
         Dispose();
@@ -445,13 +484,17 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
 
     private string? HashUser(string? userId) => _feedbackUserHasher is null ? userId : _feedbackUserHasher.Hash(userId);
 
-    private Task<T> RunAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    private Task<T> RunAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) =>
+        RunAsync(connection => Task.FromResult(work(connection)), cancellationToken);
+
+    private Task<T> RunAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return Task.Run(
-            () =>
+            async () =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                EnsureOwnerOnlyFile();
                 using var connection = new SqliteConnection(_connectionString);
                 connection.Open();
                 using (var pragma = connection.CreateCommand())
@@ -461,17 +504,53 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
                     pragma.ExecuteNonQuery();
                 }
 
-                return work(connection);
+                return await work(connection).ConfigureAwait(false);
             },
             cancellationToken);
     }
 
-    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    /// <summary>
+    /// The state file holds the generated user-id salt, the audit trail and hashed ids: readable by its owner only
+    /// (0600). Created so before SQLite first opens it — SQLite gives its -wal and -shm files the same mode — and
+    /// tightened once, with a warning, when an older file is readable by group or others.
+    /// </summary>
+    private void EnsureOwnerOnlyFile()
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        if (OperatingSystem.IsWindows() || Volatile.Read(ref _fileChecked) != 0)
+        {
+            return;
+        }
+
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        const UnixFileMode Shared = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        try
+        {
+            using (File.Open(FilePath, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
+            {
+                // A zero-length file is an empty SQLite database.
+            }
+        }
+        catch (IOException) when (File.Exists(FilePath))
+        {
+            foreach (var file in (ReadOnlySpan<string>)[FilePath, FilePath + "-wal", FilePath + "-shm"])
+            {
+                if (File.Exists(file) && (File.GetUnixFileMode(file) & Shared) != 0)
+                {
+                    try
+                    {
+                        File.SetUnixFileMode(file, File.GetUnixFileMode(file) & ~Shared);
+                        LogTightened(_logger, file);
+                    }
+                    catch (UnauthorizedAccessException ex)
+                    {
+                        LogCannotTighten(_logger, file, ex);
+                    }
+                }
+            }
+        }
+
+        Volatile.Write(ref _fileChecked, 1);
     }
 
     private static string ToJson(IReadOnlyList<string> values) =>
@@ -480,15 +559,15 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
     private static string[] FromJson(string json) =>
         JsonSerializer.Deserialize(json, StoreJsonContext.Default.StringArray) ?? [];
 
-    [LoggerMessage(EventId = 6100, Level = LogLevel.Information, Message = "State store: applied migration {Version} ({Name}) to {StateFile}")]
-    private static partial void LogMigrationApplied(ILogger logger, int version, string name, string stateFile);
-
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "State store {StateFile} is at schema version {Version}, newer than this build knows ({Known}); running anyway")]
-    private static partial void LogSchemaNewer(ILogger logger, string stateFile, int version, int known);
-
     [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "State store {StateFile} could not switch to WAL (journal mode {Mode}); concurrent readers will wait on writers")]
     private static partial void LogNoWal(ILogger logger, string stateFile, string mode);
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Debug, Message = "Audit record {AnswerId} was already stored; kept the first")]
     private static partial void LogDuplicateAnswer(ILogger logger, string answerId);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "State store: {File} was readable by group or others; restricted it to its owner (it holds the user-id salt)")]
+    private static partial void LogTightened(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 6105, Level = LogLevel.Warning, Message = "State store: {File} is readable by group or others and could not be restricted to its owner; fix its permissions (chmod 600)")]
+    private static partial void LogCannotTighten(ILogger logger, string file, Exception exception);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Search;
 
 namespace PolicyBot.Discord.Tests.Fakes;
 

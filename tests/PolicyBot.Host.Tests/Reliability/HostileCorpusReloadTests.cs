@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
-using PolicyBot.Core.Index;
+using PolicyBot.Search.Index;
 using PolicyBot.Core.Operations;
 using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;

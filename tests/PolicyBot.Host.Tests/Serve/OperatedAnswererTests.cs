@@ -3,7 +3,11 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Teams.Tests.Fakes;
+<<<<<<< HEAD
 using PolicyBot.State;
+=======
+using PolicyBot.Search;
+>>>>>>> b066fa0
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -12,7 +16,7 @@ public sealed class OperatedAnswererTests : IAsyncLifetime
 {
     private static readonly UserIdHasher Hasher = UserIdHasher.WithSalt("operated-answerer-salt-0123");
     private readonly TestCorpus _corpus = new();
-    private PolicyBot.Core.PolicyBotEngine _engine = null!;
+    private PolicyBot.Search.PolicyBotEngine _engine = null!;
 
     public async Task InitializeAsync() => _engine = await _corpus.OpenAsync();
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Operations;
 using PolicyBot.Host.Serve;
 using PolicyBot.Teams.Tests.Fakes;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Tests.Serve;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core;
+using PolicyBot.Search;
 
 namespace PolicyBot.Host.Tests.Serve;
 

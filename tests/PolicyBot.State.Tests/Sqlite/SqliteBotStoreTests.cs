@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using Microsoft.Data.Sqlite;
 using PolicyBot.Core.State;
 using PolicyBot.State.Sqlite;
@@ -61,6 +62,34 @@ public sealed class SqliteBotStoreTests : BotStoreContractTests
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")] // Unix file modes; the bot is deployed on Linux
+    public async Task MigrateAsync_NewFile_IsReadableByItsOwnerOnlyWithItsLogFiles()
+    {
+        await Store.MigrateAsync(Ct);
+        await Store.GetOrCreateSecretAsync("user-salt", Ct);
+        await Store.RecordQuestionAsync(Record("mode", DateTimeOffset.UnixEpoch), Ct);
+
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(StateFile));
+        Assert.True(File.Exists(StateFile + "-wal"));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(StateFile + "-wal"));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(StateFile + "-shm"));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")] // Unix file modes; the bot is deployed on Linux
+    public async Task MigrateAsync_OlderFileReadableByOthers_IsRestrictedToItsOwner()
+    {
+        await File.WriteAllBytesAsync(StateFile, [], Ct);
+        File.SetUnixFileMode(StateFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        await Store.MigrateAsync(Ct);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(StateFile));
+        Assert.True((await Store.GetOrCreateSecretAsync("user-salt", Ct)).Created);
     }
 
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PolicyBot.Core;
+using PolicyBot.Search;
 
 namespace PolicyBot.Teams.Tests.Fakes;
 

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Search.Index;
+using PolicyBot.Search.Retrieval;
+using PolicyBot.Search;
+using PolicyBot.Core.Searching;
+
+namespace PolicyBot.Evaluation;
+
+/// <summary>Which ranker an evaluation measures.</summary>
+public enum EvaluationRanker
+{
+    /// <summary>The searcher <c>ask</c> uses (in-memory BM25F and its re-ranking stages).</summary>
+    Engine,
+
+    /// <summary>SQLite FTS5 <c>bm25()</c> over an OR of the query terms: the baseline.</summary>
+    Fts5,
+}
+
+/// <summary>The outcome of evaluating a ranker on a test collection.</summary>
+public sealed record EvaluationResult
+{
+    public required string Collection { get; init; }
+
+    public required string Ranker { get; init; }
+
+    public required int Documents { get; init; }
+
+    public required int Passages { get; init; }
+
+    /// <summary>Queries with at least one relevant judgement (the ones averaged over).</summary>
+    public required int Queries { get; init; }
+
+    public required QueryMetrics Mean { get; init; }
+
+    /// <summary>Per judged query, in collection order.</summary>
+    public required IReadOnlyList<(string QueryId, QueryMetrics Metrics)> PerQuery { get; init; }
+
+    public required double IndexMilliseconds { get; init; }
+
+    public required double P50Milliseconds { get; init; }
+
+    public required double P99Milliseconds { get; init; }
+
+    public required double MeanMilliseconds { get; init; }
+}
+
+/// <summary>
+/// Runs every query of a BEIR collection through a ranker over a temporary index built by the same ingestion as
+/// the corpus, and scores the document rankings (a document's score is its best passage's).
+/// </summary>
+public static class BeirEvaluation
+{
+    /// <summary>The documents of a ranked passage list, best passage first, at most <paramref name="top"/>.</summary>
+    public static List<(string Document, double Score)> RankDocuments(ISearcher searcher, string question, int top)
+    {
+        ArgumentNullException.ThrowIfNull(searcher);
+        var first = searcher.Search(QuestionText.Clean(question ?? ""), new SearchOptions { Top = top });
+        var query = first.Query;
+        var result = new List<(string, double)>(top);
+        if (query.IsEmpty)
+        {
+            return result;
+        }
+
+        var depth = top;
+        while (true)
+        {
+            var hits = depth == top ? first.Hits : searcher.Search(query, depth);
+            result.Clear();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var h in hits)
+            {
+                var doc = searcher.Passage(h.Passage).DocumentPath;
+                if (seen.Add(doc))
+                {
+                    result.Add((doc, h.Score));
+                    if (result.Count == top)
+                    {
+                        return result;
+                    }
+                }
+            }
+
+            if (hits.Count < depth || depth >= searcher.PassageCount)
+            {
+                return result;
+            }
+
+            depth *= 4; // several passages of one document filled the list: look deeper
+        }
+    }
+
+    public static EvaluationResult Run(
+        BeirCollection collection,
+        EvaluationRanker ranker,
+        RankingOptions ranking,
+        int top,
+        string? runFile,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        var indexPath = Path.Combine(Path.GetTempPath(), $"policybot-eval-{Guid.NewGuid():N}.db");
+        try
+        {
+            var options = new PolicyBotOptions { IndexPath = indexPath, Ranking = ranking };
+            var documents = collection.Documents.Select(d => EvaluationDocuments.Create(d.Id, d.Title, d.Text));
+            var engine = PolicyBotEngine.OpenDocuments(documents, options, loggers, cancellationToken);
+            var indexMs = engine.LastReport.Elapsed.TotalMilliseconds;
+            using var fts = ranker == EvaluationRanker.Fts5 ? new Fts5Searcher(new IndexStore(indexPath, loggers.CreateLogger<IndexStore>())) : null;
+            Func<string, List<(string, double)>> search = fts is null
+                ? q => RankDocuments(engine.Searcher, q, top)
+                : q => fts.SearchDocuments(q, top);
+
+            // Warm-up: two passes over the queries (tiered JIT promotes hot methods after 30 calls, in the
+            // background), so latencies are those of a serving process.
+            for (var pass = 0; pass < 2; pass++)
+            {
+                foreach (var q in collection.Queries)
+                {
+                    search(q.Text);
+                }
+            }
+
+            var perQuery = new List<(string, QueryMetrics)>();
+            var latencies = new List<double>(collection.Queries.Count);
+            using var run = runFile is null ? null : new StreamWriter(runFile);
+            foreach (var q in collection.Queries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var started = Stopwatch.GetTimestamp();
+                var ranked = search(q.Text);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (run is not null)
+                {
+                    for (var i = 0; i < ranked.Count; i++)
+                    {
+                        run.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{q.Id} Q0 {ranked[i].Item1} {i + 1} {ranked[i].Item2:R} policybot-{ranker.ToString().ToLowerInvariant()}"));
+                    }
+                }
+
+                if (collection.Qrels.TryGetValue(q.Id, out var judged) && judged.Values.Any(s => s >= 1))
+                {
+                    perQuery.Add((q.Id, RetrievalMetrics.Score(ranked.Select(r => r.Item1).ToList(), judged)));
+                }
+            }
+
+            latencies.Sort();
+            return new EvaluationResult
+            {
+                Collection = collection.Name,
+                Ranker = ranker == EvaluationRanker.Fts5 ? "fts5" : "engine",
+                Documents = engine.Snapshot.Documents.Count,
+                Passages = engine.Snapshot.PassageCount,
+                Queries = perQuery.Count,
+                Mean = RetrievalMetrics.Mean(perQuery.Select(p => p.Item2).ToList()),
+                PerQuery = perQuery,
+                IndexMilliseconds = indexMs,
+                P50Milliseconds = RetrievalMetrics.Percentile(latencies, 0.50),
+                P99Milliseconds = RetrievalMetrics.Percentile(latencies, 0.99),
+                MeanMilliseconds = latencies.Count == 0 ? 0 : latencies.Average(),
+            };
+        }
+        finally
+        {
+            TemporaryIndex.Delete(indexPath);
+        }
+    }
+}
+
+/// <summary>Deletes a temporary index file and its SQLite side files.</summary>
+internal static class TemporaryIndex
+{
+    public static void Delete(string path)
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            try
+            {
+                File.Delete(f);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp file left behind is harmless.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same.
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PolicyBot.Core.Answering;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Searching;
+using PolicyBot.Search.Corpus;
+using PolicyBot.Search.Index;
+using PolicyBot.Search.Retrieval;
+
+namespace PolicyBot.Search;
+
+/// <summary>Settings for the answer engine (bound from configuration in the host).</summary>
+public sealed class PolicyBotOptions
+{
+    /// <summary>Corpus folders; empty means <c>./corpus</c>.</summary>
+    public IList<string> CorpusDirectories { get; } = new List<string>();
+
+    /// <summary>The SQLite index file; default <c>.policybot/index.db</c>.</summary>
+    public string IndexPath { get; set; } = DefaultIndexPath;
+
+    public static string DefaultIndexPath { get; } = Path.Combine(".policybot", "index.db");
+
+    public static string DefaultCorpus { get; } = "corpus";
+
+    /// <summary>Corpus files larger than this are skipped with a reason.</summary>
+    public long MaxDocumentBytes { get; set; } = DocumentReader.DefaultMaxBytes;
+
+    public RankingOptions Ranking { get; set; } = RankingOptions.Default;
+
+    public AnswerOptions Answering { get; set; } = AnswerOptions.Default;
+
+    internal IReadOnlyList<string> EffectiveCorpus => CorpusDirectories.Count > 0 ? CorpusDirectories.ToList() : [DefaultCorpus];
+}
+
+/// <summary>
+/// The answer engine: keeps the index in line with the corpus folders, holds the current in-memory snapshot
+/// of it, and answers questions extractively with citations. Refreshes build beside the live snapshot and swap
+/// it in atomically, so answering never waits for or sees a half-built index.
+/// </summary>
+public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog, IAsyncDisposable
+{
+    private readonly PolicyBotOptions _options;
+    private readonly IndexStore _store;
+    private readonly ILogger _logger;
+    private readonly AnswerComposer _composer;
+    private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    private State _state;
+
+    private sealed record State(IndexSnapshot Snapshot, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents);
+
+    private PolicyBotEngine(PolicyBotOptions options, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _logger = loggerFactory.CreateLogger<PolicyBotEngine>();
+        _store = new IndexStore(options.IndexPath, loggerFactory.CreateLogger<IndexStore>());
+        _composer = new AnswerComposer(options.Answering);
+        _state = MakeState(IndexSnapshot.Empty, Synonyms.None, "", "empty");
+    }
+
+    public PolicyBotOptions Options => _options;
+
+    /// <summary>What the last refresh did.</summary>
+    public IndexReport LastReport { get; private set; } = new();
+
+    /// <summary>The snapshot answering now.</summary>
+    public IndexSnapshot Snapshot => _state.Snapshot;
+
+    /// <summary>The searcher answering now (for evaluation and benchmarks).</summary>
+    public Searcher Searcher => _state.Searcher;
+
+    /// <summary>Opens the index, building or refreshing it from the corpus folders first.</summary>
+    public static async Task<PolicyBotEngine> OpenAsync(PolicyBotOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var engine = new PolicyBotEngine(options, loggerFactory ?? NullLoggerFactory.Instance);
+        await engine.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return engine;
+    }
+
+    /// <summary>Indexes the given documents (an evaluation collection) into the index file, replacing its content, and opens it.</summary>
+    public static PolicyBotEngine OpenDocuments(IEnumerable<SourceDocument> documents, PolicyBotOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var engine = new PolicyBotEngine(options, loggerFactory);
+        var sw = Stopwatch.StartNew();
+        var count = engine._store.ReplaceAll(documents, cancellationToken);
+        var snapshot = IndexSnapshot.Load(engine._store, cancellationToken);
+        engine._state = engine.MakeState(snapshot, Synonyms.None, "", snapshot.BuildId);
+        engine.LastReport = new IndexReport { Documents = count, Passages = snapshot.PassageCount, BuildId = snapshot.BuildId, Elapsed = sw.Elapsed };
+        return engine;
+    }
+
+    /// <summary>Syncs the index with the corpus folders and swaps in a new snapshot when anything changed.</summary>
+    public async Task<IndexReport> RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _refreshLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var dirs = _options.EffectiveCorpus;
+            var report = await Task.Run(() => _store.Sync(dirs, _options.MaxDocumentBytes, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var synonymsKey = SynonymsKey(dirs);
+            var current = _state;
+            if (report.Changed || current.Snapshot.BuildId != report.BuildId || current.SynonymsKey != synonymsKey)
+            {
+                var snapshot = await Task.Run(() => IndexSnapshot.Load(_store, cancellationToken), cancellationToken).ConfigureAwait(false);
+                var commit = dirs.Select(GitInfo.ShortCommit).FirstOrDefault(c => c is not null);
+                var version = commit is null ? snapshot.BuildId : $"{snapshot.BuildId}+git.{commit}";
+                Volatile.Write(ref _state, MakeState(snapshot, Synonyms.Load(dirs), synonymsKey, version));
+                LogSwapped(_logger, version, snapshot.Documents.Count, snapshot.PassageCount);
+            }
+
+            foreach (var skipped in report.Skipped)
+            {
+                LogSkipped(_logger, skipped.Path, skipped.Reason);
+            }
+
+            LastReport = report;
+            return report;
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+    }
+
+    private State MakeState(IndexSnapshot snapshot, Synonyms synonyms, string synonymsKey, string version)
+    {
+        var searcher = new Searcher(snapshot, synonyms, _options.Ranking);
+        var docs = snapshot.Documents
+            .Select(d => new CorpusDocumentInfo(d.Path, d.Title, d.Kind, d.Source, d.Published, d.Jurisdictions, d.Topics, d.PassageCount, d.IndexedAt))
+            .ToList();
+        return new State(snapshot, searcher, version, synonymsKey, docs);
+    }
+
+    private static string SynonymsKey(IReadOnlyList<string> dirs)
+    {
+        var sb = new StringBuilder();
+        foreach (var dir in dirs)
+        {
+            var f = new FileInfo(Path.Combine(dir, Synonyms.FileName));
+            if (f.Exists)
+            {
+                sb.Append(f.FullName).Append(':').Append(f.Length).Append(':').Append(f.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)).Append(';');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    public IReadOnlyList<CorpusDocumentInfo> Documents => _state.Documents;
+
+    public string CorpusVersion => _state.CorpusVersion;
+
+    public DateTimeOffset LastIndexed => _state.Snapshot.BuiltAt;
+
+    public IReadOnlyList<string> Suggest(string prefix, int limit)
+    {
+        var state = _state;
+        var p = (prefix ?? "").Trim();
+        var all = state.Documents.Select(d => d.Title).Concat(state.Documents.SelectMany(d => d.Topics)).Distinct(StringComparer.OrdinalIgnoreCase);
+        return all
+            .Select(s => (s, rank: p.Length == 0 ? 1 : s.StartsWith(p, StringComparison.OrdinalIgnoreCase) ? 0 : s.Contains(p, StringComparison.OrdinalIgnoreCase) ? 1 : 2))
+            .Where(x => x.rank < 2)
+            .OrderBy(x => x.rank).ThenBy(x => x.s, StringComparer.OrdinalIgnoreCase)
+            .Take(Math.Max(0, limit))
+            .Select(x => x.s)
+            .ToList();
+    }
+
+    public Task<Answer> AnswerAsync(Question question, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Answer(question));
+    }
+
+    /// <summary>The whole answer path, synchronously (it is CPU-bound and sub-millisecond).</summary>
+    public Answer Answer(Question question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var started = Stopwatch.GetTimestamp();
+        var state = _state;
+        Answer answer;
+        var raw = question.Text ?? "";
+        if (raw.Length > _options.Answering.MaxQuestionLength)
+        {
+            answer = new Answer
+            {
+                Id = AnswerComposer.NewId(),
+                Question = raw[..Math.Min(raw.Length, 200)],
+                Outcome = AnswerOutcome.Refused,
+                Text = $"That question is too long ({raw.Length:N0} characters); please ask in at most {_options.Answering.MaxQuestionLength:N0}.",
+                Reason = "question too long",
+                CorpusVersion = state.CorpusVersion,
+            };
+        }
+        else
+        {
+            var text = QuestionText.Clean(raw);
+            var context = string.IsNullOrWhiteSpace(question.Context.PreviousQuestion) ? null : QuestionText.Clean(question.Context.PreviousQuestion);
+            if (text.Length == 0)
+            {
+                answer = _composer.Abstain(question with { Text = text }, "the question is empty", [], state.CorpusVersion);
+            }
+            else
+            {
+                var result = state.Searcher.Search(text, new SearchOptions { Top = Math.Max(10, question.MaxCitations * 3), Context = context });
+                answer = _composer.Compose(question with { Text = text }, result, state.Searcher, state.CorpusVersion);
+            }
+        }
+
+        return answer with { Elapsed = Stopwatch.GetElapsedTime(started) };
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _refreshLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving corpus version {CorpusVersion}: {Documents} documents, {Passages} passages")]
+    private static partial void LogSwapped(ILogger logger, string corpusVersion, int documents, int passages);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped corpus file {Path}: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string path, string reason);
+}

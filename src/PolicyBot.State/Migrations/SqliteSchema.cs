@@ -1,0 +1,89 @@
+namespace PolicyBot.State.Migrations;
+
+/// <summary>The SQLite schema, version by version. Times are microseconds since the Unix epoch (INTEGER).</summary>
+internal static class SqliteSchema
+{
+    public static Schema Current { get; } = new(
+        "SQLite",
+        [
+            new(1, "audit, feedback, server settings, rate-limit buckets", """
+                CREATE TABLE audit (
+                    answer_id         TEXT    NOT NULL PRIMARY KEY,
+                    at_us             INTEGER NOT NULL,
+                    platform          TEXT    NOT NULL,
+                    server_id         TEXT,
+                    channel_id        TEXT,
+                    user_hash         TEXT,
+                    question          TEXT    NOT NULL,
+                    outcome           TEXT    NOT NULL,
+                    reason            TEXT,
+                    cited_passage_ids TEXT    NOT NULL,
+                    corpus_version    TEXT    NOT NULL,
+                    latency_ms        REAL    NOT NULL
+                );
+                CREATE INDEX audit_at ON audit (at_us, answer_id);
+
+                CREATE TABLE feedback (
+                    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                    answer_id TEXT    NOT NULL,
+                    platform  TEXT    NOT NULL,
+                    user_id   TEXT,
+                    reaction  TEXT    NOT NULL,
+                    comment   TEXT,
+                    at_us     INTEGER NOT NULL
+                );
+                CREATE INDEX feedback_answer ON feedback (answer_id, at_us, id);
+                CREATE INDEX feedback_at ON feedback (at_us);
+
+                CREATE TABLE server_settings (
+                    platform        TEXT    NOT NULL,
+                    server_id       TEXT    NOT NULL,
+                    answer_channels TEXT    NOT NULL,
+                    updated_at_us   INTEGER NOT NULL,
+                    PRIMARY KEY (platform, server_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE rate_buckets (
+                    bucket_key TEXT    NOT NULL PRIMARY KEY,
+                    tokens     REAL    NOT NULL,
+                    updated_us INTEGER NOT NULL,
+                    granted    INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """),
+            new(2, "generated secrets, expiring caches, delivery claims", """
+                CREATE TABLE secrets (
+                    name       TEXT    NOT NULL PRIMARY KEY,
+                    value      TEXT    NOT NULL,
+                    created_us INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE cache_entries (
+                    scope      TEXT    NOT NULL,
+                    key        TEXT    NOT NULL,
+                    value      TEXT    NOT NULL,
+                    expires_us INTEGER NOT NULL,
+                    seq        INTEGER NOT NULL,
+                    PRIMARY KEY (scope, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX cache_entries_order ON cache_entries (scope, seq);
+                CREATE INDEX cache_entries_expiry ON cache_entries (scope, expires_us);
+
+                CREATE TABLE delivery_claims (
+                    scope      TEXT    NOT NULL,
+                    claim_id   TEXT    NOT NULL,
+                    expires_us INTEGER NOT NULL,
+                    PRIMARY KEY (scope, claim_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX delivery_claims_expiry ON delivery_claims (scope, expires_us);
+                """),
+        ],
+        """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER NOT NULL PRIMARY KEY,
+            applied_at TEXT    NOT NULL
+        );
+        """,
+        """
+        INSERT INTO schema_migrations (version, applied_at) VALUES (@version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+        """);
+}
