@@ -1,13 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PolicyBot.Core.State;
-<<<<<<< HEAD
 using PolicyBot.State;
 using PolicyBot.State.Sqlite;
-=======
-using PolicyBot.Postgres;
 using PolicyBot.Search;
->>>>>>> b066fa0
 
 namespace PolicyBot.Host.Serve;
 

@@ -11,11 +11,8 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Teams;
-<<<<<<< HEAD
 using PolicyBot.State;
-=======
 using PolicyBot.Search.Index;
->>>>>>> b066fa0
 
 namespace PolicyBot.Host.Serve;
 

@@ -7,11 +7,8 @@ using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;
-<<<<<<< HEAD
 using PolicyBot.State;
-=======
 using PolicyBot.Search.Index;
->>>>>>> b066fa0
 
 namespace PolicyBot.Host.Tests.Reliability;
 

@@ -3,11 +3,8 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Teams.Tests.Fakes;
-<<<<<<< HEAD
 using PolicyBot.State;
-=======
 using PolicyBot.Search;
->>>>>>> b066fa0
 
 namespace PolicyBot.Host.Tests.Serve;
 

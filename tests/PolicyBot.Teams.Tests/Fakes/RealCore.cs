@@ -4,12 +4,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
-<<<<<<< HEAD
 using PolicyBot.State;
 using PolicyBot.State.Sqlite;
-=======
 using PolicyBot.Search;
->>>>>>> b066fa0
 
 namespace PolicyBot.Teams.Tests.Fakes;
 
