@@ -221,7 +221,7 @@ public static class QaRegression
         string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase)
         || actual.EndsWith("/" + expected, StringComparison.OrdinalIgnoreCase);
 
-    private const RegexOptions FactOptions = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+    private const RegexOptions FactOptions = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline;
 
     private static readonly TimeSpan FactTimeout = TimeSpan.FromSeconds(1);
 

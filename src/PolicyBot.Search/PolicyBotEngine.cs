@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Answering;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Language;
 using PolicyBot.Core.Searching;
 using PolicyBot.Search.Corpus;
 using PolicyBot.Search.Index;
@@ -49,7 +50,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private State _state;
 
-    private sealed record State(IndexSnapshot Snapshot, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents);
+    private sealed record State(IndexSnapshot Snapshot, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents, Glossary Glossary);
 
     private PolicyBotEngine(PolicyBotOptions options, ILoggerFactory loggerFactory)
     {
@@ -100,14 +101,14 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
         {
             var dirs = _options.EffectiveCorpus;
             var report = await Task.Run(() => _store.Sync(dirs, _options.MaxDocumentBytes, cancellationToken), cancellationToken).ConfigureAwait(false);
-            var synonymsKey = SynonymsKey(dirs);
+            var synonymsKey = SynonymsKey(dirs) + Glossary.FilesKey(dirs);
             var current = _state;
             if (report.Changed || current.Snapshot.BuildId != report.BuildId || current.SynonymsKey != synonymsKey)
             {
                 var snapshot = await Task.Run(() => IndexSnapshot.Load(_store, cancellationToken), cancellationToken).ConfigureAwait(false);
                 var commit = dirs.Select(GitInfo.ShortCommit).FirstOrDefault(c => c is not null);
                 var version = commit is null ? snapshot.BuildId : $"{snapshot.BuildId}+git.{commit}";
-                Volatile.Write(ref _state, MakeState(snapshot, Synonyms.Load(dirs), synonymsKey, version));
+                Volatile.Write(ref _state, MakeState(snapshot, Synonyms.Load(dirs), synonymsKey, version, LoadGlossary(dirs)));
                 LogSwapped(_logger, version, snapshot.Documents.Count, snapshot.PassageCount);
             }
 
@@ -125,13 +126,25 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
         }
     }
 
-    private State MakeState(IndexSnapshot snapshot, Synonyms synonyms, string synonymsKey, string version)
+    private Glossary LoadGlossary(IReadOnlyList<string> dirs)
+    {
+        var problems = new List<GlossaryProblem>();
+        var glossary = Glossary.Load(dirs, problems);
+        foreach (var p in problems)
+        {
+            LogGlossaryProblem(_logger, p.Line, p.Message);
+        }
+
+        return glossary;
+    }
+
+    private State MakeState(IndexSnapshot snapshot, Synonyms synonyms, string synonymsKey, string version, Glossary? glossary = null)
     {
         var searcher = new Searcher(snapshot, synonyms, _options.Ranking);
         var docs = snapshot.Documents
             .Select(d => new CorpusDocumentInfo(d.Path, d.Title, d.Kind, d.Source, d.Published, d.Jurisdictions, d.Topics, d.PassageCount, d.IndexedAt))
             .ToList();
-        return new State(snapshot, searcher, version, synonymsKey, docs);
+        return new State(snapshot, searcher, version, synonymsKey, docs, glossary ?? Glossary.Empty);
     }
 
     private static string SynonymsKey(IReadOnlyList<string> dirs)
@@ -205,8 +218,12 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
             }
             else
             {
-                var result = state.Searcher.Search(text, new SearchOptions { Top = Math.Max(10, question.MaxCitations * 3), Context = context });
-                answer = _composer.Compose(question with { Text = text }, result, state.Searcher, state.CorpusVersion);
+                // A Chinese question is searched for the English terms the glossary maps it to.
+                var translation = ChineseQuestion.Translate(text, state.Glossary);
+                var searchContext = context is null ? null : ChineseQuestion.Translate(context, state.Glossary).English;
+                var result = state.Searcher.Search(translation.English, new SearchOptions { Top = Math.Max(10, question.MaxCitations * 3), Context = searchContext });
+                var evidence = new AnswerEvidence { Translation = translation.IsChinese ? translation : null };
+                answer = _composer.Compose(question with { Text = text }, result, state.Searcher, state.CorpusVersion, evidence);
             }
         }
 
@@ -221,6 +238,9 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving corpus version {CorpusVersion}: {Documents} documents, {Passages} passages")]
     private static partial void LogSwapped(ILogger logger, string corpusVersion, int documents, int passages);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Glossary line {Line} ignored: {Problem}")]
+    private static partial void LogGlossaryProblem(ILogger logger, int line, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped corpus file {Path}: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string path, string reason);

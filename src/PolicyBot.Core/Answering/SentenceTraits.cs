@@ -13,12 +13,12 @@ public static partial class SentenceTraits
         {
             QuestionKind.When => DateLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Quantity => AmountLike().IsMatch(sentence) ? 1 : NumberLike().IsMatch(sentence) ? 0.5 : 0,
-            QuestionKind.Who => (ProposedBy().IsMatch(sentence) ? 0.5 : 0) + (NamedPerson().IsMatch(sentence) ? 0.5 : 0),
+            QuestionKind.Who => ProposedBy().IsMatch(sentence) && NamedPerson().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Why => ReasonLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Recommendation => AdviceLike().IsMatch(sentence) ? 1 : 0,
-            QuestionKind.List => Enumeration(sentence) is not null ? 1 : ListLike().IsMatch(sentence) ? 0.5 : 0,
+            QuestionKind.List => Enumeration(sentence) is not null || ListLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Comparison => ComparisonLike().IsMatch(sentence) ? 1 : 0,
-            _ => DefinitionLike().IsMatch(sentence) ? 0.5 : 0,
+            _ => 0,
         };
     }
 
@@ -147,9 +147,6 @@ public static partial class SentenceTraits
 
     [GeneratedRegex(@"\b(while|whereas|unlike|differs?|different|difference|compared|than|strongest|both|each|contrast|rather than|instead|follows a|correspond)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ComparisonLike();
-
-    [GeneratedRegex(@"\b(is|are) (an?|the) \b|\bmeans\b|\brefers to\b", RegexOptions.IgnoreCase)]
-    private static partial Regex DefinitionLike();
 
     [GeneratedRegex(@"\b(this|the|each|a separate|the main|the separate) (note|notes|section|sections)\b|\bnotes? on\b|\bin this note\b|\bsee the\b|\bPolicyBot\b|\bseed (article|copy)\b|\blast reviewed\b|\bcurrent as of\b|\b(next|following) section\b|\bsection below\b|\bdescribed in its own section\b|\bturns the index's findings\b|\bis covered in\b|\bare covered in\b|\bcovers the\b.*\bnote\b", RegexOptions.IgnoreCase)]
     private static partial Regex AboutTheNote();
