@@ -9,6 +9,7 @@ using PolicyBot.Core.Language;
 using PolicyBot.Core.Searching;
 using PolicyBot.Search.Corpus;
 using PolicyBot.Search.Index;
+using PolicyBot.Search.Ranking.Semantic;
 using PolicyBot.Search.Retrieval;
 
 namespace PolicyBot.Search;
@@ -33,6 +34,9 @@ public sealed class PolicyBotOptions
 
     public AnswerOptions Answering { get; set; } = AnswerOptions.Default;
 
+    /// <summary>The semantic stage (off unless the host turns it on; the lexical path is complete without it).</summary>
+    public SemanticOptions Semantic { get; set; } = SemanticOptions.Off;
+
     internal IReadOnlyList<string> EffectiveCorpus => CorpusDirectories.Count > 0 ? CorpusDirectories.ToList() : [DefaultCorpus];
 }
 
@@ -50,7 +54,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private State _state;
 
-    private sealed record State(IndexSnapshot Snapshot, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents, Glossary Glossary);
+    private sealed record State(IndexSnapshot Snapshot, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents, Glossary Glossary, SemanticIndex? Semantic);
 
     private PolicyBotEngine(PolicyBotOptions options, ILoggerFactory loggerFactory)
     {
@@ -126,6 +130,23 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
         }
     }
 
+    /// <summary>The semantic stage for a new index version (passage vectors from the sidecar cache, new ones embedded), or null when off or empty.</summary>
+    private SemanticIndex? BuildSemantic(Searcher searcher)
+    {
+        if (!_options.Semantic.Enabled || searcher.PassageCount == 0)
+        {
+            return null;
+        }
+
+        var encoder = SentenceEncoders.Get(_options.Semantic.Model);
+        var semantic = SemanticIndex.Build(searcher, encoder, _options.Semantic, EmbeddingCache.PathFor(_options.IndexPath, encoder.ModelId), CancellationToken.None);
+        LogEmbedded(_logger, semantic.Embedded, semantic.Count, semantic.Elapsed.TotalMilliseconds);
+        return semantic;
+    }
+
+    /// <summary>The semantic stage answering now (null when off).</summary>
+    public SemanticIndex? Semantic => _state.Semantic;
+
     private Glossary LoadGlossary(IReadOnlyList<string> dirs)
     {
         var problems = new List<GlossaryProblem>();
@@ -144,7 +165,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
         var docs = snapshot.Documents
             .Select(d => new CorpusDocumentInfo(d.Path, d.Title, d.Kind, d.Source, d.Published, d.Jurisdictions, d.Topics, d.PassageCount, d.IndexedAt))
             .ToList();
-        return new State(snapshot, searcher, version, synonymsKey, docs, glossary ?? Glossary.Empty);
+        return new State(snapshot, searcher, version, synonymsKey, docs, glossary ?? Glossary.Empty, BuildSemantic(searcher));
     }
 
     private static string SynonymsKey(IReadOnlyList<string> dirs)
@@ -221,8 +242,24 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
                 // A Chinese question is searched for the English terms the glossary maps it to.
                 var translation = ChineseQuestion.Translate(text, state.Glossary);
                 var searchContext = context is null ? null : ChineseQuestion.Translate(context, state.Glossary).English;
-                var result = state.Searcher.Search(translation.English, new SearchOptions { Top = Math.Max(10, question.MaxCitations * 3), Context = searchContext });
+                var top = Math.Max(10, question.MaxCitations * 3);
+                var result = state.Searcher.Search(translation.English, new SearchOptions { Top = top, Context = searchContext });
+                if (result.Query.IsEmpty && searchContext is not null)
+                {
+                    // "And when?" has nothing to search for alone: in a thread it asks about the question before it.
+                    result = state.Searcher.Search($"{searchContext} {translation.English}", new SearchOptions { Top = top });
+                }
+
                 var evidence = new AnswerEvidence { Translation = translation.IsChinese ? translation : null };
+                if (state.Semantic is { } semantic && !result.Query.IsEmpty && result.Hits.Count > 0)
+                {
+                    // A follow-up ("And when?") means little alone: it is embedded with the question before it.
+                    var semanticText = searchContext is null ? translation.English : $"{searchContext} {translation.English}";
+                    var (fused, similarity, order) = semantic.Fuse(semanticText, result.Hits, top);
+                    result = result with { Hits = fused };
+                    evidence = SemanticIndex.WithSemantic(evidence, similarity, order);
+                }
+
                 answer = _composer.Compose(question with { Text = text }, result, state.Searcher, state.CorpusVersion, evidence);
             }
         }
@@ -238,6 +275,9 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving corpus version {CorpusVersion}: {Documents} documents, {Passages} passages")]
     private static partial void LogSwapped(ILogger logger, string corpusVersion, int documents, int passages);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Semantic stage: embedded {Embedded} of {Passages} passages in {Milliseconds} ms (the rest from the cache)")]
+    private static partial void LogEmbedded(ILogger logger, int embedded, int passages, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Glossary line {Line} ignored: {Problem}")]
     private static partial void LogGlossaryProblem(ILogger logger, int line, string problem);

@@ -58,7 +58,7 @@ public sealed partial class AnswerComposer
         }
 
         // A question about a country, law or programme the corpus never names is not answered about something else.
-        var absent = UncoveredEntities(evidence.Translation?.English ?? question.Text, query, searcher);
+        var absent = UncoveredEntities(evidence.Translation?.English ?? question.Text, query, searcher, hits);
         if (absent.Count > 0)
         {
             var why = $"the corpus has nothing on {string.Join(", ", absent.Select(a => $"'{a}'"))}, so it does not cover this question";
@@ -66,12 +66,19 @@ public sealed partial class AnswerComposer
         }
 
         var coverage = searcher.Coverage(query, hits[0].Passage).Share;
-        var similarity = evidence.HasSemantic ? evidence.Similarity(hits[0].Passage) : 0;
         var rescued = false;
         if (coverage < _options.AbstainBelow)
         {
-            rescued = evidence.HasSemantic && similarity >= _options.SemanticAnswerAbove && coverage >= _options.SemanticMinCoverage;
-            if (!rescued)
+            // A paraphrase shares few words with its answer: the semantic stage's closest passage answers when it is
+            // close enough in meaning and still shares some of the question's words (off-topic questions score far lower).
+            var rescue = SemanticRescue(query, searcher, hits, evidence);
+            if (rescue is { } r)
+            {
+                rescued = true;
+                coverage = r.Coverage;
+                hits = [hits[r.Index], .. hits.Where((_, i) => i != r.Index)];
+            }
+            else
             {
                 var missing = Missing(query, searcher, hits[0].Passage);
                 var why = missing.Count > 0
@@ -124,6 +131,37 @@ public sealed partial class AnswerComposer
             CorpusVersion = corpusVersion,
             Confidence = confidence,
         };
+    }
+
+    /// <summary>
+    /// The hit (among the first few) the semantic stage finds closest in meaning, when its cosine reaches
+    /// <see cref="AnswerOptions.SemanticAnswerAbove"/> and it covers at least <see cref="AnswerOptions.SemanticMinCoverage"/>
+    /// of the question's words; null otherwise (or with the stage off).
+    /// </summary>
+    private (int Index, double Coverage)? SemanticRescue(ParsedQuery query, ISearcher searcher, IReadOnlyList<SearchHit> hits, AnswerEvidence evidence)
+    {
+        if (!evidence.HasSemantic)
+        {
+            return null;
+        }
+
+        (int Index, double Coverage, double Similarity)? best = null;
+        for (var i = 0; i < Math.Min(hits.Count, 5); i++)
+        {
+            var similarity = evidence.Similarity(hits[i].Passage);
+            if (similarity < _options.SemanticAnswerAbove || (best is { } b && similarity <= b.Similarity))
+            {
+                continue;
+            }
+
+            var coverage = searcher.Coverage(query, hits[i].Passage).Share;
+            if (coverage >= _options.SemanticMinCoverage)
+            {
+                best = (i, coverage, similarity);
+            }
+        }
+
+        return best is { } found ? (found.Index, found.Coverage) : null;
     }
 
     /// <summary>Every sentence of the candidate passages that speaks to the question, scored for the question's kind.</summary>
@@ -296,40 +334,51 @@ public sealed partial class AnswerComposer
     }
 
     /// <summary>
-    /// The names in the question (a country, a city, a law, a programme) none of whose searched forms the corpus
-    /// holds: a name counts as covered when each of its words is known to the corpus itself, through a synonym, or
-    /// through a spelling correction of a word long enough to be a typo rather than another name.
+    /// The names in the question (a country, a city, a law, a programme) the corpus cannot answer about: a name none
+    /// of whose searched forms the corpus holds (each word known to the corpus itself, through a synonym that brings a
+    /// whole other name, or through a spelling correction of a word long enough to be a typo rather than another
+    /// name), or a first-named subject the corpus mentions but none of the closest passages does ("Japan" for a question on Japan's
+    /// AI law, answered otherwise from a passage on Hong Kong).
     /// </summary>
-    private static List<string> UncoveredEntities(string question, ParsedQuery query, ISearcher searcher)
+    private static List<string> UncoveredEntities(string question, ParsedQuery query, ISearcher searcher, IReadOnlyList<SearchHit> hits)
     {
         var absent = new List<string>();
+        var closest = hits.Take(3).Select(h => searcher.Coverage(query, h.Passage).Covered).ToList();
+        var first = true;
         foreach (var mention in FocalEntities.Find(question))
         {
+            // The first name is what the question is about; later ones ("firms based in Asia") may be incidental.
+            var focal = first;
+            first = false;
+            var concepts = new HashSet<int>();
+            var missing = false;
             foreach (var word in mention.Words)
             {
                 var concept = ConceptOf(query, word);
-                if (concept < 0)
+                if (concept >= 0)
                 {
-                    // Not a searched word (a stop word, or beyond the query's length): decide by the corpus itself.
-                    if (searcher.Analyze(word) is { Count: > 0 } stems && stems.All(t => searcher.DocumentFrequency(t) == 0))
-                    {
-                        absent.Add(mention.Text);
-                        break;
-                    }
+                    concepts.Add(concept);
+                }
 
+                var stems = searcher.Analyze(word);
+                if (stems.Count == 0 || stems.All(t => searcher.DocumentFrequency(t) > 0))
+                {
                     continue;
                 }
 
-                // A synonym stands in for a name only when it brings a whole other name (two or more known words:
-                // "HK" → "Hong Kong"); one known word of a longer name ("United" of "United Kingdom" for "UK") does not.
-                var terms = query.Terms.Where(t => t.Concept == concept && t.IsKnown && t.Weight > 0).ToList();
-                var known = terms.Any(t => t.Origin == QueryTermOrigin.Question || (t.Origin == QueryTermOrigin.Correction && word.Length >= 6))
+                var terms = concept < 0 ? [] : query.Terms.Where(t => t.Concept == concept && t.IsKnown && t.Weight > 0).ToList();
+                var known = terms.Any(t => t.Origin == QueryTermOrigin.Correction && word.Length >= 7)
                     || terms.Count(t => t.Origin == QueryTermOrigin.Synonym) >= 2;
                 if (!known)
                 {
-                    absent.Add(mention.Text);
+                    missing = true;
                     break;
                 }
+            }
+
+            if (missing || (focal && concepts.Count > 0 && closest.Count > 0 && !closest.Any(c => concepts.All(k => k < c.Count && c[k]))))
+            {
+                absent.Add(mention.Text);
             }
         }
 

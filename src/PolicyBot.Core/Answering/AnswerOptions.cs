@@ -17,10 +17,10 @@ public sealed record AnswerOptions
     /// is still answered when its similarity to that passage reaches this cosine and the coverage reaches
     /// <see cref="SemanticMinCoverage"/> (a paraphrase: "budget" for "fund").
     /// </summary>
-    public double SemanticAnswerAbove { get; init; } = 0.55;
+    public double SemanticAnswerAbove { get; init; } = 0.45;
 
     /// <summary>The least lexical coverage a semantic rescue accepts (0–1).</summary>
-    public double SemanticMinCoverage { get; init; } = 0.2;
+    public double SemanticMinCoverage { get; init; } = 0.15;
 
     /// <summary>Confidence is high from this coverage up (when the rankings agree) and low below <see cref="LowConfidenceBelow"/>.</summary>
     public double HighConfidenceFrom { get; init; } = 0.8;

@@ -73,21 +73,59 @@ public static partial class FocalEntities
             return false;
         }
 
-        if (QuestionWords().IsMatch(bare) && (i == 0 || IsSentenceStart(tokens, i)))
+        if ((i == 0 || IsSentenceStart(tokens, i)) && (QuestionWords().IsMatch(bare) || IsMistypedQuestionWord(bare)))
         {
             return false;
         }
 
-        // A capitalised first word is a name only when it is an acronym or not an ordinary opener ("Compare", "Give").
+        // A capitalised first word is a name unless it is an ordinary opener ("Compare", "Give"): a name the corpus
+        // has is harmless, and one it lacks is what this looks for.
         if (i == 0 || IsSentenceStart(tokens, i))
         {
-            return bare.Length >= 2 && bare.All(c => char.IsUpper(c) || char.IsDigit(c)) || EndsWithPossessive(w) || !Opener().IsMatch(bare) && i + 1 < tokens.Count && IsCapitalised(tokens[i + 1].Value);
+            return !Opener().IsMatch(bare);
         }
 
         return !Ordinary().IsMatch(bare);
     }
 
-    private static bool IsCapitalised(string w) => Bare(w) is { Length: > 0 } b && char.IsUpper(b[0]);
+    /// <summary>"Wich", "Hwo", "Whta": one edit (or a swap) from an opening question word is that word mistyped, not a name.</summary>
+    private static bool IsMistypedQuestionWord(string word)
+    {
+        foreach (var q in (ReadOnlySpan<string>)["What", "Which", "When", "Where", "Who", "Why", "How", "Whose"])
+        {
+            if (Math.Abs(q.Length - word.Length) <= 1 && WithinOneEdit(q.ToLowerInvariant(), word.ToLowerInvariant()))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool WithinOneEdit(string a, string b)
+    {
+        if (a == b)
+        {
+            return true;
+        }
+
+        if (a.Length == b.Length)
+        {
+            var diff = Enumerable.Range(0, a.Length).Where(i => a[i] != b[i]).ToList();
+            return diff.Count == 1 || (diff.Count == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]]);
+        }
+
+        var (longer, shorter) = a.Length > b.Length ? (a, b) : (b, a);
+        for (var i = 0; i < longer.Length; i++)
+        {
+            if (string.Equals(longer.Remove(i, 1), shorter, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsSentenceStart(List<(string Value, int Index)> tokens, int i) => i > 0 && tokens[i - 1].Value.EndsWith(':');
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core;
 using PolicyBot.Search;
+using PolicyBot.Search.Ranking.Semantic;
 
 namespace PolicyBot.Host.Cli;
 
@@ -25,10 +26,38 @@ internal static class CliOptions
 
     public static PolicyBotOptions EngineOptions(string[]? corpus, string? index)
     {
-        var options = new PolicyBotOptions { IndexPath = string.IsNullOrWhiteSpace(index) ? PolicyBotOptions.DefaultIndexPath : index };
+        var options = new PolicyBotOptions
+        {
+            IndexPath = string.IsNullOrWhiteSpace(index) ? PolicyBotOptions.DefaultIndexPath : index,
+            Semantic = SemanticSetting(Environment.GetEnvironmentVariable("POLICYBOT_SEMANTIC"), Environment.GetEnvironmentVariable("POLICYBOT_FUSION")),
+        };
         foreach (var c in corpus ?? [])
         {
             options.CorpusDirectories.Add(c);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// POLICYBOT_SEMANTIC: <c>off</c> (also false/0/no/none/lexical) for the lexical path alone; anything else, or unset,
+    /// keeps the semantic stage on (MiniLM beside the lexical ranking). POLICYBOT_FUSION: <c>blend</c> or <c>blend:W</c> (semantic weight), else reciprocal-rank (<c>rrf:K</c> sets its k).
+    /// </summary>
+    public static SemanticOptions SemanticSetting(string? semantic, string? fusion)
+    {
+        var on = (semantic ?? "").Trim().ToLowerInvariant() switch
+        {
+            "off" or "false" or "0" or "no" or "none" or "lexical" => false,
+            _ => true,
+        };
+        // "rrf", "rrf:K", "blend" or "blend:W" (W the semantic weight, 0–1).
+        var spec = (fusion ?? "").Trim().ToLowerInvariant().Split(':', 2);
+        var options = new SemanticOptions { Enabled = on, Fusion = spec[0] == "blend" ? SemanticFusion.Blend : SemanticFusion.Rrf };
+        if (spec.Length == 2 && double.TryParse(spec[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            options = options.Fusion == SemanticFusion.Blend
+                ? options with { BlendWeight = Math.Clamp(value, 0, 1) }
+                : options with { RrfK = (int)Math.Clamp(value, 1, 1000) };
         }
 
         return options;
