@@ -41,7 +41,7 @@ internal static class CliOptions
 
     /// <summary>
     /// POLICYBOT_SEMANTIC: <c>off</c> (also false/0/no/none/lexical) for the lexical path alone; anything else, or unset,
-    /// keeps the semantic stage on (MiniLM beside the lexical ranking). POLICYBOT_FUSION: <c>blend</c> or <c>blend:W</c> (semantic weight), else reciprocal-rank (<c>rrf:K</c> sets its k).
+    /// keeps the semantic stage on (MiniLM beside the lexical ranking). POLICYBOT_FUSION: <c>rrf</c> or <c>rrf:K</c> for reciprocal-rank fusion, else the calibrated blend (<c>blend:W</c> sets the semantic weight).
     /// </summary>
     public static SemanticOptions SemanticSetting(string? semantic, string? fusion)
     {
@@ -50,9 +50,9 @@ internal static class CliOptions
             "off" or "false" or "0" or "no" or "none" or "lexical" => false,
             _ => true,
         };
-        // "rrf", "rrf:K", "blend" or "blend:W" (W the semantic weight, 0–1).
+        // "blend" (default), "blend:W" (W the semantic weight, 0–1), "rrf" or "rrf:K".
         var spec = (fusion ?? "").Trim().ToLowerInvariant().Split(':', 2);
-        var options = new SemanticOptions { Enabled = on, Fusion = spec[0] == "blend" ? SemanticFusion.Blend : SemanticFusion.Rrf };
+        var options = new SemanticOptions { Enabled = on, Fusion = spec[0] == "rrf" ? SemanticFusion.Rrf : SemanticFusion.Blend };
         if (spec.Length == 2 && double.TryParse(spec[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
         {
             options = options.Fusion == SemanticFusion.Blend

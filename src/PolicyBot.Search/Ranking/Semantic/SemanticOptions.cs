@@ -25,7 +25,7 @@ public sealed record SemanticOptions
 
     public SemanticModel Model { get; init; } = SemanticModel.MiniLm;
 
-    public SemanticFusion Fusion { get; init; } = SemanticFusion.Rrf;
+    public SemanticFusion Fusion { get; init; } = SemanticFusion.Blend;
 
     /// <summary>The k of reciprocal-rank fusion (small lists: a small k lets the first ranks count).</summary>
     public int RrfK { get; init; } = 10;
