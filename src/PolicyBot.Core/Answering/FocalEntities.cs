@@ -33,10 +33,10 @@ public static partial class FocalEntities
             var start = tokens[i].Index;
             var end = start + tokens[i].Value.Length;
             var j = i + 1;
-            while (j < tokens.Count)
+            while (j < tokens.Count && !EndsWithPossessive(tokens[j - 1].Value))
             {
                 var (w, _) = tokens[j];
-                if (IsNameWord(tokens, j) || (w.All(char.IsAsciiDigit) && words.Count > 0))
+                if (IsNameWord(tokens, j) || Ordinary().IsMatch(Bare(w)) || (w.All(char.IsAsciiDigit) && words.Count > 0))
                 {
                     words.Add(Bare(w));
                     end = tokens[j].Index + w.Length;
@@ -47,11 +47,6 @@ public static partial class FocalEntities
                     j++;
                 }
                 else
-                {
-                    break;
-                }
-
-                if (EndsWithPossessive(tokens[j - 1].Value))
                 {
                     break;
                 }
@@ -154,7 +149,7 @@ public static partial class FocalEntities
     [GeneratedRegex(@"^(Give|List|Tell|Explain|Describe|Compare|Show|Summarise|Summarize|Provide|Recommend|Write|Find|Please|Help|Let|Make|Get)$")]
     private static partial Regex Opener();
 
-    /// <summary>Capitalised words that are not names: "I", pronouns, and the AI/act vocabulary spelled with capitals in law names.</summary>
+    /// <summary>Capitalised words that do not start a name but may continue one ("EU AI Act", "Local Law 144").</summary>
     [GeneratedRegex(@"^(I|AI|A|An|The|Act|Acts|Law|Laws)$")]
     private static partial Regex Ordinary();
 }

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Searching;
+using PolicyBot.Search.Ranking.Semantic;
+using PolicyBot.Search.Tests.Support;
+
+namespace PolicyBot.Search.Tests.Ranking;
+
+/// <summary>The semantic stage on the real MiniLM model: cache by content hash, fusion, the off switch.</summary>
+public sealed class SemanticStageTests : IDisposable
+{
+    private readonly TempCorpus _corpus = TempCorpus.WithPolicyNotes();
+
+    public void Dispose() => _corpus.Dispose();
+
+    private Task<PolicyBotEngine> OpenAsync(SemanticOptions semantic)
+    {
+        var options = _corpus.Options();
+        options.Semantic = semantic;
+        return PolicyBotEngine.OpenAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Build_EditOneFile_ReembedsOnlyThatFilesPassages()
+    {
+        await using var engine = await OpenAsync(SemanticOptions.On);
+        var first = engine.Semantic!;
+        Assert.Equal(engine.Searcher.PassageCount, first.Embedded);
+        Assert.True(File.Exists(EmbeddingCache.PathFor(_corpus.IndexPath, SentenceEncoders.Get(SemanticModel.MiniLm).ModelId)));
+
+        // Nothing changed: a reopen embeds nothing.
+        await using (var again = await OpenAsync(SemanticOptions.On))
+        {
+            Assert.Equal(0, again.Semantic!.Embedded);
+        }
+
+        // One file edited: only its passages are embedded again.
+        var path = Path.Combine(_corpus.CorpusDir, "hosting.md");
+        File.AppendAllText(path, "\n\nHong Kong also offers a deep pool of legal talent for international bodies.\n");
+        _corpus.Touch("hosting.md");
+        await engine.RefreshAsync(CancellationToken.None);
+        var edited = engine.Semantic!;
+        var filePassages = Enumerable.Range(0, engine.Searcher.PassageCount).Count(p => engine.Searcher.Passage(p).DocumentPath.EndsWith("hosting.md", StringComparison.Ordinal));
+        Assert.InRange(edited.Embedded, 1, filePassages);
+        Assert.Equal(engine.Searcher.PassageCount, edited.Count);
+    }
+
+    [Fact]
+    public async Task Cache_CorruptSidecar_IsRebuiltNotFatal()
+    {
+        await using (var engine = await OpenAsync(SemanticOptions.On))
+        {
+            Assert.NotNull(engine.Semantic);
+        }
+
+        var sidecar = EmbeddingCache.PathFor(_corpus.IndexPath, SentenceEncoders.Get(SemanticModel.MiniLm).ModelId);
+        File.WriteAllBytes(sidecar, [1, 2, 3, 4, 5, 6, 7]);
+        await using var reopened = await OpenAsync(SemanticOptions.On);
+        Assert.Equal(reopened.Searcher.PassageCount, reopened.Semantic!.Embedded);
+    }
+
+    [Fact]
+    public async Task OffSwitch_NoModelNoSidecar_LexicalPathAnswers()
+    {
+        await using var engine = await OpenAsync(SemanticOptions.Off);
+        Assert.Null(engine.Semantic);
+        Assert.False(File.Exists(EmbeddingCache.PathFor(_corpus.IndexPath, SentenceEncoders.Get(SemanticModel.MiniLm).ModelId)));
+        var answer = engine.Answer(new Question("Why should Hong Kong co-host the organisation?", QuestionContext.Cli));
+        Assert.True(answer.Answered, answer.Text);
+        Assert.NotNull(answer.Confidence);
+    }
+
+    [Fact]
+    public async Task Similarities_ParaphraseRanksThePassageWithNoSharedWordFirst()
+    {
+        await using var engine = await OpenAsync(SemanticOptions.On);
+        var sims = engine.Semantic!.Similarities("where do most machine-learning workers live");
+        var best = Array.IndexOf(sims, sims.Max());
+        Assert.Contains("100,000 AI professionals", engine.Searcher.Passage(best).Text, StringComparison.Ordinal);
+        Assert.All(sims, s => Assert.InRange(s, -1.001f, 1.001f));
+    }
+
+    [Fact]
+    public void ReciprocalRank_SumsBothListsAndKeepsLexicalOrderOnTies()
+    {
+        var lexical = new[] { new SearchHit(1, 9), new SearchHit(2, 5), new SearchHit(3, 1) };
+        var fused = Fusion.ReciprocalRank(lexical, [3, 2, 7], k: 10);
+        Assert.Equal([2, 3, 1, 7], fused.Select(h => h.Passage));
+        Assert.Equal((1.0 / 12) + (1.0 / 12), fused[0].Score, 9);
+        var tie = Fusion.ReciprocalRank([new SearchHit(5, 1), new SearchHit(6, 1)], [6, 5], k: 10);
+        Assert.Equal([5, 6], tie.Select(h => h.Passage));
+    }
+
+    [Fact]
+    public void Blend_CalibratesCosinesAndWeighsBothSides()
+    {
+        var lexical = new[] { new SearchHit(0, 10), new SearchHit(1, 5) };
+        var cosines = new float[] { 0.2f, 0.8f, 0.5f };
+        var options = new SemanticOptions { Enabled = true, Fusion = SemanticFusion.Blend, BlendWeight = 0.5, CosineFloor = 0.2, CosineCeiling = 0.8 };
+        var fused = Fusion.Blend(lexical, [1, 2, 0], cosines, options);
+        Assert.Equal([1, 0, 2], fused.Select(h => h.Passage));
+        Assert.Equal(0.75, fused[0].Score, 6);
+        Assert.Equal(0.5, fused[1].Score, 6);
+        Assert.Equal(0.25, fused[2].Score, 6);
+        var lexicalOnly = Fusion.Blend(lexical, [1, 2, 0], cosines, options with { BlendWeight = 0 });
+        Assert.Equal([0, 1], lexicalOnly.Take(2).Select(h => h.Passage));
+    }
+}
