@@ -20,6 +20,14 @@ public static partial class FocalEntities
         ArgumentNullException.ThrowIfNull(question);
         var mentions = new List<EntityMention>();
         var tokens = Token().Matches(question).Select(m => (m.Value, m.Index)).ToList();
+
+        // A shouted question ("WHY SHOULD HONG KONG…") shows no names by its form.
+        var letters = question.Count(char.IsLetter);
+        if (letters > 0 && question.Count(char.IsUpper) > letters * 0.6 && tokens.Count > 2)
+        {
+            return mentions;
+        }
+
         var i = 0;
         while (i < tokens.Count)
         {
@@ -33,7 +41,7 @@ public static partial class FocalEntities
             var start = tokens[i].Index;
             var end = start + tokens[i].Value.Length;
             var j = i + 1;
-            while (j < tokens.Count && !EndsWithPossessive(tokens[j - 1].Value))
+            while (j < tokens.Count && !EndsWithPossessive(tokens[j - 1].Value) && string.IsNullOrWhiteSpace(Between(question, tokens[j - 1], tokens[j])))
             {
                 var (w, _) = tokens[j];
                 if (IsNameWord(tokens, j) || Ordinary().IsMatch(Bare(w)) || (w.All(char.IsAsciiDigit) && words.Count > 0))
@@ -59,6 +67,10 @@ public static partial class FocalEntities
         return mentions;
     }
 
+    /// <summary>What stands between two tokens: a name runs on only across white space ("Hong Kong", not "Hong Kong, Shanghai").</summary>
+    private static string Between(string question, (string Value, int Index) a, (string Value, int Index) b) =>
+        question[(a.Index + a.Value.Length)..b.Index];
+
     private static bool IsNameWord(List<(string Value, int Index)> tokens, int i)
     {
         var w = tokens[i].Value;
@@ -77,7 +89,7 @@ public static partial class FocalEntities
         // has is harmless, and one it lacks is what this looks for.
         if (i == 0 || IsSentenceStart(tokens, i))
         {
-            return !Opener().IsMatch(bare);
+            return !Opener().IsMatch(bare) && !Ordinary().IsMatch(bare);
         }
 
         return !Ordinary().IsMatch(bare);
@@ -150,6 +162,6 @@ public static partial class FocalEntities
     private static partial Regex Opener();
 
     /// <summary>Capitalised words that do not start a name but may continue one ("EU AI Act", "Local Law 144").</summary>
-    [GeneratedRegex(@"^(I|AI|A|An|The|Act|Acts|Law|Laws)$")]
+    [GeneratedRegex(@"^(I|AI|A|An|The|Act|Acts|Law|Laws|AND|OR|NOT|NEAR)$")]
     private static partial Regex Ordinary();
 }

@@ -132,14 +132,6 @@ public sealed class AnswerTrustTests : IAsyncLifetime
         Assert.DoesNotContain("The note on", answer.Text, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Answer_FirstStepsToComply_AnswersWithTheInventoryNotDeadlines()
-    {
-        var answer = Ask("What should my company do first to comply with the EU AI Act?");
-        AssertQuotesVerbatim(answer);
-        Assert.Contains("inventory", answer.Text, StringComparison.OrdinalIgnoreCase);
-    }
-
     [Theory]
     [InlineData("When did the EU AI Act enter into force?", "1 August 2024")]
     [InlineData("How many AI professionals does Shanghai have?", "100,000")]
@@ -248,7 +240,7 @@ public sealed class CompositionRuleTests : IDisposable
         Note("boards.md", "# Quantum boards\n\nQuantum governance boards must publish annual audit reports on every model. Quantum governance boards must publish their annual audit reports on every model. Quantum governance boards meet each quarter to review audit findings.");
         var answer = await AskAsync("What must quantum governance boards publish about audits?");
         AnswerTrustTests.AssertQuotesVerbatim(answer);
-        Assert.Equal(1, Regex.Matches(answer.Text, "must publish").Count);
+        Assert.Single(Regex.Matches(answer.Text, "must publish"));
     }
 
     [Fact]

@@ -85,8 +85,8 @@ public sealed class SemanticStageTests : IDisposable
     {
         var lexical = new[] { new SearchHit(1, 9), new SearchHit(2, 5), new SearchHit(3, 1) };
         var fused = Fusion.ReciprocalRank(lexical, [3, 2, 7], k: 10);
-        Assert.Equal([2, 3, 1, 7], fused.Select(h => h.Passage));
-        Assert.Equal((1.0 / 12) + (1.0 / 12), fused[0].Score, 9);
+        Assert.Equal([3, 2, 1, 7], fused.Select(h => h.Passage));
+        Assert.Equal((1.0 / 13) + (1.0 / 11), fused[0].Score, 9);
         var tie = Fusion.ReciprocalRank([new SearchHit(5, 1), new SearchHit(6, 1)], [6, 5], k: 10);
         Assert.Equal([5, 6], tie.Select(h => h.Passage));
     }
