@@ -1,13 +1,11 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace PolicyBot.Discord;
 
 /// <summary>
-/// Discord settings, bound from configuration keys with exactly these names: <c>DISCORD_TOKEN</c>,
-/// <c>DISCORD_APPLICATION_ID</c>, <c>DISCORD_API_BASE_URL</c>; shards from <c>POLICYBOT_SHARD_ID</c> /
-/// <c>POLICYBOT_SHARD_COUNT</c> (a number or <c>auto</c>). The gateway URL always comes from <c>GET /gateway/bot</c>.
+/// Discord settings, bound by the host from its Discord settings section (property names as keys).
+/// The gateway URL always comes from <c>GET /gateway/bot</c>.
 /// </summary>
 public sealed class DiscordOptions
 {
@@ -21,7 +19,7 @@ public sealed class DiscordOptions
 
     public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
-    /// <summary>How long questions are kept (<c>POLICYBOT_AUDIT_DAYS</c>), for the notice in /about.</summary>
+    /// <summary>How long questions are kept (the audit retention), for the notice in /about.</summary>
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>This process's shard id, or null to run every shard of <see cref="ShardCount"/>.</summary>
@@ -42,34 +40,56 @@ public sealed class DiscordOptions
     /// <summary>How many citations an answer carries at most.</summary>
     public int MaxCitations { get; set; } = 3;
 
-    /// <summary>Reads the DISCORD_* and POLICYBOT_SHARD_* keys from <paramref name="configuration"/>.</summary>
-    public static DiscordOptions FromConfiguration(IConfiguration configuration)
+    /// <summary>
+    /// Start-up checks; the problems (empty when valid) name each property in braces (<c>{Token}</c>), which the
+    /// host replaces with its setting name. The token is never echoed.
+    /// </summary>
+    public IReadOnlyList<string> Validate()
     {
-        var options = new DiscordOptions();
-        Bind(options, configuration);
-        return options;
-    }
-
-    internal static void Bind(DiscordOptions options, IConfiguration configuration)
-    {
-        options.Token = configuration["DISCORD_TOKEN"]?.Trim() ?? "";
-        options.ApplicationId = Blank(configuration["DISCORD_APPLICATION_ID"]);
-        options.ApiBaseUrl = Blank(configuration["DISCORD_API_BASE_URL"]) ?? DefaultApiBaseUrl;
-        options.AuditRetention = PolicyBot.Core.Conversation.PrivacyNotice.RetentionFrom(configuration["POLICYBOT_AUDIT_DAYS"]);
-        options.ShardId = ParseShard(configuration["POLICYBOT_SHARD_ID"]);
-        options.ShardCount = ParseShard(configuration["POLICYBOT_SHARD_COUNT"]);
-    }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static int? ParseShard(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value) || value.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(Token))
         {
-            return null;
+            failures.Add("{Token} is not set: put the bot token from the Discord Developer Portal (Bot page) in the environment or .env.");
+        }
+        else if (Token.StartsWith("Bot ", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add("{Token} must be the bare token, without the 'Bot ' prefix.");
+        }
+        else if (Token.Any(char.IsWhiteSpace))
+        {
+            failures.Add("{Token} contains whitespace; copy the token again from the Developer Portal.");
         }
 
-        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+        if (ApplicationId is { } app && !ulong.TryParse(app, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            failures.Add("{ApplicationId} must be the numeric application id (a snowflake) from the Developer Portal.");
+        }
+
+        if (!Uri.TryCreate(ApiBaseUrl, UriKind.Absolute, out var baseUri) || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp))
+        {
+            failures.Add("{ApiBaseUrl} must be an absolute http(s) URL such as https://discord.com/api/v10.");
+        }
+        else if (!baseUri.AbsolutePath.TrimEnd('/').EndsWith("/v10", StringComparison.Ordinal))
+        {
+            failures.Add("{ApiBaseUrl} must end with /api/v10 (PolicyBot speaks Discord API v10).");
+        }
+
+        if (ShardCount is < 1)
+        {
+            failures.Add("{ShardCount} must be a positive number or 'auto'.");
+        }
+
+        if (ShardId is < 0 || (ShardId is { } id && ShardCount is { } count && id >= count))
+        {
+            failures.Add("{ShardId} must be a number from 0 to {ShardCount} - 1, or 'auto'.");
+        }
+
+        if (MaxConcurrentAnswers < 1)
+        {
+            failures.Add("{MaxConcurrentAnswers} must be at least 1.");
+        }
+
+        return failures;
     }
 }
 
@@ -78,49 +98,8 @@ internal sealed class DiscordOptionsValidator : IValidateOptions<DiscordOptions>
 {
     public ValidateOptionsResult Validate(string? name, DiscordOptions options)
     {
-        var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Token))
-        {
-            failures.Add("DISCORD_TOKEN is not set: put the bot token from the Discord Developer Portal (Bot page) in the environment or .env.");
-        }
-        else if (options.Token.StartsWith("Bot ", StringComparison.OrdinalIgnoreCase))
-        {
-            failures.Add("DISCORD_TOKEN must be the bare token, without the 'Bot ' prefix.");
-        }
-        else if (options.Token.Any(char.IsWhiteSpace))
-        {
-            failures.Add("DISCORD_TOKEN contains whitespace; copy the token again from the Developer Portal.");
-        }
-
-        if (options.ApplicationId is { } app && !ulong.TryParse(app, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-        {
-            failures.Add("DISCORD_APPLICATION_ID must be the numeric application id (a snowflake) from the Developer Portal.");
-        }
-
-        if (!Uri.TryCreate(options.ApiBaseUrl, UriKind.Absolute, out var baseUri) || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp))
-        {
-            failures.Add("DISCORD_API_BASE_URL must be an absolute http(s) URL such as https://discord.com/api/v10.");
-        }
-        else if (!baseUri.AbsolutePath.TrimEnd('/').EndsWith("/v10", StringComparison.Ordinal))
-        {
-            failures.Add("DISCORD_API_BASE_URL must end with /api/v10 (PolicyBot speaks Discord API v10).");
-        }
-
-        if (options.ShardCount is < 1)
-        {
-            failures.Add("POLICYBOT_SHARD_COUNT must be a positive number or 'auto'.");
-        }
-
-        if (options.ShardId is < 0 || (options.ShardId is { } id && options.ShardCount is { } count && id >= count))
-        {
-            failures.Add("POLICYBOT_SHARD_ID must be a number from 0 to POLICYBOT_SHARD_COUNT-1, or 'auto'.");
-        }
-
-        if (options.MaxConcurrentAnswers < 1)
-        {
-            failures.Add("MaxConcurrentAnswers must be at least 1.");
-        }
-
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = options.Validate();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -13,8 +13,8 @@ namespace PolicyBot.Discord;
 public static class DiscordServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the Discord bot: options (DISCORD_TOKEN, DISCORD_APPLICATION_ID, DISCORD_API_BASE_URL,
-    /// POLICYBOT_SHARD_ID, POLICYBOT_SHARD_COUNT; validated at start), the REST and gateway clients, the adapter,
+    /// Registers the Discord bot: <see cref="DiscordOptions"/> bound from <paramref name="configuration"/> (the host's
+    /// Discord section; validated at start), the REST and gateway clients, the adapter,
     /// <see cref="DiscordConnectionState"/> (readiness), <see cref="DiscordMetrics"/> and the hosted service.
     /// The host registers <see cref="IQuestionAnswerer"/>, <see cref="ICorpusCatalog"/>, <see cref="IFeedbackSink"/>
     /// and <see cref="IServerSettingsStore"/>.
@@ -25,7 +25,7 @@ public static class DiscordServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddOptions<DiscordOptions>()
-            .Configure(o => DiscordOptions.Bind(o, configuration))
+            .Bind(configuration)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -43,6 +43,7 @@ public static class DiscordServiceCollectionExtensions
             sp.GetRequiredService<ICorpusCatalog>(),
             sp.GetRequiredService<IFeedbackSink>(),
             sp.GetRequiredService<IServerSettingsStore>(),
+            sp.GetRequiredService<IExpiringCache>(),
             sp.GetRequiredService<IOptions<DiscordOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<DiscordAdapter>(),

@@ -7,6 +7,7 @@ using PolicyBot.Search.Index;
 using PolicyBot.Search.Retrieval;
 using PolicyBot.Search;
 using PolicyBot.Core.Searching;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Evaluation;
 

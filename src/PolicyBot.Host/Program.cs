@@ -9,7 +9,6 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-        EnvFile.Load(Path.Combine(Directory.GetCurrentDirectory(), ".env"));
         var root = BuildRoot();
         return await root.Parse(args).InvokeAsync();
     }

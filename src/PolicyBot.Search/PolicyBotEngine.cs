@@ -11,6 +11,7 @@ using PolicyBot.Search.Corpus;
 using PolicyBot.Search.Index;
 using PolicyBot.Search.Ranking.Semantic;
 using PolicyBot.Search.Retrieval;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Search;
 
@@ -222,7 +223,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
             answer = new Answer
             {
                 Id = AnswerComposer.NewId(),
-                Question = raw[..Math.Min(raw.Length, 200)],
+                Question = TextCut.Clip(raw, 200),
                 Outcome = AnswerOutcome.Refused,
                 Text = $"That question is too long ({raw.Length:N0} characters); please ask in at most {_options.Answering.MaxQuestionLength:N0}.",
                 Reason = "question too long",

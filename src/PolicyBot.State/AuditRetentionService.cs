@@ -5,16 +5,16 @@ using PolicyBot.Core.State;
 
 namespace PolicyBot.State;
 
-/// <summary>Prunes audit records older than <c>POLICYBOT_AUDIT_DAYS</c>: at start, then every <see cref="BotStateOptions.PruneInterval"/>.</summary>
+/// <summary>Prunes audit records older than <see cref="AuditOptions.Retention"/>: at start, then every <see cref="AuditOptions.PruneInterval"/>.</summary>
 public sealed partial class AuditRetentionService(
     IBotStore store,
-    IOptions<BotStateOptions> options,
+    IOptions<AuditOptions> options,
     TimeProvider timeProvider,
     ILogger<AuditRetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var retention = options.Value.AuditRetention;
+        var retention = options.Value.Retention;
         if (retention == TimeSpan.Zero)
         {
             LogKeptForever(logger);
@@ -52,6 +52,6 @@ public sealed partial class AuditRetentionService(
     [LoggerMessage(EventId = 6401, Level = LogLevel.Error, Message = "Audit retention: pruning failed; retrying at the next interval")]
     private static partial void LogPruneFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 6402, Level = LogLevel.Information, Message = "Audit retention: POLICYBOT_AUDIT_DAYS=0, audit records are kept forever")]
+    [LoggerMessage(EventId = 6402, Level = LogLevel.Information, Message = "Audit retention: 0 days, audit records are kept forever")]
     private static partial void LogKeptForever(ILogger logger);
 }

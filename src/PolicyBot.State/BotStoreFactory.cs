@@ -6,7 +6,7 @@ using PolicyBot.State.Sqlite;
 
 namespace PolicyBot.State;
 
-/// <summary>Chooses the store: PostgreSQL when <c>POLICYBOT_DATABASE</c> is set, else SQLite beside the index.</summary>
+/// <summary>Chooses the store: PostgreSQL when <see cref="BotStateOptions.Database"/> is set, else SQLite beside the index.</summary>
 public static partial class BotStoreFactory
 {
     /// <summary>An unmigrated store; call <see cref="IBotStore.MigrateAsync"/> before use (the host does it at start).</summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -6,34 +5,40 @@ using Microsoft.Extensions.Options;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.State.Migrations;
-using PolicyBot.State.Postgres;
 
 namespace PolicyBot.State;
 
 /// <summary>The one entry point for the bot's durable state.</summary>
-public static class PolicyBotStateServiceCollectionExtensions
+public static class StateServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IBotStore"/> — PostgreSQL when <c>POLICYBOT_DATABASE</c> is set, else SQLite beside
-    /// <paramref name="indexPath"/> — and the same singleton as <see cref="IFeedbackSink"/> and
+    /// Registers <see cref="IBotStore"/> — PostgreSQL when <see cref="BotStateOptions.Database"/> is set, else SQLite
+    /// beside <paramref name="indexPath"/> — and the same singleton as <see cref="IFeedbackSink"/>,
     /// <see cref="IServerSettingsStore"/>, <see cref="ISecretStore"/>, <see cref="IExpiringCache"/> and
-    /// <see cref="IDeliveryClaims"/>; <see cref="UserIdHasher"/>; validated <see cref="BotStateOptions"/>
-    /// (checked at start); migrations applied before any hosted service starts; and <see cref="AuditRetentionService"/>.
+    /// <see cref="IDeliveryClaims"/>; <see cref="UserIdHasher"/> (the configured salt, or the store's generated one,
+    /// loaded at start); validated <see cref="BotStateOptions"/> and <see cref="AuditOptions"/> (checked at start);
+    /// migrations applied before any hosted service starts; and <see cref="AuditRetentionService"/>.
     /// </summary>
-    public static IServiceCollection AddPolicyBotState(this IServiceCollection services, IConfiguration configuration, string indexPath)
+    public static IServiceCollection AddPolicyBotState(
+        this IServiceCollection services,
+        Action<BotStateOptions> configureState,
+        Action<AuditOptions> configureAudit,
+        string indexPath)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(configureState);
+        ArgumentNullException.ThrowIfNull(configureAudit);
         ArgumentException.ThrowIfNullOrWhiteSpace(indexPath);
 
-        services.AddOptions<BotStateOptions>()
-            .Configure(options => BotStateConfiguration.Bind(configuration, options))
-            .ValidateOnStart();
+        services.AddOptions<BotStateOptions>().Configure(configureState).ValidateOnStart();
+        services.AddOptions<AuditOptions>().Configure(configureAudit).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BotStateOptions>, BotStateOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BotStateOptions>, DatabaseSettingValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BotStateOptions>>().Value.CreateHasher());
+        services.AddSingleton(sp => CreateHasher(
+            sp.GetRequiredService<IOptions<BotStateOptions>>().Value,
+            sp.GetRequiredService<IOptions<AuditOptions>>().Value));
         services.AddSingleton(sp => BotStoreFactory.Create(
             sp.GetRequiredService<IOptions<BotStateOptions>>().Value,
             indexPath,
@@ -50,25 +55,13 @@ public static class PolicyBotStateServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Fails start-up when <c>POLICYBOT_DATABASE</c> cannot be parsed (the message names the setting, not the value).</summary>
-    private sealed class DatabaseSettingValidator : IValidateOptions<BotStateOptions>
+    /// <summary>Raw ids when opted in; the configured salt; else a hasher that gets the store's salt at start.</summary>
+    public static UserIdHasher CreateHasher(BotStateOptions state, AuditOptions audit)
     {
-        public ValidateOptionsResult Validate(string? name, BotStateOptions options)
-        {
-            if (options.Database is null)
-            {
-                return ValidateOptionsResult.Success;
-            }
-
-            try
-            {
-                _ = PostgresConnectionString.Parse(options.Database);
-                return ValidateOptionsResult.Success;
-            }
-            catch (FormatException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
-        }
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(audit);
+        return audit.RawUserIds ? UserIdHasher.RawIds
+            : state.UserSalt is { } salt ? UserIdHasher.WithSalt(salt)
+            : UserIdHasher.AwaitingSalt();
     }
 }

@@ -116,9 +116,10 @@ public static class TeamsLatencyBench
 
     private static async Task<WebApplication> StartBotAsync(IQuestionAnswerer answerer, ICorpusCatalog catalog, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["POLICYBOT_HTTP_URL"] = "http://127.0.0.1:0" });
+        // Local mode on loopback: the bench measures the answer path, not token checks.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["HttpUrl"] = "http://127.0.0.1:0", ["LocalMode"] = "true" });
         builder.Services.AddSingleton(answerer);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<IFeedbackSink, DiscardFeedback>();

@@ -49,4 +49,7 @@ internal static partial class TeamsLog
 
     [LoggerMessage(15, LogLevel.Information, "Message too large; splitting a {Length}-character part")]
     public static partial void SplittingPart(ILogger logger, int length);
+
+    [LoggerMessage(16, LogLevel.Warning, "Delivery claim in the state store failed; handling the activity anyway")]
+    public static partial void ClaimFailed(ILogger logger, Exception exception);
 }

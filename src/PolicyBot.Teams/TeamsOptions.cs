@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Configuration;
 
 namespace PolicyBot.Teams;
 
@@ -14,8 +13,8 @@ public enum TeamsAppType
 }
 
 /// <summary>
-/// Teams adapter settings. The environment/.env names are fixed (<c>TEAMS_APP_ID</c>, …); the tunables below them
-/// are code-level settings with production defaults that tests shorten.
+/// Teams adapter settings, bound by the host from its Teams section; the tunables below the operator settings are
+/// code-level settings with production defaults that tests shorten.
 /// </summary>
 public sealed class TeamsOptions
 {
@@ -24,28 +23,34 @@ public sealed class TeamsOptions
     public const string BotConnectorIssuer = "https://api.botframework.com";
     public const string BotConnectorScope = "https://api.botframework.com/.default";
 
-    /// <summary><c>TEAMS_APP_ID</c>: the Microsoft App ID. Empty means auth-disabled dev mode (loopback only).</summary>
+    /// <summary>The Microsoft App ID. Empty needs <see cref="LocalMode"/> (auth disabled, loopback only).</summary>
     public string? AppId { get; set; }
 
-    /// <summary><c>TEAMS_APP_PASSWORD</c>: the client secret. Never logged.</summary>
+    /// <summary>
+    /// The explicit switch for running without an app id: unauthenticated requests are accepted, from loopback only
+    /// (development with the Bot Framework Emulator). Refused with an app id, or on a non-loopback listener.
+    /// </summary>
+    public bool LocalMode { get; set; }
+
+    /// <summary>The client secret. Never logged.</summary>
     public string? AppPassword { get; set; }
 
-    /// <summary><c>TEAMS_TENANT_ID</c>: required for <see cref="TeamsAppType.SingleTenant"/>.</summary>
+    /// <summary>The Entra tenant: required for <see cref="TeamsAppType.SingleTenant"/>.</summary>
     public string? TenantId { get; set; }
 
-    /// <summary>How long questions are kept (<c>POLICYBOT_AUDIT_DAYS</c>), for the notice in the welcome.</summary>
+    /// <summary>How long questions are kept (the audit retention), for the notice in the welcome.</summary>
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
 
-    /// <summary><c>TEAMS_APP_TYPE</c>: <c>SingleTenant</c> or <c>MultiTenant</c> (default MultiTenant).</summary>
+    /// <summary><c>SingleTenant</c> or <c>MultiTenant</c> (default MultiTenant).</summary>
     public string AppType { get; set; } = nameof(TeamsAppType.MultiTenant);
 
-    /// <summary><c>TEAMS_OPENID_METADATA_URL</c>.</summary>
+    /// <summary>Where the OpenID metadata (signing keys) is read.</summary>
     public string OpenIdMetadataUrl { get; set; } = DefaultOpenIdMetadataUrl;
 
-    /// <summary><c>TEAMS_TOKEN_ENDPOINT</c>: full token URL; <c>{tenant}</c> is replaced by the tenant for the app type.</summary>
+    /// <summary>The full token URL; <c>{tenant}</c> is replaced by the tenant for the app type.</summary>
     public string? TokenEndpoint { get; set; }
 
-    /// <summary><c>POLICYBOT_HTTP_URL</c>: where the host listens.</summary>
+    /// <summary>Where the host listens (for the loopback check).</summary>
     public string HttpUrl { get; set; } = DefaultHttpUrl;
 
     /// <summary>Text budget per outbound message, in UTF-16 code units (Teams' smallest documented limit is ~28 KB).</summary>
@@ -98,65 +103,56 @@ public sealed class TeamsOptions
         return new Uri(template.Replace("{tenant}", Uri.EscapeDataString(TokenTenant), StringComparison.Ordinal), UriKind.Absolute);
     }
 
-    /// <summary>Copies the fixed configuration names into <paramref name="options"/>.</summary>
-    public static void Bind(IConfiguration configuration, TeamsOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(options);
-        options.AppId = Value(configuration, "TEAMS_APP_ID") ?? options.AppId;
-        options.AppPassword = Value(configuration, "TEAMS_APP_PASSWORD") ?? options.AppPassword;
-        options.TenantId = Value(configuration, "TEAMS_TENANT_ID") ?? options.TenantId;
-        options.AuditRetention = PolicyBot.Core.Conversation.PrivacyNotice.RetentionFrom(Value(configuration, "POLICYBOT_AUDIT_DAYS"));
-        options.AppType = Value(configuration, "TEAMS_APP_TYPE") ?? options.AppType;
-        options.OpenIdMetadataUrl = Value(configuration, "TEAMS_OPENID_METADATA_URL") ?? options.OpenIdMetadataUrl;
-        options.TokenEndpoint = Value(configuration, "TEAMS_TOKEN_ENDPOINT") ?? options.TokenEndpoint;
-        options.HttpUrl = Value(configuration, "POLICYBOT_HTTP_URL") ?? options.HttpUrl;
-    }
-
-    private static string? Value(IConfiguration c, string key)
-    {
-        var v = c[key];
-        return string.IsNullOrWhiteSpace(v) ? null : v.Trim();
-    }
-
-    /// <summary>Start-up checks; returns the problems (empty when valid). Secrets are never echoed.</summary>
-    public IReadOnlyList<string> Validate(bool isProduction)
+    /// <summary>
+    /// Start-up checks; the problems (empty when valid) name each property in braces (<c>{AppId}</c>), which the host
+    /// replaces with its setting name. Secrets are never echoed.
+    /// </summary>
+    public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (!Enum.TryParse<TeamsAppType>(AppType, ignoreCase: true, out var type) || !Enum.IsDefined(type))
         {
-            errors.Add("TEAMS_APP_TYPE must be SingleTenant or MultiTenant.");
+            errors.Add("{AppType} must be SingleTenant or MultiTenant.");
         }
-        else if (type == TeamsAppType.SingleTenant && string.IsNullOrWhiteSpace(TenantId))
+        else if (!AuthDisabled && type == TeamsAppType.SingleTenant && string.IsNullOrWhiteSpace(TenantId))
         {
-            errors.Add("TEAMS_TENANT_ID is required when TEAMS_APP_TYPE is SingleTenant.");
+            errors.Add("{TenantId} is required when {AppType} is SingleTenant.");
         }
 
         if (!Uri.TryCreate(OpenIdMetadataUrl, UriKind.Absolute, out _))
         {
-            errors.Add("TEAMS_OPENID_METADATA_URL is not an absolute URL.");
+            errors.Add("{OpenIdMetadataUrl} is not an absolute URL.");
         }
 
         if (!string.IsNullOrWhiteSpace(TokenEndpoint) && !Uri.TryCreate(TokenEndpoint, UriKind.Absolute, out _))
         {
-            errors.Add("TEAMS_TOKEN_ENDPOINT is not an absolute URL.");
+            errors.Add("{TokenEndpoint} is not an absolute URL.");
         }
 
         if (AuthDisabled)
         {
-            if (isProduction)
+            if (!LocalMode)
             {
-                errors.Add("TEAMS_APP_ID is not set: auth-disabled dev mode is refused in the Production environment.");
+                errors.Add(
+                    "{AppId} is not set: set {AppId} and {AppPassword} (and {TenantId} for a SingleTenant bot) from the Azure Bot registration, " +
+                    "or set {LocalMode}=true to accept unauthenticated requests from loopback only (Bot Framework Emulator).");
             }
-
-            if (!IsLoopbackUrl(HttpUrl))
+            else if (!IsLoopbackUrl(HttpUrl))
             {
-                errors.Add("TEAMS_APP_ID is not set: auth-disabled dev mode only listens on loopback (POLICYBOT_HTTP_URL must be 127.0.0.1, ::1 or localhost).");
+                errors.Add("{LocalMode}=true only listens on loopback: {HttpUrl} must use 127.0.0.1, ::1 or localhost.");
             }
         }
-        else if (string.IsNullOrWhiteSpace(AppPassword))
+        else
         {
-            errors.Add("TEAMS_APP_PASSWORD is required when TEAMS_APP_ID is set.");
+            if (LocalMode)
+            {
+                errors.Add("{LocalMode}=true is for running without {AppId}; unset one of them.");
+            }
+
+            if (string.IsNullOrWhiteSpace(AppPassword))
+            {
+                errors.Add("{AppPassword} is required when {AppId} is set.");
+            }
         }
 
         return errors;

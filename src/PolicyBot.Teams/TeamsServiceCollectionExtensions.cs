@@ -7,21 +7,26 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PolicyBot.Core.State;
 using PolicyBot.Teams.Auth;
 using PolicyBot.Teams.Connector;
+using PolicyBot.Teams.Endpoint;
+using PolicyBot.Teams.Turns;
+using PolicyBot.Teams.Turns.Commands;
 
 namespace PolicyBot.Teams;
 
 /// <summary>Registers the Teams adapter and maps its endpoint. The host registers IQuestionAnswerer, ICorpusCatalog and IFeedbackSink.</summary>
 public static class TeamsServiceCollectionExtensions
 {
+    /// <summary>Registers the adapter with <see cref="TeamsOptions"/> bound from <paramref name="configuration"/> (the host's Teams section).</summary>
     public static IServiceCollection AddPolicyBotTeams(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddOptions<TeamsOptions>()
-            .Configure(o => TeamsOptions.Bind(configuration, o))
+            .Bind(configuration)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsOptions>, TeamsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -53,6 +58,9 @@ public static class TeamsServiceCollectionExtensions
             sp.GetRequiredService<ILogger<ConnectorClient>>()));
         services.AddSingleton<SentAnswerIndex>();
         services.AddSingleton<TeamsTurnQueue>();
+        services.AddSingleton<TeamsCommands>();
+        services.TryAddSingleton<IDeliveryClaims, ProcessDeliveryClaims>(); // the state store's claims win when registered
+        services.AddSingleton<DeliveryDedupe>();
         services.AddSingleton<TeamsTurnHandler>();
         services.AddSingleton<TeamsAdapter>();
         services.AddHostedService<TeamsTurnProcessor>();
@@ -68,14 +76,13 @@ public static class TeamsServiceCollectionExtensions
     }
 }
 
-/// <summary>Start-up validation of <see cref="TeamsOptions"/> (TD-04: no app id in Production refuses to start).</summary>
-internal sealed class TeamsOptionsValidator(IServiceProvider services) : IValidateOptions<TeamsOptions>
+/// <summary>Start-up validation of <see cref="TeamsOptions"/> (TD-04: no app id without the explicit local-mode switch refuses to start).</summary>
+internal sealed class TeamsOptionsValidator : IValidateOptions<TeamsOptions>
 {
     public ValidateOptionsResult Validate(string? name, TeamsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var environment = services.GetService<IHostEnvironment>();
-        var errors = options.Validate(isProduction: environment is null || environment.IsProduction());
+        var errors = options.Validate();
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -34,6 +34,14 @@ public sealed class CommandRegistrationTests
     }
 
     [Fact]
+    public async Task Manifest_EveryCommandHasOneHandler_AndEveryHandlerIsInTheManifest()
+    {
+        await using var h = await BotHarness.CreateAsync();
+        var manifest = JsonNode.Parse(File.ReadAllText(Manifest))!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(manifest, h.Adapter.CommandNames.Order(StringComparer.Ordinal).ToList());
+    }
+
+    [Fact]
     public async Task DC02_RegisterCommands_RateLimited_WaitsAndCompletes()
     {
         await using var h = await BotHarness.CreateAsync();

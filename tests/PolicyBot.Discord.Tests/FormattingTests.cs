@@ -1,4 +1,3 @@
-using System.Text;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Discord.Formatting;
 using PolicyBot.Discord.Tests.Fakes;
@@ -7,70 +6,6 @@ namespace PolicyBot.Discord.Tests;
 
 public sealed class FormattingTests
 {
-    [Fact]
-    public void Split_ShortText_OneChunk()
-        => Assert.Equal(["short"], MessageSplitter.Split("short", 2000));
-
-    [Theory]
-    [InlineData(1)]
-    [InlineData(7)]
-    [InlineData(2024)]
-    public void Split_RandomText_ChunksWithinLimitAndConcatenateExactly(int seed)
-    {
-        var random = new Random(seed);
-        var words = new[] { "policy", "AI", "risk.", "high-risk", "[1]", "obligation", "\n\n", "\n", "**bold**", "規則。", "🤖", "e.g.", "Article 9" };
-        var builder = new StringBuilder();
-        while (builder.Length < 9000)
-        {
-            builder.Append(words[random.Next(words.Length)]).Append(' ');
-        }
-
-        var text = builder.ToString();
-        var chunks = MessageSplitter.Split(text, 2000);
-        Assert.All(chunks, c => Assert.InRange(c.Length, 1, 2000));
-        Assert.Equal(text, string.Concat(chunks));
-        Assert.All(chunks.Take(chunks.Count - 1), c => Assert.False(char.IsHighSurrogate(c[^1]), $"seed {seed}: chunk ends inside a surrogate pair"));
-    }
-
-    [Fact]
-    public void Split_PrefersParagraphBoundaries()
-    {
-        var paragraph = new string('a', 1200) + "\n\n";
-        var chunks = MessageSplitter.Split(paragraph + paragraph + paragraph, 2000);
-        Assert.All(chunks.Take(chunks.Count - 1), c => Assert.EndsWith("\n\n", c, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void Split_SentenceBoundaryWhenNoParagraphs()
-    {
-        var text = string.Concat(Enumerable.Repeat("This sentence is about twenty words long and ends properly here. ", 60));
-        var chunks = MessageSplitter.Split(text, 2000);
-        Assert.All(chunks.Take(chunks.Count - 1), c => Assert.EndsWith(". ", c, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void Split_OpenCodeFence_ClosedAndReopened()
-    {
-        var text = "Intro\n```\n" + string.Join("\n", Enumerable.Range(0, 400).Select(i => $"line {i} of code")) + "\n```\nAfter.";
-        var chunks = MessageSplitter.Split(text, 2000);
-        Assert.True(chunks.Count > 1);
-        Assert.All(chunks, c =>
-        {
-            Assert.InRange(c.Length, 1, 2000);
-            Assert.Equal(0, CountFences(c) % 2);
-        });
-        Assert.StartsWith("```\n", chunks[1], StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Split_NoSpaces_HardCutNeverSplitsSurrogates()
-    {
-        var text = string.Concat(Enumerable.Repeat("😀", 3000));
-        var chunks = MessageSplitter.Split(text, 2000);
-        Assert.Equal(text, string.Concat(chunks));
-        Assert.All(chunks, c => Assert.False(char.IsHighSurrogate(c[^1])));
-    }
-
     [Theory]
     [InlineData("<@200000000000000002> what is GPAI?", "what is GPAI?")]
     [InlineData("<@!200000000000000002>   what\u200B is\u200D GPAI?", "what is GPAI?")]
@@ -131,16 +66,5 @@ public sealed class FormattingTests
         var body = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(AnswerFormatter.Format(answer)[0], Protocol.DiscordJson.Options))!.AsObject();
         Assert.Null(FakeDiscord.ValidateMessage(body, requireContent: true));
         Assert.Equal("[]", body["allowed_mentions"]!["parse"]!.ToJsonString());
-    }
-
-    private static int CountFences(string text)
-    {
-        var count = 0;
-        for (var i = text.IndexOf("```", StringComparison.Ordinal); i >= 0; i = text.IndexOf("```", i + 3, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        return count;
     }
 }

@@ -119,6 +119,28 @@ public sealed class GatewayTests
     }
 
     [Fact]
+    public async Task DG04_ZombieAfterEarlierReconnect_ResumesAtOnceWithoutBackoff()
+    {
+        // Backoff base 10 s: a backoff wait after the second reconnect would be at least 10 s of virtual time.
+        await using var h = await BotHarness.CreateAsync(
+            factor: 10,
+            configureFake: f => f.HeartbeatIntervalMs = 3000,
+            tuneGateway: FastBackoff(baseSeconds: 10, capSeconds: 60));
+        await h.StartAsync();
+        await h.Connection!.SendOpAsync(7, null); // an earlier reconnect: the next one is attempt 2
+        var second = await h.Fake.NextConnectionAsync();
+        await second.ReceiveOpAsync(6);
+        second.AckHeartbeats = false;
+        var third = await h.Fake.NextConnectionAsync(TimeSpan.FromSeconds(20));
+        await second.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+        var gap = third.OpenedAt - second.ClosedAt!.Value;
+        Assert.True(gap < TimeSpan.FromSeconds(3), $"resume connection opened {gap.TotalMilliseconds:F0} ms (virtual) after the zombie close");
+        Assert.Equal("/resume", third.Path);
+        await third.ReceiveOpAsync(6);
+        Assert.Single(h.Fake.FramesWithOp(2));
+    }
+
+    [Fact]
     public async Task DG05_Reconnect_ResumesOnResumeUrl()
     {
         await using var h = await BotHarness.CreateAsync(factor: 20);

@@ -218,4 +218,50 @@ public sealed class MessageTests
         Assert.Equal("and who enforces it?", followUp.Text);
         Assert.Equal("What is a high-risk AI system?", followUp.Context.PreviousQuestion);
     }
+
+    [Fact]
+    public async Task Restart_ThreadFollowUpAndSourcesButton_StillWork()
+    {
+        string stateFile, threadId, answerId;
+        await using (var before = await StartedAsync(configureOptions: o => o.UseThreads = true))
+        {
+            before.KeepStateFile = true;
+            stateFile = before.Store.FilePath;
+            await before.DispatchMessageAsync(FakeDiscord.NewMessage(before.Fake.NewId(), Mention(TestCorpus.Questions.Oversized), mentionsBot: true));
+            var thread = await before.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/threads", StringComparison.Ordinal));
+            threadId = thread.Path.Split('/')[4];
+            await BotHarness.WaitUntilAsync(() => before.Adapter.PendingTurns == 0);
+            answerId = Assert.Single(before.Recorder!.Answers).Id;
+        }
+
+        // A new process on the same state file: no in-memory trace of the thread or the answer.
+        await using var after = await BotHarness.CreateAsync(configureOptions: o => o.UseThreads = true, stateFile: stateFile);
+        await after.StartAsync();
+        await after.DispatchMessageAsync(FakeDiscord.NewMessage(after.Fake.NewId(), "and who enforces it?", channelId: threadId, channelType: 11));
+        await BotHarness.WaitUntilAsync(() => after.Fake.Messages.Any(m => m.ChannelId == threadId));
+        var followUp = Assert.Single(after.Recorder!.Questions);
+        Assert.Equal(TestCorpus.Questions.Oversized, followUp.Context.PreviousQuestion);
+
+        await after.DispatchInteractionAsync(after.Fake.NewInteraction(3, new JsonObject { ["custom_id"] = $"src:{answerId}", ["component_type"] = 2 }));
+        var callback = await after.Fake.WaitForRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        Assert.Equal(4, callback.Json!["type"]!.GetValue<int>());
+        Assert.NotNull(callback.Json["data"]!["embeds"]); // the passages, not "no longer available"
+        Assert.Empty(after.Fake.Violations);
+    }
+
+    [Fact]
+    public async Task OrdinaryChannelMessages_WithoutMention_NotAnswered()
+    {
+        await using var h = await StartedAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), "chatter " + i, channelId: "440000000000000009"));
+        }
+
+        await h.DispatchMessageAsync(FakeDiscord.NewMessage(h.Fake.NewId(), Mention("What is a high-risk AI system?"), mentionsBot: true));
+        await BotHarness.WaitUntilAsync(() => !h.Fake.Messages.IsEmpty);
+        await BotHarness.WaitUntilAsync(() => h.Adapter.PendingTurns == 0);
+        Assert.Single(h.Fake.Messages);
+        Assert.Single(h.Recorder!.Questions);
+    }
 }

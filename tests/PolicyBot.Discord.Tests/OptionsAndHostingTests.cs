@@ -17,30 +17,30 @@ public sealed class OptionsAndHostingTests
         => new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
 
     [Fact]
-    public void Options_BoundFromExactKeys()
+    public void Options_BoundFromTheSectionByPropertyName()
     {
-        var options = DiscordOptions.FromConfiguration(Config(
-            ("DISCORD_TOKEN", " abc.def "), ("DISCORD_APPLICATION_ID", "123"), ("DISCORD_API_BASE_URL", "http://127.0.0.1:5000/api/v10"),
-            ("POLICYBOT_SHARD_ID", "1"), ("POLICYBOT_SHARD_COUNT", "4")));
+        var options = new DiscordOptions();
+        Config(("Token", "abc.def"), ("ApplicationId", "123"), ("ApiBaseUrl", "http://127.0.0.1:5000/api/v10"), ("ShardId", "1"), ("ShardCount", "4")).Bind(options);
         Assert.Equal("abc.def", options.Token);
         Assert.Equal("123", options.ApplicationId);
         Assert.Equal("http://127.0.0.1:5000/api/v10", options.ApiBaseUrl);
         Assert.Equal(1, options.ShardId);
         Assert.Equal(4, options.ShardCount);
 
-        var defaults = DiscordOptions.FromConfiguration(Config(("DISCORD_TOKEN", "t"), ("POLICYBOT_SHARD_COUNT", "auto")));
+        var defaults = new DiscordOptions();
+        Config(("Token", "t")).Bind(defaults);
         Assert.Equal("https://discord.com/api/v10", defaults.ApiBaseUrl);
         Assert.Null(defaults.ShardCount);
         Assert.Null(defaults.ShardId);
     }
 
     [Theory]
-    [InlineData(null, null, "DISCORD_TOKEN is not set")]
+    [InlineData(null, null, "{Token} is not set")]
     [InlineData("Bot abc", null, "without the 'Bot ' prefix")]
-    [InlineData("abc", "not-a-number", "DISCORD_APPLICATION_ID must be the numeric application id")]
+    [InlineData("abc", "not-a-number", "{ApplicationId} must be the numeric application id")]
     public void Options_Invalid_ClearMessagesWithoutTheToken(string? token, string? app, string expected)
     {
-        var options = DiscordOptions.FromConfiguration(Config(("DISCORD_TOKEN", token), ("DISCORD_APPLICATION_ID", app)));
+        var options = new DiscordOptions { Token = token ?? "", ApplicationId = app };
         var result = new DiscordOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
         Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed class OptionsAndHostingTests
     [Fact]
     public void Options_BaseUrlMustBeV10()
     {
-        var options = DiscordOptions.FromConfiguration(Config(("DISCORD_TOKEN", "abc"), ("DISCORD_API_BASE_URL", "https://discord.com/api/v9")));
+        var options = new DiscordOptions { Token = "abc", ApiBaseUrl = "https://discord.com/api/v9" };
         Assert.Contains("/api/v10", new DiscordOptionsValidator().Validate(null, options).FailureMessage, StringComparison.Ordinal);
     }
 
@@ -63,10 +63,10 @@ public sealed class OptionsAndHostingTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         await RegisterCoreAsync(builder.Services);
-        builder.Services.AddPolicyBotDiscord(Config(("DISCORD_TOKEN", "")));
+        builder.Services.AddPolicyBotDiscord(Config(("Token", "")));
         using var host = builder.Build();
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Contains("DISCORD_TOKEN is not set", error.Message, StringComparison.Ordinal);
+        Assert.Contains("{Token} is not set", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class OptionsAndHostingTests
         builder.Logging.ClearProviders().AddProvider(logs);
         await RegisterCoreAsync(builder.Services);
         builder.Services.AddSingleton<TimeProvider>(time);
-        builder.Services.AddPolicyBotDiscord(Config(("DISCORD_TOKEN", FakeDiscord.Token), ("DISCORD_APPLICATION_ID", FakeDiscord.ApplicationId), ("DISCORD_API_BASE_URL", fake.ApiBaseUrl)));
+        builder.Services.AddPolicyBotDiscord(Config(("Token", FakeDiscord.Token), ("ApplicationId", FakeDiscord.ApplicationId), ("ApiBaseUrl", fake.ApiBaseUrl)));
         using var host = builder.Build();
         var state = host.Services.GetRequiredService<DiscordConnectionState>();
         var previousExitCode = Environment.ExitCode;
@@ -141,5 +141,6 @@ public sealed class OptionsAndHostingTests
         services.AddSingleton(store);
         services.AddSingleton<IFeedbackSink>(sp => sp.GetRequiredService<SqliteBotStore>());
         services.AddSingleton<IServerSettingsStore>(sp => sp.GetRequiredService<SqliteBotStore>());
+        services.AddSingleton<IExpiringCache>(sp => sp.GetRequiredService<SqliteBotStore>());
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PolicyBot.Core.Conversation;
@@ -32,7 +33,7 @@ public sealed class AddPolicyBotStateTests : IDisposable
     [Fact]
     public async Task AddPolicyBotState_NoDatabaseSetting_StartsMigratedSqliteBesideTheIndex()
     {
-        using var host = BuildHost(IndexPath, new() { [BotStateOptions.UserSaltSetting] = Salt });
+        using var host = BuildHost(IndexPath, s => s.UserSalt = Salt);
 
         await host.StartAsync();
         var store = host.Services.GetRequiredService<IBotStore>();
@@ -49,71 +50,119 @@ public sealed class AddPolicyBotStateTests : IDisposable
             new Feedback("di-1", "discord", "user-7", FeedbackReaction.Positive, null, DateTimeOffset.UtcNow), CancellationToken.None);
         var record = await SingleAsync(store);
         Assert.Equal(UserIdHasher.WithSalt(Salt).Hash("user-7"), Assert.Single(record.Feedback).UserId);
-        Assert.Equal(TimeSpan.FromDays(90), host.Services.GetRequiredService<IOptions<BotStateOptions>>().Value.AuditRetention);
+        Assert.Equal(TimeSpan.FromDays(90), host.Services.GetRequiredService<IOptions<AuditOptions>>().Value.Retention);
         await host.StopAsync();
     }
 
     [Fact]
-    public async Task AddPolicyBotState_SettingsFromConfiguration_AreBound()
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // Unix file modes; the bot is deployed on Linux
+    public async Task AddPolicyBotState_NoSalt_GeneratesOneOnFirstStartKeepsItAndNeverLogsIt()
     {
-        using var host = BuildHost(IndexPath, new()
+        string stored;
+        var firstLogs = new List<string>();
+        using (var host = BuildHost(IndexPath, _ => { }, logs: firstLogs))
         {
-            [BotStateOptions.AuditDaysSetting] = "30",
-            [BotStateOptions.RawUserIdsSetting] = "true",
+            await host.StartAsync();
+            var hasher = host.Services.GetRequiredService<UserIdHasher>();
+            stored = (await host.Services.GetRequiredService<ISecretStore>().GetOrCreateSecretAsync(UserIdHasher.StoredSaltName, CancellationToken.None)).Value;
+            Assert.False(hasher.StoresRawIds);
+            Assert.Equal(UserIdHasher.WithSalt(stored).Hash("user-7"), hasher.Hash("user-7"));
+            await host.Services.GetRequiredService<IFeedbackSink>().RecordAsync(
+                new Feedback("a", "teams", "user-7", FeedbackReaction.Negative, null, DateTimeOffset.UtcNow), CancellationToken.None);
+            await host.StopAsync();
+        }
+
+        Assert.Single(firstLogs, l => l.Contains("no user-id salt was configured", StringComparison.Ordinal));
+        Assert.DoesNotContain(firstLogs, l => l.Contains(stored, StringComparison.Ordinal));
+
+        var secondLogs = new List<string>();
+        using (var again = BuildHost(IndexPath, _ => { }, logs: secondLogs))
+        {
+            await again.StartAsync();
+            Assert.Equal(UserIdHasher.WithSalt(stored).Hash("user-7"), again.Services.GetRequiredService<UserIdHasher>().Hash("user-7"));
+            await again.StopAsync();
+        }
+
+        Assert.DoesNotContain(secondLogs, l => l.Contains("no user-id salt was configured", StringComparison.Ordinal));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(BotStorePaths.StateFileFor(IndexPath)));
+    }
+
+    [Fact]
+    public async Task AddPolicyBotState_ConfiguredSalt_WinsOverTheStoredOne()
+    {
+        using (var first = BuildHost(IndexPath, _ => { }))
+        {
+            await first.StartAsync();
+            await first.StopAsync();
+        }
+
+        using var host = BuildHost(IndexPath, s => s.UserSalt = Salt);
+        await host.StartAsync();
+        Assert.Equal(UserIdHasher.WithSalt(Salt).Hash("u"), host.Services.GetRequiredService<UserIdHasher>().Hash("u"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task AddPolicyBotState_RawIdsAndRetention_AreBound()
+    {
+        using var host = BuildHost(IndexPath, _ => { }, a =>
+        {
+            a.Retention = TimeSpan.FromDays(30);
+            a.RawUserIds = true;
         });
 
         await host.StartAsync();
 
-        var options = host.Services.GetRequiredService<IOptions<BotStateOptions>>().Value;
-        Assert.Equal((TimeSpan.FromDays(30), true, null), (options.AuditRetention, options.RawUserIds, options.Database));
+        var options = host.Services.GetRequiredService<IOptions<AuditOptions>>().Value;
+        Assert.Equal((TimeSpan.FromDays(30), true), (options.Retention, options.RawUserIds));
         Assert.True(host.Services.GetRequiredService<UserIdHasher>().StoresRawIds);
         await host.StopAsync();
     }
 
-    [Fact]
-    public async Task AddPolicyBotState_NoSalt_FailsAtStartNamingTheSetting()
+    [Theory]
+    [InlineData("sh0rtZq")]
+    [InlineData("               Zq7!")]
+    public async Task AddPolicyBotState_ShortSalt_FailsAtStartNamingItWithoutTheValue(string salt)
     {
-        using var host = BuildHost(IndexPath, []);
+        using var host = BuildHost(IndexPath, s => s.UserSalt = salt);
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains(BotStateOptions.UserSaltSetting, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("{UserSalt}", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(salt.Trim(), ex.Message.Replace("{UserSalt}", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.False(File.Exists(BotStorePaths.StateFileFor(IndexPath)));
     }
 
     [Fact]
     public async Task AddPolicyBotState_BadDatabaseUrl_FailsAtStartWithoutThePassword()
     {
-        using var host = BuildHost(IndexPath, new()
-        {
-            [BotStateOptions.UserSaltSetting] = Salt,
-            [BotStateOptions.DatabaseSetting] = "postgres://bot:s3cretPW@db:port/policybot",
-        });
+        using var host = BuildHost(IndexPath, s => s.Database = "postgres://bot:s3cretPW@db:port/policybot");
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains(BotStateOptions.DatabaseSetting, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("{Database}", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cretPW", ex.ToString(), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData(BotStateOptions.AuditDaysSetting, "ninety")]
-    [InlineData(BotStateOptions.AuditDaysSetting, "-1")]
-    [InlineData(BotStateOptions.RawUserIdsSetting, "maybe")]
-    public async Task AddPolicyBotState_MalformedSetting_FailsAtStartNamingIt(string setting, string value)
+    [Fact]
+    public async Task AddPolicyBotState_NegativeRetention_FailsAtStartNamingIt()
     {
-        using var host = BuildHost(IndexPath, new() { [BotStateOptions.UserSaltSetting] = Salt, [setting] = value });
+        using var host = BuildHost(IndexPath, _ => { }, a => a.Retention = TimeSpan.FromDays(-1));
 
-        var ex = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => host.StartAsync());
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains(setting, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("{Retention}", ex.Message, StringComparison.Ordinal);
     }
 
-    internal static IHost BuildHost(string indexPath, Dictionary<string, string?> settings)
+    internal static IHost BuildHost(string indexPath, Action<BotStateOptions> state, Action<AuditOptions>? audit = null, List<string>? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddPolicyBotState(builder.Configuration, indexPath);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(new ListLoggerProvider(logs));
+        }
+
+        builder.Services.AddPolicyBotState(state, audit ?? (_ => { }), indexPath);
         return builder.Build();
     }
 
@@ -148,25 +197,51 @@ public sealed class AddPolicyBotStatePostgresTests
         try
         {
             var index = Path.Combine(Path.GetTempPath(), "policybot-store-tests", Guid.NewGuid().ToString("N"), "index.db");
-            using var host = AddPolicyBotStateTests.BuildHost(index, new()
-            {
-                [BotStateOptions.UserSaltSetting] = AddPolicyBotStateTests.Salt,
-                [BotStateOptions.DatabaseSetting] = connectionString,
-            });
+            using var host = AddPolicyBotStateTests.BuildHost(index, s => s.Database = connectionString);
+            using var replica = AddPolicyBotStateTests.BuildHost(index, s => s.Database = connectionString);
 
-            await host.StartAsync();
+            await Task.WhenAll(host.StartAsync(), replica.StartAsync());
             var store = host.Services.GetRequiredService<IBotStore>();
             Assert.IsType<PostgresBotStore>(store);
             Assert.Same(store, host.Services.GetRequiredService<IServerSettingsStore>());
             await store.RecordQuestionAsync(AddPolicyBotStateTests.Sample("pg-di-1"), CancellationToken.None);
             Assert.Equal("pg-di-1", (await AddPolicyBotStateTests.SingleAsync(store)).AnswerId);
             Assert.False(Directory.Exists(Path.GetDirectoryName(index)), "PostgreSQL mode must not create the SQLite file");
-            await host.StopAsync();
+            Assert.Equal(
+                host.Services.GetRequiredService<UserIdHasher>().Hash("29:user"),
+                replica.Services.GetRequiredService<UserIdHasher>().Hash("29:user")); // one generated salt, shared by every replica
+            await Task.WhenAll(host.StopAsync(), replica.StopAsync());
         }
         finally
         {
             NpgsqlConnection.ClearAllPools();
             await PostgresTestEnvironment.DropSchemaAsync(schema);
+        }
+    }
+}
+
+/// <summary>Collects formatted log lines.</summary>
+internal sealed class ListLoggerProvider(List<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new ListLogger(lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class ListLogger(List<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (lines)
+            {
+                lines.Add($"{logLevel}: {formatter(state, exception)}");
+            }
         }
     }
 }

@@ -58,7 +58,7 @@ public sealed class AuditRetentionServiceTests : IAsyncLifetime
 
     private AuditRetentionService Service(TimeSpan retention, TimeSpan interval) => new(
         _store,
-        Options.Create(new BotStateOptions { AuditRetention = retention, PruneInterval = interval, RawUserIds = true }),
+        Options.Create(new AuditOptions { Retention = retention, PruneInterval = interval, RawUserIds = true }),
         TimeProvider.System,
         NullLogger<AuditRetentionService>.Instance);
 

@@ -1,4 +1,5 @@
 using PolicyBot.Core.State;
+using PolicyBot.State;
 using PolicyBot.State.Sqlite;
 
 namespace PolicyBot.State.Tests;
@@ -59,7 +60,7 @@ public sealed class UserIdHasherTests
     [Fact]
     public void CreateHasher_RawIdsOptedIn_ReturnsIdsUnchanged()
     {
-        var hasher = new BotStateOptions { RawUserIds = true }.CreateHasher();
+        var hasher = StateServiceCollectionExtensions.CreateHasher(new BotStateOptions { UserSalt = Salt }, new AuditOptions { RawUserIds = true });
 
         Assert.True(hasher.StoresRawIds);
         Assert.Equal("29:1abc-def", hasher.Hash("29:1abc-def"));
@@ -71,20 +72,33 @@ public sealed class UserIdHasherTests
         var ex = Assert.Throws<ArgumentException>(() => UserIdHasher.WithSalt("short"));
         Assert.Contains("salt", ex.Message, StringComparison.Ordinal);
         Assert.Contains(UserIdHasher.MinimumSaltLength.ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
-        var missing = Assert.Throws<InvalidOperationException>(() => new BotStateOptions().CreateHasher());
-        Assert.Contains(BotStateOptions.UserSaltSetting, missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Validator_MissingSaltWithoutRawIds_FailsNamingBothSettings()
+    public void AwaitingSalt_HashesNothingUntilGivenItsSaltThenMatchesWithSaltAndTakesItOnce()
     {
-        var result = new BotStateOptionsValidator().Validate(null, new BotStateOptions());
+        var hasher = StateServiceCollectionExtensions.CreateHasher(new BotStateOptions(), new AuditOptions());
 
-        Assert.True(result.Failed);
-        Assert.Contains(BotStateOptions.UserSaltSetting, result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains(BotStateOptions.RawUserIdsSetting, result.FailureMessage, StringComparison.Ordinal);
+        Assert.False(hasher.HasSalt);
+        Assert.Null(hasher.Hash(null));
+        Assert.Throws<InvalidOperationException>(() => hasher.Hash("u"));
+        hasher.UseSalt(Salt);
+        Assert.True(hasher.HasSalt);
+        Assert.Equal(UserIdHasher.WithSalt(Salt).Hash("u"), hasher.Hash("u"));
+        Assert.Throws<InvalidOperationException>(() => hasher.UseSalt(Salt + "-other"));
+        Assert.Throws<InvalidOperationException>(() => UserIdHasher.RawIds.UseSalt(Salt));
+        Assert.Throws<ArgumentException>(() => UserIdHasher.AwaitingSalt().UseSalt("short"));
+    }
+
+    [Fact]
+    public void Validator_NoSalt_IsFineBecauseTheStoreGeneratesOne_ShortSaltNamed()
+    {
+        Assert.True(new BotStateOptionsValidator().Validate(null, new BotStateOptions()).Succeeded);
         Assert.True(new BotStateOptionsValidator().Validate(null, new BotStateOptions { UserSalt = Salt }).Succeeded);
-        Assert.True(new BotStateOptionsValidator().Validate(null, new BotStateOptions { RawUserIds = true }).Succeeded);
+        var result = new BotStateOptionsValidator().Validate(null, new BotStateOptions { UserSalt = "tiny" });
+        Assert.True(result.Failed);
+        Assert.Contains("{UserSalt}", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("tiny", result.FailureMessage, StringComparison.Ordinal);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Teams.Tests.Fakes;
 
@@ -147,6 +148,21 @@ public sealed class TeamsActivityTests
     }
 
     [Fact]
+    public async Task TX09_SameActivityDeliveredToTwoReplicas_AnsweredOnce()
+    {
+        await using var ctx = await TeamsTestContext.StartAsync();
+        // A second replica: its own process state, the same state store (as with PostgreSQL, here one SQLite file).
+        await using var replica = await BotHost.StartAsync(ctx.Fake, ctx.Clock, new BotHost.Settings { Answerer = ctx.Answerer, Catalog = ctx.Engine, Feedback = ctx.Feedback.Store });
+        var activity = ctx.Personal("What is a high-risk AI system?", id: "dup-across-replicas");
+        var responses = await Task.WhenAll(ctx.Bot.PostAsync(activity, ctx.Bearer()), replica.PostAsync(activity, ctx.Bearer()));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode)); // neither replica has seen it before
+        await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
+        await Task.Delay(500);
+        Assert.Single(ctx.Fake.Delivered, IsAnswer);
+        Assert.Equal(1, ctx.Answerer.Calls);
+    }
+
+    [Fact]
     public async Task TX10_CardSubmitAsMessageAndAsInvoke_RoutedToCardHandler()
     {
         await using var ctx = await TeamsTestContext.StartAsync();
@@ -219,6 +235,13 @@ public sealed class TeamsActivityTests
         Assert.Equal(AnswerOutcome.Answered, answer.Outcome);
         var answerId = answer.Id;
         var botMessageId = $"bot-msg-{ctx.Fake.Calls.ToList().FindIndex(IsAnswer) + 1}";
+
+        // The bot links its message id to the answer once the Connector's reply reaches it, a moment after delivery.
+        var sent = ctx.Bot.Services.GetRequiredService<PolicyBot.Teams.Turns.SentAnswerIndex>();
+        for (var wait = 0; wait < 200 && sent.Find(botMessageId) is null; wait++)
+        {
+            await Task.Delay(10);
+        }
 
         var invoke = Activities.Invoke(ctx.Fake.ServiceUrl, "message/submitAction", new JsonObject
         {
@@ -309,7 +332,7 @@ public sealed class TeamsActivityTests
         ctx.Faults.Fail = true;
         await ctx.PostAsync(ctx.Personal("q"));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(IsAnswer));
-        Assert.Equal(TeamsTurnHandler.Apology, delivered.First(IsAnswer).Text);
+        Assert.Equal(PolicyBot.Core.Commands.BotTexts.Apology, delivered.First(IsAnswer).Text);
         Assert.Equal(1, ctx.Answerer.Calls);
         Assert.DoesNotContain(ctx.Bot.Logs.Lines, l => l.Contains("exploded", StringComparison.Ordinal) && l.StartsWith("Information", StringComparison.Ordinal));
         Assert.DoesNotContain("exploded", delivered.First(IsAnswer).Text, StringComparison.Ordinal);
@@ -334,7 +357,9 @@ public sealed class TeamsActivityTests
         await ctx.PostAsync(ctx.Personal("help"));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Count(IsAnswer) == 3);
         Assert.Contains(delivered, c => c.Text!.Contains("EU AI Act", StringComparison.Ordinal));
-        Assert.Contains(delivered, c => c.Text!.Contains(ctx.Engine.CorpusVersion, StringComparison.Ordinal));
+        var about = Assert.Single(delivered, c => c.Text!.Contains(ctx.Engine.CorpusVersion, StringComparison.Ordinal));
+        Assert.Contains(PolicyBot.Core.Commands.PrivacyNotice.Text(TimeSpan.FromDays(90)), about.Text, StringComparison.Ordinal); // one privacy wording
+        Assert.DoesNotContain("improve the bot", about.Text, StringComparison.Ordinal);
         Assert.Contains(delivered, c => c.Text!.Contains("How to ask", StringComparison.Ordinal));
         Assert.Equal(0, ctx.Answerer.Calls);
     }

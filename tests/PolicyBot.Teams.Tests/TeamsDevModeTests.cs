@@ -50,28 +50,32 @@ public sealed class TeamsDevModeTests
     }
 
     [Fact]
-    public async Task TD04_ProductionWithoutAppId_RefusesToStart()
+    public async Task TD04_NoAppIdWithoutTheLocalModeSwitch_RefusesToStartNamingWhatToSet()
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => TeamsTestContext.StartAsync(s =>
         {
             s.AppId = null;
-            s.Environment = "Production";
+            s.LocalMode = false;
         }));
-        Assert.Contains(ex.Failures, f => f.Contains("Production", StringComparison.Ordinal));
+        var failure = Assert.Single(ex.Failures);
+        Assert.Contains("{AppId}", failure, StringComparison.Ordinal);
+        Assert.Contains("{AppPassword}", failure, StringComparison.Ordinal);
+        Assert.Contains("{LocalMode}=true", failure, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TD04_NoAppId_NonLoopbackUrl_Invalid_AndSecretsNotEchoed()
+    public void TD04_LocalMode_NonLoopbackUrlOrWithAppId_Invalid_AndSecretsNotEchoed()
     {
-        var open = new TeamsOptions { HttpUrl = "http://0.0.0.0:3978" };
-        Assert.Contains(open.Validate(isProduction: false), e => e.Contains("loopback", StringComparison.Ordinal));
-        Assert.Empty(new TeamsOptions { HttpUrl = "http://127.0.0.1:3978" }.Validate(isProduction: false));
+        var open = new TeamsOptions { LocalMode = true, HttpUrl = "http://0.0.0.0:3978" };
+        Assert.Contains(open.Validate(), e => e.Contains("loopback", StringComparison.Ordinal));
+        Assert.Empty(new TeamsOptions { LocalMode = true, HttpUrl = "http://127.0.0.1:3978" }.Validate());
+        Assert.Contains(new TeamsOptions { LocalMode = true, AppId = "x", AppPassword = "y" }.Validate(), e => e.Contains("{LocalMode}", StringComparison.Ordinal));
         var noSecret = new TeamsOptions { AppId = "x" };
-        Assert.Contains(noSecret.Validate(isProduction: true), e => e.Contains("TEAMS_APP_PASSWORD", StringComparison.Ordinal));
+        Assert.Contains(noSecret.Validate(), e => e.Contains("{AppPassword}", StringComparison.Ordinal));
         var single = new TeamsOptions { AppId = "x", AppPassword = "hunter2", AppType = "SingleTenant" };
-        var errors = single.Validate(isProduction: true);
-        Assert.Contains(errors, e => e.Contains("TEAMS_TENANT_ID", StringComparison.Ordinal));
+        var errors = single.Validate();
+        Assert.Contains(errors, e => e.Contains("{TenantId}", StringComparison.Ordinal));
         Assert.DoesNotContain(errors, e => e.Contains("hunter2", StringComparison.Ordinal));
-        Assert.Contains(new TeamsOptions { AppId = "x", AppPassword = "y", AppType = "Both" }.Validate(true), e => e.Contains("TEAMS_APP_TYPE", StringComparison.Ordinal));
+        Assert.Contains(new TeamsOptions { AppId = "x", AppPassword = "y", AppType = "Both" }.Validate(), e => e.Contains("{AppType}", StringComparison.Ordinal));
     }
 }

@@ -1,9 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Text;
 using PolicyBot.Teams.Answers;
 using PolicyBot.Teams.Connector;
 using PolicyBot.Teams.Protocol;
+using PolicyBot.Teams.Translation;
 using PolicyBot.Teams.Tests.Fakes;
 
 namespace PolicyBot.Teams.Tests;
@@ -166,7 +168,7 @@ public sealed class TeamsOutboundTests
         await using var ctx = await TeamsTestContext.StartAsync(s => s.Tune = o => o.MaxMessageChars = maxChars, f => f.EnforceRateLimit = true);
         await ctx.PostAsync(ctx.Personal(TestCorpus.LongAnswerQuestion));
         var delivered = await ctx.Fake.WaitForAsync(d => d.Any(c => c.Body["attachments"] is not null), TimeSpan.FromSeconds(30));
-        var expected = TeamsAnswerFormatter.SplitText(Assert.Single(ctx.Answerer.Answers).Text, maxChars).Count;
+        var expected = TextSplitter.SplitTrimmed(Assert.Single(ctx.Answerer.Answers).Text, maxChars).Count;
         Assert.True(expected >= 20, $"parts {expected}");
         Assert.Equal(expected, delivered.Count(IsAnswer));
         Assert.DoesNotContain(ctx.Fake.Calls, c => c.Status == 429);
@@ -329,10 +331,10 @@ public sealed class TeamsOutboundTests
     public void Formatter_SplitText_KeepsMarkersWholeAndRespectsLimit()
     {
         var text = string.Join(' ', Enumerable.Range(1, 50).Select(i => $"Word{i} [{(i % 9) + 1}]"));
-        var parts = TeamsAnswerFormatter.SplitText(text, 40);
+        var parts = TextSplitter.SplitTrimmed(text, 40);
         Assert.All(parts, p => Assert.True(p.Length <= 40));
         Assert.Equal(text, string.Join(' ', parts));
-        var hard = TeamsAnswerFormatter.SplitText(new string('x', 37) + "[12]" + new string('y', 30), 40);
+        var hard = TextSplitter.SplitTrimmed(new string('x', 37) + "[12]" + new string('y', 30), 40);
         Assert.Equal(new string('x', 37), hard[0]);
         Assert.StartsWith("[12]", hard[1], StringComparison.Ordinal);
     }
@@ -358,7 +360,7 @@ public sealed class TeamsOutboundTests
                 ["entities"] = new System.Text.Json.Nodes.JsonArray(entity),
             },
             "c"));
-        Assert.Equal(80, TeamsAnswerFormatter.Truncate(new string('a', 200), 80).Length);
+        Assert.Equal(80, TextCut.Truncate(new string('a', 200), 80).Length);
         Assert.Equal(AnswerOutcome.Answered, answer.Outcome);
     }
 
@@ -375,11 +377,11 @@ public sealed class TeamsOutboundTests
                 new System.Text.Json.Nodes.JsonObject { ["type"] = "mention", ["mentioned"] = new System.Text.Json.Nodes.JsonObject { ["id"] = "29:adele" }, ["text"] = "<at>Adele</at>" },
             ],
         };
-        var (text, mentioned) = TeamsAdapter.StripBotMention(activity);
+        var (text, mentioned) = ActivityTranslator.StripBotMention(activity);
         Assert.True(mentioned);
         Assert.Equal("what does Adele think?", text);
 
         activity.Recipient.Id = "28:other-bot";
-        Assert.False(TeamsAdapter.StripBotMention(activity).BotMentioned);
+        Assert.False(ActivityTranslator.StripBotMention(activity).BotMentioned);
     }
 }

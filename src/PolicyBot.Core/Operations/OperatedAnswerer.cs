@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Operations;
 
@@ -192,7 +193,7 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
             ServerId = context.ServerId,
             ChannelId = context.ChannelId,
             UserHash = _hasher.Hash(context.UserId),
-            Question = Refusals.Truncate(question.Text ?? "", MaxAuditedQuestionChars),
+            Question = TextCut.Clip(question.Text ?? "", MaxAuditedQuestionChars),
             Outcome = answer.Outcome,
             Reason = answer.Reason,
             CitedPassageIds = answer.Citations.Select(c => c.PassageId).ToList(),

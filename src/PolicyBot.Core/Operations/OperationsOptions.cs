@@ -1,69 +1,70 @@
 namespace PolicyBot.Core.Operations;
 
-/// <summary>Limits and audit settings for a running bot (bound from the environment by the host; names below).</summary>
+/// <summary>Limits for a running bot, bound by the host from its Limits section. Validation messages name properties in braces.</summary>
 public sealed class OperationsOptions
 {
-    public const string UserRateSetting = "POLICYBOT_RATE_USER";
-    public const string ChannelRateSetting = "POLICYBOT_RATE_CHANNEL";
-    public const string SharedRateSetting = "POLICYBOT_RATE_SHARED";
-    public const string MaxConcurrentSetting = "POLICYBOT_MAX_CONCURRENT_ANSWERS";
-    public const string QueueSetting = "POLICYBOT_ANSWER_QUEUE";
-    public const string DrainSetting = "POLICYBOT_DRAIN_SECONDS";
-    public const string ReloadDebounceSetting = "POLICYBOT_RELOAD_DEBOUNCE_MS";
 
-    /// <summary>Per user: a burst of <see cref="RateLimit.Capacity"/> questions, refilled at one per <see cref="RateLimit.Per"/> (<c>POLICYBOT_RATE_USER=5/60s</c>).</summary>
+    /// <summary>Per user: a burst of <see cref="RateLimit.Capacity"/> questions, refilled at one per <see cref="RateLimit.Per"/>.</summary>
     public RateLimit UserRate { get; set; } = new(5, TimeSpan.FromSeconds(60));
 
-    /// <summary>Per channel (<c>POLICYBOT_RATE_CHANNEL=30/60s</c>).</summary>
+    /// <summary>Per channel.</summary>
     public RateLimit ChannelRate { get; set; } = new(30, TimeSpan.FromSeconds(60));
 
-    /// <summary><c>POLICYBOT_RATE_SHARED=true</c>: keep buckets in the state store, shared by every process (PostgreSQL).</summary>
+    /// <summary>True: keep buckets in the state store, shared by every process (PostgreSQL).</summary>
     public bool SharedRateLimits { get; set; }
 
-    /// <summary>Answers computed at once (<c>POLICYBOT_MAX_CONCURRENT_ANSWERS</c>, default the processor count).</summary>
+    /// <summary>Answers computed at once.</summary>
     public int MaxConcurrentAnswers { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
-    /// <summary>Questions allowed to wait for a slot; more are refused politely (<c>POLICYBOT_ANSWER_QUEUE</c>).</summary>
+    /// <summary>Questions allowed to wait for a slot; more are refused politely.</summary>
     public int QueueCapacity { get; set; } = 256;
 
-    /// <summary>On SIGTERM, how long questions in flight may take to finish (<c>POLICYBOT_DRAIN_SECONDS</c>).</summary>
+    /// <summary>On SIGTERM, how long questions in flight may take to finish.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Quiet time after the last corpus change before the index is refreshed (<c>POLICYBOT_RELOAD_DEBOUNCE_MS</c>).</summary>
+    /// <summary>Quiet time after the last corpus change before the index is refreshed.</summary>
     public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Failures as operator messages naming the setting; empty when valid.</summary>
+    /// <summary>Longest question answered, in characters; null keeps the answering default.</summary>
+    public int? MaxQuestionChars { get; set; }
+
+    /// <summary>Failures as operator messages naming the property in braces; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (UserRate.Capacity < 1 || UserRate.Per <= TimeSpan.Zero)
         {
-            errors.Add($"{UserRateSetting} must look like 5/60s (a burst of at least 1, refilled one per positive duration).");
+            errors.Add($"{{UserRate}} must look like 5/60s (a burst of at least 1, refilled one per positive duration).");
         }
 
         if (ChannelRate.Capacity < 1 || ChannelRate.Per <= TimeSpan.Zero)
         {
-            errors.Add($"{ChannelRateSetting} must look like 30/60s (a burst of at least 1, refilled one per positive duration).");
+            errors.Add($"{{ChannelRate}} must look like 30/60s (a burst of at least 1, refilled one per positive duration).");
         }
 
         if (MaxConcurrentAnswers is < 1 or > 1024)
         {
-            errors.Add($"{MaxConcurrentSetting} must be a whole number from 1 to 1024.");
+            errors.Add($"{{MaxConcurrentAnswers}} must be a whole number from 1 to 1024.");
         }
 
         if (QueueCapacity is < 0 or > 100_000)
         {
-            errors.Add($"{QueueSetting} must be a whole number from 0 to 100000.");
+            errors.Add($"{{QueueCapacity}} must be a whole number from 0 to 100000.");
         }
 
         if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromMinutes(10))
         {
-            errors.Add($"{DrainSetting} must be from 0 to 600 seconds.");
+            errors.Add($"{{DrainTimeout}} must be from 0 to 600 seconds.");
         }
 
         if (ReloadDebounce < TimeSpan.Zero || ReloadDebounce > TimeSpan.FromMinutes(5))
         {
-            errors.Add($"{ReloadDebounceSetting} must be from 0 to 300000 milliseconds.");
+            errors.Add($"{{ReloadDebounce}} must be from 0 to 300000 milliseconds.");
+        }
+
+        if (MaxQuestionChars is < 10 or > 100_000)
+        {
+            errors.Add("{MaxQuestionChars} must be a whole number from 10 to 100000.");
         }
 
         return errors;

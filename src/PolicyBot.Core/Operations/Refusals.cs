@@ -1,4 +1,5 @@
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Operations;
 
@@ -8,22 +9,10 @@ public static class Refusals
     public static Answer Make(Question question, string reason, string text, string corpusVersion) => new()
     {
         Id = Guid.CreateVersion7().ToString("N"),
-        Question = Truncate(question.Text ?? "", 200),
+        Question = TextCut.Clip(question.Text ?? "", 200),
         Outcome = AnswerOutcome.Refused,
         Text = text,
         Reason = reason,
         CorpusVersion = corpusVersion,
     };
-
-    public static string Truncate(string text, int max)
-    {
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        // Do not cut a surrogate pair in half.
-        var cut = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
-        return text[..cut];
-    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Text;
 using PolicyBot.Discord.Protocol;
 
 namespace PolicyBot.Discord.Formatting;
@@ -41,7 +42,7 @@ internal static class AnswerFormatter
             text = "I have no answer to that.";
         }
 
-        var chunks = MessageSplitter.Split(text, MaxContent);
+        var chunks = TextSplitter.Split(text, MaxContent);
         var messages = chunks.Select(c => new MessageParams { Content = c }).ToList();
         var embeds = answer.Outcome == AnswerOutcome.Answered ? CitationEmbeds(answer.Citations) : [];
         var components = withButtons ? Buttons(answer) : null;
@@ -92,38 +93,10 @@ internal static class AnswerFormatter
         return [new MessageComponent { Type = 1, Components = buttons }];
     }
 
-    public static string Truncate(string text, int max)
-    {
-        text = text.Trim();
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        if (max < 4)
-        {
-            return max <= 0 ? "" : "…";
-        }
-
-        var cut = max - 1;
-        if (char.IsHighSurrogate(text[cut - 1]))
-        {
-            cut--;
-        }
-
-        var space = text.LastIndexOf(' ', cut - 1, Math.Min(cut, 40));
-        if (space > 0)
-        {
-            cut = space;
-        }
-
-        return text[..cut].TrimEnd() + "…";
-    }
-
     private static Embed CitationEmbed(Citation c, int budget)
     {
         // Every counted part is cut to its share so the embed never exceeds budget characters.
-        var title = Truncate(DiscordText.Defuse($"[{c.Rank.ToString(CultureInfo.InvariantCulture)}] {c.Title}"), Math.Min(MaxTitle, Math.Max(16, budget / 3)));
+        var title = TextCut.Truncate(DiscordText.Defuse($"[{c.Rank.ToString(CultureInfo.InvariantCulture)}] {c.Title}"), Math.Min(MaxTitle, Math.Max(16, budget / 3)));
         var footerParts = new List<string>();
         if (c.SourceUrl is null && !string.IsNullOrWhiteSpace(c.Source))
         {
@@ -135,18 +108,18 @@ internal static class AnswerFormatter
             footerParts.Add(c.Published.Trim());
         }
 
-        var footerText = footerParts.Count > 0 ? Truncate(DiscordText.Defuse(string.Join(" · ", footerParts)), Math.Min(MaxFooter, Math.Max(16, budget / 6))) : null;
+        var footerText = footerParts.Count > 0 ? TextCut.Truncate(DiscordText.Defuse(string.Join(" · ", footerParts)), Math.Min(MaxFooter, Math.Max(16, budget / 6))) : null;
         var remaining = Math.Min(MaxDescription, budget - title.Length - (footerText?.Length ?? 0));
         var description = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(c.Section))
         {
-            description.Append('*').Append(Truncate(DiscordText.Defuse(c.Section.Replace("*", "", StringComparison.Ordinal)), Math.Min(200, Math.Max(8, remaining / 4)))).Append("*\n");
+            description.Append('*').Append(TextCut.Truncate(DiscordText.Defuse(c.Section.Replace("*", "", StringComparison.Ordinal)), Math.Min(200, Math.Max(8, remaining / 4)))).Append("*\n");
         }
 
         var quoteBudget = remaining - description.Length - QuoteOverhead(c.Passage);
         if (quoteBudget > 8)
         {
-            description.Append(Quote(Truncate(DiscordText.Defuse(c.Passage), quoteBudget)));
+            description.Append(Quote(TextCut.Truncate(DiscordText.Defuse(c.Passage), quoteBudget)));
         }
 
         var url = c.SourceUrl?.AbsoluteUri;
@@ -154,7 +127,7 @@ internal static class AnswerFormatter
         {
             Title = title,
             Url = url is { Length: <= 2048 } ? url : null,
-            Description = Truncate(description.ToString(), Math.Max(1, remaining)),
+            Description = TextCut.Truncate(description.ToString(), Math.Max(1, remaining)),
             Footer = footerText is null ? null : new EmbedFooter(footerText),
             Color = EmbedColor,
         };

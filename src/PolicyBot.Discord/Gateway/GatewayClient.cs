@@ -146,6 +146,13 @@ internal sealed partial class GatewayClient
                 attempt = 0;
             }
 
+            if (outcome.Zombie)
+            {
+                // The connection was up long enough to miss an ACK (a full heartbeat interval): it was not a
+                // connect-fail loop, so the session is resumed at once, whatever earlier reconnects cost.
+                attempt = 0;
+            }
+
             var delay = outcome.Immediate && attempt == 0 ? TimeSpan.Zero : _backoff.Next(attempt);
             attempt++;
             if (outcome.InvalidSessionWait)
@@ -225,6 +232,9 @@ internal sealed partial class GatewayClient
     {
         public bool Immediate { get; init; }
 
+        /// <summary>Dropped by us for a missing heartbeat ACK.</summary>
+        public bool Zombie { get; init; }
+
         public bool InvalidSessionWait { get; init; }
     }
 
@@ -254,7 +264,7 @@ internal sealed partial class GatewayClient
                     stopToken.ThrowIfCancellationRequested();
                     if (_zombie)
                     {
-                        return new Outcome(ReconnectAction.Resume, null, "no heartbeat ACK (zombie connection)") { Immediate = true };
+                        return new Outcome(ReconnectAction.Resume, null, "no heartbeat ACK (zombie connection)") { Immediate = true, Zombie = true };
                     }
 
                     return new Outcome(ReconnectAction.Resume, null, "connection dropped without a close code");

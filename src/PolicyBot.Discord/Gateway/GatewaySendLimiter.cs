@@ -1,3 +1,5 @@
+using PolicyBot.Core.Operations;
+
 namespace PolicyBot.Discord.Gateway;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal sealed class GatewaySendLimiter(TimeProvider time)
     // 60 s plus a margin: the gateway counts arrivals, and a send can arrive a little later than it was decided.
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(61);
 
-    private readonly Queue<DateTimeOffset> _sent = new();
+    private readonly SlidingWindowLimiter _window = new((Window, Limit));
     private readonly Dictionary<int, DateTimeOffset> _heldUntil = [];
     private readonly Lock _gate = new();
 
@@ -30,28 +32,17 @@ internal sealed class GatewaySendLimiter(TimeProvider time)
         while (true)
         {
             TimeSpan wait;
+            var now = time.GetUtcNow();
             lock (_gate)
             {
-                var now = time.GetUtcNow();
-                while (_sent.Count > 0 && now - _sent.Peek() >= Window)
-                {
-                    _sent.Dequeue();
-                }
+                wait = _heldUntil.TryGetValue(opcode, out var until) && until > now ? until - now : TimeSpan.Zero;
+            }
 
-                var budget = isHeartbeat ? Limit : Limit - HeartbeatReserve;
-                wait = TimeSpan.Zero;
-                if (_heldUntil.TryGetValue(opcode, out var until) && until > now)
-                {
-                    wait = until - now;
-                }
-                else if (_sent.Count >= budget)
-                {
-                    wait = _sent.ElementAt(_sent.Count - budget) + Window - now;
-                }
-
+            if (wait <= TimeSpan.Zero)
+            {
+                wait = _window.TryAcquire(now, isHeartbeat ? 0 : HeartbeatReserve);
                 if (wait <= TimeSpan.Zero)
                 {
-                    _sent.Enqueue(now);
                     return;
                 }
             }

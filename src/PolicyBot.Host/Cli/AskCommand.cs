@@ -2,6 +2,7 @@ using System.CommandLine;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Search;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Host.Cli;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core;
+using PolicyBot.Host.Configuration;
 using PolicyBot.Search;
 using PolicyBot.Search.Ranking.Semantic;
 
@@ -16,22 +17,30 @@ internal static class CliOptions
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    public static Option<string> Index() => new("--index")
+    public static Option<string?> Index() => new("--index")
     {
-        Description = "Index file (default .policybot/index.db)",
-        DefaultValueFactory = _ => PolicyBotOptions.DefaultIndexPath,
+        Description = "Index file (default POLICYBOT_INDEX, else .policybot/index.db)",
     };
 
     public static Option<bool> Json() => new("--json") { Description = "Machine-readable JSON output" };
 
+    /// <summary>The settings every verb reads (appsettings.json, .env, the environment), loaded once per process.</summary>
+    public static PolicyBotConfiguration Settings => LoadedSettings.Value;
+
+    private static readonly Lazy<PolicyBotConfiguration> LoadedSettings = new(() => PolicyBotConfiguration.Load());
+
+    /// <summary>The index the verb uses: <c>--index</c>, else the Index settings (POLICYBOT_INDEX), else the default.</summary>
+    public static string IndexPath(string? index) => string.IsNullOrWhiteSpace(index) ? Settings.Settings.Index.Path : index;
+
+    /// <summary>Engine options from the command line, falling back to the Index settings for what it does not name.</summary>
     public static PolicyBotOptions EngineOptions(string[]? corpus, string? index)
     {
         var options = new PolicyBotOptions
         {
-            IndexPath = string.IsNullOrWhiteSpace(index) ? PolicyBotOptions.DefaultIndexPath : index,
-            Semantic = SemanticSetting(Environment.GetEnvironmentVariable("POLICYBOT_SEMANTIC"), Environment.GetEnvironmentVariable("POLICYBOT_FUSION")),
+            IndexPath = IndexPath(index),
+            Semantic = SemanticSetting(Settings.Settings.Index.Semantic, Settings.Settings.Index.Fusion),
         };
-        foreach (var c in corpus ?? [])
+        foreach (var c in corpus is { Length: > 0 } ? corpus : (IEnumerable<string>)Settings.Settings.Index.Corpus)
         {
             options.CorpusDirectories.Add(c);
         }
@@ -63,11 +72,10 @@ internal static class CliOptions
         return options;
     }
 
-    /// <summary>Console logging to standard error (standard output is for answers), warnings and up unless POLICYBOT_LOG_LEVEL says otherwise.</summary>
+    /// <summary>Console logging to standard error (standard output is for answers), warnings and up unless the telemetry settings say otherwise.</summary>
     public static ILoggerFactory CliLoggerFactory() => LoggerFactory.Create(b =>
     {
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("POLICYBOT_LOG_LEVEL"), ignoreCase: true, out var l) ? l : LogLevel.Warning;
-        b.SetMinimumLevel(level);
+        b.SetMinimumLevel(Settings.Settings.Telemetry.LogLevel ?? LogLevel.Warning);
         b.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -1,13 +1,12 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 using PolicyBot.Discord;
 
 namespace PolicyBot.Host.Cli;
 
 /// <summary>
 /// <c>policybot discord register-commands [--guild ID] [--file PATH]</c> and <c>policybot discord invite-url</c>.
-/// Settings come from DISCORD_TOKEN, DISCORD_APPLICATION_ID and DISCORD_API_BASE_URL in the environment
-/// (Program loads a <c>.env</c> in the working directory into the environment first).
+/// Settings come from the Discord section of the settings every verb reads (DISCORD_TOKEN, DISCORD_APPLICATION_ID,
+/// DISCORD_API_BASE_URL in the environment, .env or appsettings.json).
 /// </summary>
 internal static class DiscordCommand
 {
@@ -24,14 +23,14 @@ internal static class DiscordCommand
         var register = new Command("register-commands", "Bulk-overwrite the bot's slash commands from the manifest (PUT; waits out rate limits)") { guild, file };
         register.SetAction(async (parseResult, ct) =>
         {
-            var options = DiscordOptions.FromConfiguration(Environment());
+            var options = CliOptions.Settings.Settings.Discord;
             return await DiscordSetup.RegisterCommandsAsync(options, parseResult.GetValue(file)!, parseResult.GetValue(guild), Console.Out, ct);
         });
 
         var invite = new Command("invite-url", "Print the OAuth2 URL that installs the bot with the permissions it needs");
         invite.SetAction(parseResult =>
         {
-            var options = DiscordOptions.FromConfiguration(Environment());
+            var options = CliOptions.Settings.Settings.Discord;
             if (options.ApplicationId is null)
             {
                 Console.Error.WriteLine("DISCORD_APPLICATION_ID is not set: put the application id from the Developer Portal in the environment or .env.");
@@ -49,5 +48,4 @@ internal static class DiscordCommand
         return command;
     }
 
-    private static IConfiguration Environment() => new ConfigurationBuilder().AddEnvironmentVariables().Build();
 }

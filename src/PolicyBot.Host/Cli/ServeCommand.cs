@@ -28,17 +28,9 @@ internal static class ServeCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            // Under a supervisor the folders usually come from the environment: POLICYBOT_CORPUS (separated by
-            // the platform's path separator, ':' on Linux) and POLICYBOT_INDEX, each used when its option is absent.
-            var corpusDirs = parse.GetValue(corpus) is { Length: > 0 } dirs
-                ? dirs
-                : (Environment.GetEnvironmentVariable("POLICYBOT_CORPUS") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var indexFile = parse.GetResult(index) is { Implicit: false } || string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("POLICYBOT_INDEX"))
-                ? parse.GetValue(index)
-                : Environment.GetEnvironmentVariable("POLICYBOT_INDEX")!.Trim();
             var settings = new ServeSettings
             {
-                Engine = CliOptions.EngineOptions(corpusDirs, indexFile),
+                Engine = CliOptions.EngineOptions(parse.GetValue(corpus), parse.GetValue(index)),
                 ShardId = parse.GetValue(shardId),
                 ShardCount = parse.GetValue(shardCount),
             };

@@ -14,7 +14,6 @@ internal static class TeamsCommand
     {
         var teams = new Command("teams", "Microsoft Teams app tools");
         teams.Subcommands.Add(Package());
-        teams.Subcommands.Add(Icons());
         return teams;
     }
 
@@ -50,25 +49,6 @@ internal static class TeamsCommand
             var path = await TeamsAppPackage.WriteAsync(parseResult.GetValue(output) ?? "policybot-teams.zip", id, parseResult.GetValue(version), ct).ConfigureAwait(false);
             Console.WriteLine($"Wrote {path} (manifest.json, color.png, outline.png). Upload it in Teams: Apps > Manage your apps > Upload an app.");
             return 0;
-        });
-        return command;
-    }
-
-    private static Command Icons()
-    {
-        var output = new Option<string>("--out")
-        {
-            Description = "Folder to write color.png and outline.png into (default bot-manifests/teams)",
-            DefaultValueFactory = _ => Path.Combine("bot-manifests", "teams"),
-        };
-        var command = new Command("icons", "Write the project-drawn Teams icons (192x192 colour, 32x32 white-on-transparent outline)");
-        command.Options.Add(output);
-        command.SetAction((parseResult, ct) =>
-        {
-            var dir = parseResult.GetValue(output) ?? Path.Combine("bot-manifests", "teams");
-            TeamsAppPackage.WriteIcons(dir);
-            Console.WriteLine($"Wrote {Path.Combine(dir, TeamsAppPackage.ColorIconFile)} and {Path.Combine(dir, TeamsAppPackage.OutlineIconFile)}.");
-            return Task.FromResult(0);
         });
         return command;
     }

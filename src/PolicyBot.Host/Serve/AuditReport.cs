@@ -1,6 +1,7 @@
 using PolicyBot.Search.Analysis;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Host.Serve;
 

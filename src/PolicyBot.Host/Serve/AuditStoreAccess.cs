@@ -1,27 +1,25 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using PolicyBot.Core.State;
+using PolicyBot.Host.Cli;
+using PolicyBot.Host.Configuration;
 using PolicyBot.State;
 using PolicyBot.State.Sqlite;
 using PolicyBot.Search;
 
 namespace PolicyBot.Host.Serve;
 
-/// <summary>Opens the state store for the read-only verbs (audit export, report), like serve does: PostgreSQL when POLICYBOT_DATABASE is set, else the SQLite file beside the index.</summary>
+/// <summary>Opens the state store for the read-only verbs (audit export, report) from the same settings serve reads: PostgreSQL when POLICYBOT_DATABASE is set, else the SQLite file beside the index (POLICYBOT_INDEX or --index).</summary>
 internal static class AuditStoreAccess
 {
     /// <summary>The store, or null with a message when there is no audit trail to read.</summary>
     public static async Task<(IBotStore? Store, string? Problem)> OpenAsync(string indexPath, CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        BotStateOptions options;
-        try
+        var loaded = CliOptions.Settings;
+        var options = loaded.Settings.State;
+        var problems = loaded.Settings.Validate(discord: false, teams: false, state: true);
+        if (problems.Count > 0)
         {
-            options = BotStateConfiguration.Read(configuration);
-        }
-        catch (InvalidOperationException ex)
-        {
-            return (null, ex.Message);
+            return (null, string.Join(Environment.NewLine, problems));
         }
 
         if (options.Database is null)
@@ -40,7 +38,7 @@ internal static class AuditStoreAccess
         }
         catch (FormatException ex)
         {
-            return (null, ex.Message);
+            return (null, SettingKeys.Describe(SettingKeys.StateSection, ex.Message));
         }
 
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -65,7 +63,7 @@ internal static class AuditStoreAccess
             }
         }
 
-        var (store, problem) = await OpenAsync(indexPath ?? Search.PolicyBotOptions.DefaultIndexPath, cancellationToken);
+        var (store, problem) = await OpenAsync(CliOptions.IndexPath(indexPath), cancellationToken);
         if (store is null)
         {
             await Console.Error.WriteLineAsync(problem);

@@ -1,18 +1,16 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using PolicyBot.Core.Operations;
+using PolicyBot.Host.Configuration;
 
 namespace PolicyBot.Host.Serve;
 
 /// <summary>
-/// Pushes the same instruments /metrics shows over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set
-/// (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c> <c>grpc</c> or <c>http/protobuf</c>, <c>OTEL_METRIC_EXPORT_INTERVAL</c> in ms,
-/// <c>OTEL_EXPORTER_OTLP_HEADERS</c> as the SDK reads it). Stopping flushes the last values.
+/// Pushes the same instruments /metrics shows over OTLP when the telemetry settings name an endpoint
+/// (protocol <c>grpc</c> or <c>http/protobuf</c>, export interval; headers as the SDK reads them). Stopping flushes the last values.
 /// </summary>
 internal sealed partial class OtlpExportService(OtlpSettings settings, ILogger<OtlpExportService> logger) : IHostedService, IDisposable
 {
@@ -48,20 +46,16 @@ internal sealed partial class OtlpExportService(OtlpSettings settings, ILogger<O
 /// <summary>The OTLP settings serve reads; null from <see cref="Read"/> when no endpoint is configured.</summary>
 internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, TimeSpan Interval)
 {
-    public const string EndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
-    public const string ProtocolSetting = "OTEL_EXPORTER_OTLP_PROTOCOL";
-    public const string IntervalSetting = "OTEL_METRIC_EXPORT_INTERVAL";
-
-    public static OtlpSettings? Read(IConfiguration configuration, List<string> errors)
+    public static OtlpSettings? Read(TelemetrySettings telemetry, List<string> errors)
     {
-        var endpoint = configuration[EndpointSetting];
-        if (string.IsNullOrWhiteSpace(endpoint))
+        ArgumentNullException.ThrowIfNull(telemetry);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrWhiteSpace(telemetry.OtlpEndpoint))
         {
             return null;
         }
 
-        var protocolText = configuration[ProtocolSetting]?.Trim().ToLowerInvariant();
-        OtlpExportProtocol? protocol = protocolText switch
+        OtlpExportProtocol? protocol = telemetry.OtlpProtocol?.Trim().ToLowerInvariant() switch
         {
             null or "" or "grpc" => OtlpExportProtocol.Grpc,
             "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
@@ -69,25 +63,17 @@ internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, T
         };
         if (protocol is null)
         {
-            errors.Add($"{ProtocolSetting} must be grpc or http/protobuf.");
+            errors.Add(SettingKeys.Describe(SettingKeys.TelemetrySection, "{OtlpProtocol} must be grpc or http/protobuf."));
         }
 
-        var interval = TimeSpan.FromSeconds(60);
-        if (configuration[IntervalSetting] is { Length: > 0 } ms)
+        if (telemetry.ExportInterval < TimeSpan.FromMilliseconds(100) || telemetry.ExportInterval > TimeSpan.FromHours(1))
         {
-            if (int.TryParse(ms, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 100 and <= 3_600_000)
-            {
-                interval = TimeSpan.FromMilliseconds(value);
-            }
-            else
-            {
-                errors.Add($"{IntervalSetting} must be a whole number of milliseconds from 100 to 3600000.");
-            }
+            errors.Add(SettingKeys.Describe(SettingKeys.TelemetrySection, "{ExportInterval} must be a whole number of milliseconds from 100 to 3600000."));
         }
 
-        if (!Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (!Uri.TryCreate(telemetry.OtlpEndpoint.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            errors.Add($"{EndpointSetting} must be an absolute http(s) URL such as http://collector:4317.");
+            errors.Add(SettingKeys.Describe(SettingKeys.TelemetrySection, "{OtlpEndpoint} must be an absolute http(s) URL such as http://collector:4317."));
             return null;
         }
 
@@ -97,6 +83,6 @@ internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, T
             uri = new Uri(uri, uri.AbsolutePath.TrimEnd('/') + "/v1/metrics");
         }
 
-        return protocol is null ? null : new OtlpSettings(uri, protocol.Value, interval);
+        return protocol is null ? null : new OtlpSettings(uri, protocol.Value, telemetry.ExportInterval);
     }
 }

@@ -12,6 +12,6 @@ internal static class PlatformWiring
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPolicyBotDiscord(configuration);
-        services.AddSingleton(new ReadinessCheck("discord", sp => sp.GetRequiredService<DiscordConnectionState>().IsConnected));
+        services.AddHealthChecks().AddReadiness("discord", sp => sp.GetRequiredService<DiscordConnectionState>().IsConnected);
     }
 }

@@ -10,14 +10,12 @@ using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
+using PolicyBot.Host.Configuration;
 using PolicyBot.Teams;
 using PolicyBot.State;
 using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Serve;
-
-/// <summary>One readiness condition for /readyz.</summary>
-internal sealed record ReadinessCheck(string Name, Func<IServiceProvider, bool> IsReady);
 
 /// <summary>
 /// Builds the one generic host <c>policybot serve</c> runs: the engine (loaded in the background, live-reloaded),
@@ -39,25 +37,29 @@ internal static class ServeHost
         string? environmentName = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = environmentName });
-        if (configurationOverrides is not null)
-        {
-            builder.Configuration.AddInMemoryCollection(configurationOverrides);
-        }
-
-        var overrides = new Dictionary<string, string?>();
+        var overrides = new List<KeyValuePair<string, string?>>(configurationOverrides ?? []);
         if (settings.ShardId is { } shard)
         {
-            overrides["POLICYBOT_SHARD_ID"] = shard.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            overrides["POLICYBOT_SHARD_COUNT"] = settings.ShardCount?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            overrides.Add(new("POLICYBOT_SHARD_ID", shard.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            overrides.Add(new("POLICYBOT_SHARD_COUNT", settings.ShardCount?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        builder.Configuration.AddInMemoryCollection(overrides);
-        var problems = settings.Bind(builder.Configuration, discordFlag, teamsFlag).ToList();
-        var otlp = OtlpSettings.Read(builder.Configuration, problems);
+        // The one settings model, validated once, here: every problem named together, no value printed.
+        var loaded = PolicyBotConfiguration.Load(overrides: overrides);
+        var problems = loaded.Problems.ToList();
+        problems.AddRange(settings.Bind(loaded.Settings, discordFlag, teamsFlag));
+        problems.AddRange(loaded.Settings.Validate(settings.Discord, settings.Teams, state: true));
+        var otlp = OtlpSettings.Read(loaded.Settings.Telemetry, problems);
         if (problems.Count > 0)
         {
-            throw new ServeConfigurationException(problems);
+            throw new ServeConfigurationException(problems.Distinct().ToList());
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = environmentName });
+        builder.Configuration.AddConfiguration(loaded.Configuration);
+        if (loaded.Settings.Telemetry.LogLevel is { } level)
+        {
+            builder.Logging.SetMinimumLevel(level);
         }
 
         builder.WebHost.UseUrls(settings.HttpUrl);
@@ -79,7 +81,11 @@ internal static class ServeHost
         services.AddSingleton(sp => new PolicyBotMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<LiveIndex>();
         services.AddSingleton<ICorpusCatalog>(sp => sp.GetRequiredService<LiveIndex>());
-        services.AddPolicyBotState(builder.Configuration, settings.Engine.IndexPath);
+        var configuration = loaded.Configuration;
+        services.AddPolicyBotState(
+            o => configuration.GetSection(SettingKeys.StateSection).Bind(o),
+            o => configuration.GetSection(SettingKeys.AuditSection).Bind(o),
+            settings.Engine.IndexPath);
         services.AddSingleton<IQuestionRateLimiter>(sp => settings.Operations.SharedRateLimits
             ? new StoreRateLimiter(sp.GetRequiredService<IBotStore>(), sp.GetRequiredService<TimeProvider>())
             : new InMemoryRateLimiter(sp.GetRequiredService<TimeProvider>()));
@@ -96,17 +102,19 @@ internal static class ServeHost
         services.AddSingleton<IQuestionAnswerer>(sp => sp.GetRequiredService<OperatedAnswerer>());
         services.AddSingleton<IndexService>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexService>());
-        services.AddSingleton(new ReadinessCheck("index", sp => sp.GetRequiredService<LiveIndex>().IsLoaded));
+        services.AddHealthChecks()
+            .AddReadiness("index", sp => sp.GetRequiredService<LiveIndex>().IsLoaded)
+            .AddReadiness("accepting", sp => !sp.GetRequiredService<OperatedAnswerer>().IsDraining);
 
         if (settings.Discord)
         {
-            PlatformWiring.AddDiscord(services, builder.Configuration);
+            PlatformWiring.AddDiscord(services, configuration.GetSection(SettingKeys.DiscordSection));
         }
 
         if (settings.Teams)
         {
-            services.AddPolicyBotTeams(builder.Configuration);
-            services.AddSingleton(new ReadinessCheck("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested));
+            services.AddPolicyBotTeams(configuration.GetSection(SettingKeys.TeamsSection));
+            services.AddHealthChecks().AddReadiness("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested);
         }
 
         if (otlp is not null)
@@ -120,13 +128,19 @@ internal static class ServeHost
 
         var app = builder.Build();
 
-        // Every option validator at once, before anything starts or logs: all problems in one message.
-        app.Services.GetService<IStartupValidator>()?.Validate();
+        // The libraries' own option validators, as a guard: the settings above already passed the same checks.
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
+        {
+            throw new ServeConfigurationException(StartupFailures(ex).Distinct().ToList());
+        }
 
         // Listen before the first measurement so nothing recorded at start is lost.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
-        app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
-        app.MapGet("/readyz", (IServiceProvider sp) => Readiness(sp));
+        app.MapPolicyBotHealth();
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         if (settings.Teams)
         {
@@ -136,25 +150,23 @@ internal static class ServeHost
         return app;
     }
 
-    private static IResult Readiness(IServiceProvider services)
+    private static IEnumerable<string> StartupFailures(Exception exception)
     {
-        var checks = services.GetServices<ReadinessCheck>().ToList();
-        var state = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var check in checks)
+        var failures = exception is AggregateException aggregate ? aggregate.InnerExceptions : [exception];
+        foreach (var failure in failures.OfType<OptionsValidationException>())
         {
-            state[check.Name] = check.IsReady(services);
+            var section = failure.OptionsType.Name switch
+            {
+                nameof(PolicyBot.Discord.DiscordOptions) => SettingKeys.DiscordSection,
+                nameof(TeamsOptions) => SettingKeys.TeamsSection,
+                nameof(BotStateOptions) => SettingKeys.StateSection,
+                nameof(AuditOptions) => SettingKeys.AuditSection,
+                _ => failure.OptionsType.Name,
+            };
+            foreach (var message in failure.Failures)
+            {
+                yield return SettingKeys.Describe(section, message);
+            }
         }
-
-        var draining = services.GetRequiredService<OperatedAnswerer>().IsDraining;
-        state["accepting"] = !draining;
-        var ready = state.Values.All(v => v);
-        var body = JsonSerializer.Serialize(new ReadyBody(ready, state, services.GetRequiredService<LiveIndex>().CorpusVersion), ServeJsonContext.Default.ReadyBody);
-        return Results.Text(body, "application/json", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }
-
-internal sealed record ReadyBody(bool Ready, Dictionary<string, bool> Checks, string CorpusVersion);
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(ReadyBody))]
-internal sealed partial class ServeJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

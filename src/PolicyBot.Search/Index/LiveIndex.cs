@@ -1,5 +1,6 @@
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Search.Index;
 

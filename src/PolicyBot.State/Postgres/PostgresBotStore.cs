@@ -38,7 +38,7 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>A store over <paramref name="database"/> (a <c>POLICYBOT_DATABASE</c> value), owning its data source.</summary>
+    /// <summary>A store over <paramref name="database"/> (a <see cref="BotStateOptions.Database"/> value), owning its data source.</summary>
     public static PostgresBotStore Create(string database, UserIdHasher? feedbackUserHasher, ILoggerFactory? loggerFactory)
     {
         var builder = new NpgsqlDataSourceBuilder(PostgresConnectionString.Parse(database));

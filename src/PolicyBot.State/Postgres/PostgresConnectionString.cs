@@ -5,7 +5,7 @@ using PolicyBot.Core.State;
 namespace PolicyBot.State.Postgres;
 
 /// <summary>
-/// Reads <c>POLICYBOT_DATABASE</c>: <c>postgres://</c> / <c>postgresql://</c> URLs (libpq style, percent-encoded
+/// Reads the database setting: <c>postgres://</c> / <c>postgresql://</c> URLs (libpq style, percent-encoded
 /// user, password and database, <c>?sslmode=…</c> and other libpq parameters) or a plain Npgsql key=value string.
 /// Error messages never repeat the value, which holds the password.
 /// </summary>
@@ -275,5 +275,5 @@ public static class PostgresConnectionString
     }
 
     private static FormatException Bad(string problem, Exception? inner = null) =>
-        new($"{BotStateOptions.DatabaseSetting} {problem}.", inner);
+        new($"{{Database}} {problem}.", inner);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Text;
 using PolicyBot.Teams.Protocol;
 
 namespace PolicyBot.Teams.Answers;
@@ -55,7 +56,7 @@ internal static partial class TeamsAnswerFormatter
     {
         ArgumentNullException.ThrowIfNull(answer);
         var text = answer.Answered ? KeepKnownMarkers(answer.Text, answer.Citations) : AbstentionText(answer);
-        return SplitText(text, maxChars).Select(part => AnswerMessage(inbound, part, answer.Answered ? answer.Citations : [])).ToList();
+        return TextSplitter.SplitTrimmed(text, maxChars).Select(part => AnswerMessage(inbound, part, answer.Answered ? answer.Citations : [])).ToList();
     }
 
     /// <summary>One answer message for a piece of text: the citation entity carries exactly the positions whose markers it holds.</summary>
@@ -101,8 +102,8 @@ internal static partial class TeamsAnswerFormatter
         var appearance = new JsonObject
         {
             ["@type"] = "DigitalDocument",
-            ["name"] = Truncate(string.IsNullOrWhiteSpace(c.Title) ? c.DocumentPath : c.Title, MaxNameChars),
-            ["abstract"] = Truncate(WhitespaceRegex().Replace(c.Passage, " ").Trim(), MaxAbstractChars),
+            ["name"] = TextCut.Truncate(string.IsNullOrWhiteSpace(c.Title) ? c.DocumentPath : c.Title, MaxNameChars),
+            ["abstract"] = TextCut.Truncate(WhitespaceRegex().Replace(c.Passage, " ").Trim(), MaxAbstractChars),
         };
         if (c.SourceUrl is { } url)
         {
@@ -112,7 +113,7 @@ internal static partial class TeamsAnswerFormatter
         var keywords = new JsonArray();
         foreach (var k in c.Section.Split(['›', '>', '/'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(MaxKeywords))
         {
-            keywords.Add(Truncate(k, MaxKeywordChars));
+            keywords.Add(TextCut.Truncate(k, MaxKeywordChars));
         }
 
         if (keywords.Count > 0)
@@ -163,14 +164,14 @@ internal static partial class TeamsAnswerFormatter
             }
 
             body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = $"[{c.Rank}] {heading}", ["weight"] = "Bolder", ["wrap"] = true, ["spacing"] = "Medium" });
-            body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = Truncate(WhitespaceRegex().Replace(c.Passage, " ").Trim(), 600), ["wrap"] = true, ["isSubtle"] = true });
+            body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = TextCut.Truncate(WhitespaceRegex().Replace(c.Passage, " ").Trim(), 600), ["wrap"] = true, ["isSubtle"] = true });
             if (c.SourceUrl is { } url)
             {
-                actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = Truncate($"[{c.Rank}] {c.Title}", 40), ["url"] = url.AbsoluteUri });
+                actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = TextCut.Truncate($"[{c.Rank}] {c.Title}", 40), ["url"] = url.AbsoluteUri });
             }
             else if (!string.IsNullOrWhiteSpace(c.Source))
             {
-                body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = Truncate(c.Source, 300), ["wrap"] = true, ["size"] = "Small", ["isSubtle"] = true });
+                body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = TextCut.Truncate(c.Source, 300), ["wrap"] = true, ["size"] = "Small", ["isSubtle"] = true });
             }
         }
 
@@ -189,74 +190,5 @@ internal static partial class TeamsAnswerFormatter
         var reply = CreateReply(inbound);
         reply.Attachments = [new Attachment { ContentType = AdaptiveCardContentType, Content = card }];
         return reply;
-    }
-
-    /// <summary>Splits at paragraph, line or word breaks so each part has at most <paramref name="maxChars"/> UTF-16 code units; markers stay whole.</summary>
-    public static IReadOnlyList<string> SplitText(string text, int maxChars)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 16);
-        var parts = new List<string>();
-        var rest = text.Trim();
-        while (rest.Length > maxChars)
-        {
-            var window = rest[..maxChars];
-            var cut = window.LastIndexOf("\n\n", StringComparison.Ordinal);
-            if (cut < maxChars / 4)
-            {
-                cut = window.LastIndexOf('\n');
-            }
-
-            if (cut < maxChars / 4)
-            {
-                cut = window.LastIndexOf(' ');
-            }
-
-            if (cut < maxChars / 4)
-            {
-                cut = maxChars;
-                var open = window.LastIndexOf('[');
-                if (open >= 0 && open > maxChars - 6 && !window[open..].Contains(']', StringComparison.Ordinal))
-                {
-                    cut = open;
-                }
-
-                if (char.IsHighSurrogate(rest[cut - 1]))
-                {
-                    cut--;
-                }
-            }
-
-            var part = rest[..cut].TrimEnd();
-            if (part.Length > 0)
-            {
-                parts.Add(part);
-            }
-
-            rest = rest[cut..].TrimStart();
-        }
-
-        if (rest.Length > 0 || parts.Count == 0)
-        {
-            parts.Add(rest);
-        }
-
-        return parts;
-    }
-
-    /// <summary>At most <paramref name="max"/> UTF-16 code units, ending with an ellipsis when cut.</summary>
-    public static string Truncate(string value, int max)
-    {
-        if (value.Length <= max)
-        {
-            return value;
-        }
-
-        var cut = max - 1;
-        if (char.IsHighSurrogate(value[cut - 1]))
-        {
-            cut--;
-        }
-
-        return string.Concat(value.AsSpan(0, cut).TrimEnd(), "…");
     }
 }

@@ -62,14 +62,6 @@ public static class TeamsAppPackage
         return full;
     }
 
-    /// <summary>Writes the project-drawn icons (what <c>bot-manifests/teams/*.png</c> hold) into <paramref name="directory"/>.</summary>
-    public static void WriteIcons(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        File.WriteAllBytes(Path.Combine(directory, ColorIconFile), TeamsIcons.ColorPng());
-        File.WriteAllBytes(Path.Combine(directory, OutlineIconFile), TeamsIcons.OutlinePng());
-    }
-
     private static void Add(ZipArchive zip, string name, byte[] content)
     {
         var entry = zip.CreateEntry(name, CompressionLevel.Optimal);

@@ -32,7 +32,7 @@ internal sealed class BotHarness : IAsyncDisposable
         Metrics = new DiscordMetrics();
         State = new DiscordConnectionState();
         Rest = new DiscordRestClient(_http, options, time, _loggerFactory.CreateLogger<DiscordRestClient>(), Metrics);
-        Adapter = new DiscordAdapter(Rest, answerer, catalog, store, store, options, time, _loggerFactory.CreateLogger<DiscordAdapter>(), Metrics);
+        Adapter = new DiscordAdapter(Rest, answerer, catalog, store, store, store, options, time, _loggerFactory.CreateLogger<DiscordAdapter>(), Metrics);
         Bot = new DiscordBot(options, Rest, Adapter, static () => new ClientWebSocketTransport(), time, _loggerFactory, Metrics, State, new Random(seed))
         {
             TuneGateway = tune ?? (static o => o),
@@ -109,6 +109,9 @@ internal sealed class BotHarness : IAsyncDisposable
     /// <summary>The first gateway connection (after Hello/Identify/READY when the fake auto-readies).</summary>
     public FakeGatewayConnection? Connection { get; private set; }
 
+    /// <summary>Leave the state file on dispose (a restart test opens it again with a new harness).</summary>
+    public bool KeepStateFile { get; set; }
+
     public static async Task<BotHarness> CreateAsync(
         double factor = 20,
         Action<FakeDiscord>? configureFake = null,
@@ -116,7 +119,8 @@ internal sealed class BotHarness : IAsyncDisposable
         IQuestionAnswerer? answerer = null,
         ICorpusCatalog? catalog = null,
         Func<GatewayClientOptions, GatewayClientOptions>? tuneGateway = null,
-        int seed = 42)
+        int seed = 42,
+        string? stateFile = null)
     {
         var time = new AcceleratedTimeProvider(factor);
         var fake = await FakeDiscord.StartAsync(time);
@@ -124,7 +128,7 @@ internal sealed class BotHarness : IAsyncDisposable
         var options = new DiscordOptions { Token = FakeDiscord.Token, ApplicationId = FakeDiscord.ApplicationId, ApiBaseUrl = fake.ApiBaseUrl, UseThreads = false };
         configureOptions?.Invoke(options);
         var engine = await TestCorpus.EngineAsync();
-        var store = new SqliteBotStore(TestCorpus.NewStateFile());
+        var store = new SqliteBotStore(stateFile ?? TestCorpus.NewStateFile());
         await store.MigrateAsync(CancellationToken.None);
         return new BotHarness(fake, time, answerer ?? new RecordingAnswerer(engine, time), catalog ?? engine, store, options, tuneGateway, seed);
     }
@@ -193,6 +197,13 @@ internal sealed class BotHarness : IAsyncDisposable
         _http.Dispose();
         _loggerFactory.Dispose();
         Store.Dispose();
+        if (KeepStateFile)
+        {
+            Metrics.Dispose();
+            _stop.Dispose();
+            return;
+        }
+
         foreach (var file in new[] { Store.FilePath, Store.FilePath + "-wal", Store.FilePath + "-shm" })
         {
             try

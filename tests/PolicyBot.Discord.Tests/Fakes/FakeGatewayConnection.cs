@@ -34,7 +34,15 @@ public sealed class FakeGatewayConnection
         Path = path;
         Query = query;
         AckHeartbeats = fake.AckHeartbeats;
+        OpenedAt = fake.Time.GetUtcNow();
+        _closed.Task.ContinueWith(_ => ClosedAt = fake.Time.GetUtcNow(), TaskScheduler.Default);
     }
+
+    /// <summary>Virtual time the fake accepted the WebSocket.</summary>
+    public DateTimeOffset OpenedAt { get; }
+
+    /// <summary>Virtual time the fake saw the connection end (close frame or drop); null while open.</summary>
+    public DateTimeOffset? ClosedAt { get; private set; }
 
     public int Index { get; }
 

@@ -32,10 +32,9 @@ public sealed class SigtermTests(ITestOutputHelper output)
             start.ArgumentList.Add(a);
         }
 
-        // Teams in auth-disabled dev mode: no app id, loopback only, Development environment.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // Teams in local mode (the explicit switch): no app id, loopback only; the salt is generated on first start.
         start.Environment["POLICYBOT_HTTP_URL"] = $"http://127.0.0.1:{port}";
-        start.Environment["POLICYBOT_USER_SALT"] = ServeTestHost.Salt;
+        start.Environment["TEAMS_LOCAL_MODE"] = "true";
         start.Environment["TEAMS_APP_ID"] = "";
         using var child = Process.Start(start)!;
         var stdout = child.StandardOutput.ReadToEndAsync();

@@ -105,7 +105,7 @@ public sealed class ServeHostTests
     }
 
     [Fact]
-    public void Build_MissingSaltAndBadAppType_AllProblemsAtOnceWithoutSecret()
+    public void Build_BadAppTypeShortSaltAndBadDays_AllProblemsAtOnceWithoutSecrets()
     {
         using var corpus = new TestCorpus(seed: false);
         const string secret = "do-not-print-me-9f8e7d6c5b4a";
@@ -114,13 +114,17 @@ public sealed class ServeHostTests
             ["TEAMS_APP_ID"] = "c9e8c047-1111-4a4a-9b9b-0123456789ab",
             ["TEAMS_APP_PASSWORD"] = secret,
             ["TEAMS_APP_TYPE"] = "Sometimes",
+            ["POLICYBOT_USER_SALT"] = "tooShort-Zq",
+            ["POLICYBOT_AUDIT_DAYS"] = "ninety",
             ["POLICYBOT_HTTP_URL"] = "http://127.0.0.1:0",
         };
-        var ex = Assert.Throws<AggregateException>(() => ServeHost.Build(new ServeSettings { Engine = corpus.Options() }, false, true, config));
-        var message = ServeCommand.ConfigurationMessage(ex.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures));
-        Assert.Contains("POLICYBOT_USER_SALT", message, StringComparison.Ordinal);
-        Assert.Contains("TEAMS_APP_TYPE", message, StringComparison.Ordinal);
-        Assert.DoesNotContain(secret, message, StringComparison.Ordinal);
+        var ex = Assert.Throws<ServeConfigurationException>(() => ServeHost.Build(new ServeSettings { Engine = corpus.Options() }, false, true, config));
+        Assert.Contains(ex.Problems, p => p.StartsWith("TEAMS_APP_TYPE", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("POLICYBOT_USER_SALT", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.StartsWith("POLICYBOT_AUDIT_DAYS", StringComparison.Ordinal));
+        Assert.DoesNotContain(secret, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("tooShort-Zq", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ninety", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,9 +140,9 @@ public sealed class ServeHostTests
     public void Settings_ShardWithoutDiscord_Rejected()
     {
         var settings = new ServeSettings { ShardId = 1, ShardCount = 4 };
-        var problems = settings.Bind(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), discordFlag: false, teamsFlag: true);
+        var problems = settings.Bind(new PolicyBot.Host.Configuration.PolicyBotSettings(), discordFlag: false, teamsFlag: true);
         Assert.Contains(problems, p => p.Contains("--shard-id", StringComparison.Ordinal) && p.Contains("Discord", StringComparison.Ordinal));
         var bad = new ServeSettings { ShardId = 4, ShardCount = 4 };
-        Assert.Contains(bad.Bind(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), true, false), p => p.Contains("from 0 to", StringComparison.Ordinal));
+        Assert.Contains(bad.Bind(new PolicyBot.Host.Configuration.PolicyBotSettings(), true, false), p => p.Contains("from 0 to", StringComparison.Ordinal));
     }
 }

@@ -5,6 +5,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Tests.Support;
 using PolicyBot.Search;
 using PolicyBot.Core.Searching;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Search.Tests.Answering;
 

@@ -63,7 +63,7 @@ public sealed class PostgresConnectionStringTests
     {
         var ex = Assert.Throws<FormatException>(() => PostgresConnectionString.Parse(value));
 
-        Assert.StartsWith("POLICYBOT_DATABASE ", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("{Database} ", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cretPW", ex.ToString(), StringComparison.Ordinal);
     }
 

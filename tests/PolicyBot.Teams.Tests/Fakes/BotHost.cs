@@ -47,6 +47,9 @@ public sealed class BotHost : IAsyncDisposable
 
         public string Environment { get; set; } = "Development";
 
+        /// <summary>The explicit local-mode switch; null: on exactly when there is no app id.</summary>
+        public bool? LocalMode { get; set; }
+
         public Action<TeamsOptions>? Tune { get; set; }
 
         public IQuestionAnswerer? Answerer { get; set; }
@@ -59,15 +62,17 @@ public sealed class BotHost : IAsyncDisposable
     public static async Task<BotHost> StartAsync(FakeBotFramework fake, ManualClock clock, Settings settings)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = settings.Environment });
+        // The Teams section as the host binds it (property names; the host maps TEAMS_APP_ID etc. onto these).
         var config = new Dictionary<string, string?>
         {
-            ["TEAMS_APP_ID"] = settings.AppId,
-            ["TEAMS_APP_PASSWORD"] = settings.AppId is null ? null : AppPassword,
-            ["TEAMS_APP_TYPE"] = settings.AppType,
-            ["TEAMS_TENANT_ID"] = settings.TenantId,
-            ["TEAMS_OPENID_METADATA_URL"] = fake.MetadataUrl,
-            ["TEAMS_TOKEN_ENDPOINT"] = fake.TokenEndpointTemplate,
-            ["POLICYBOT_HTTP_URL"] = "http://127.0.0.1:0",
+            ["AppId"] = settings.AppId,
+            ["AppPassword"] = settings.AppId is null ? null : AppPassword,
+            ["AppType"] = settings.AppType,
+            ["TenantId"] = settings.TenantId,
+            ["OpenIdMetadataUrl"] = fake.MetadataUrl,
+            ["TokenEndpoint"] = fake.TokenEndpointTemplate,
+            ["HttpUrl"] = "http://127.0.0.1:0",
+            ["LocalMode"] = (settings.LocalMode ?? settings.AppId is null) ? "true" : "false",
         };
         builder.Configuration.AddInMemoryCollection(config);
         var logs = new CapturingLoggerProvider();
@@ -78,6 +83,11 @@ public sealed class BotHost : IAsyncDisposable
         builder.Services.AddSingleton(settings.Answerer ?? throw new InvalidOperationException("an answerer (the real engine) is required"));
         builder.Services.AddSingleton(settings.Catalog ?? (settings.Answerer as ICorpusCatalog) ?? throw new InvalidOperationException("a corpus catalog (the real engine) is required"));
         builder.Services.AddSingleton(settings.Feedback ?? throw new InvalidOperationException("a feedback sink (the real store) is required"));
+        if (settings.Feedback is PolicyBot.Core.State.IDeliveryClaims claims)
+        {
+            builder.Services.AddSingleton(claims); // the real store's claims, as the host registers them
+        }
+
         builder.Services.AddPolicyBotTeams(builder.Configuration);
         builder.Services.PostConfigure<TeamsOptions>(o =>
         {

@@ -1,39 +1,42 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Operations;
 using PolicyBot.Teams.Answers;
 using PolicyBot.Teams.Auth;
 using PolicyBot.Teams.Connector;
 using PolicyBot.Teams.Protocol;
+using PolicyBot.Teams.Translation;
+using PolicyBot.Teams.Turns;
+using PolicyBot.Teams.Turns.Commands;
+using static PolicyBot.Teams.Translation.ActivityTranslator;
 
-namespace PolicyBot.Teams;
+namespace PolicyBot.Teams.Endpoint;
 
 /// <summary>
-/// <c>POST /api/messages</c>: authenticate first (401, nothing else, on any failure), then route the activity.
+/// <c>POST /api/messages</c>: authenticate first (401, nothing else, on any failure), dedupe, then route the
+/// activity (translated into a turn by <see cref="ActivityTranslator"/>).
 /// Messages and welcomes are acknowledged with 202 and answered by the background workers; invokes are
 /// answered inside the request.
 /// </summary>
-internal sealed partial class TeamsAdapter(
+internal sealed class TeamsAdapter(
     BotFrameworkAuthenticator authenticator,
     TrustedServiceUrls trustedServiceUrls,
     TeamsTurnQueue queue,
     SentAnswerIndex sentAnswers,
     IFeedbackSink feedbackSink,
-    ICorpusCatalog catalog,
+    TeamsCommands commands,
+    DeliveryDedupe dedupe,
     TeamsMetrics metrics,
     IOptions<TeamsOptions> options,
     TimeProvider time,
     ILogger<TeamsAdapter> logger)
 {
     private readonly BoundedRecentMap<bool> _seenActivities = new(20_000);
-
-    [GeneratedRegex(@"</?at>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex AtTagRegex();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -145,7 +148,7 @@ internal sealed partial class TeamsAdapter(
         // Card Action.Submit arrives as a message with an empty text and the data in value.
         if (string.IsNullOrWhiteSpace(activity.Text) && activity.Value is JsonObject submitted)
         {
-            return Enqueue(CardSubmission(activity, submitted));
+            return Enqueue(CardSubmission(activity, submitted, commands));
         }
 
         var (text, botMentioned) = StripBotMention(activity);
@@ -154,7 +157,7 @@ internal sealed partial class TeamsAdapter(
             return StatusCodes.Status200OK; // Not addressed to us.
         }
 
-        return Enqueue(ParseCommand(activity, text));
+        return Enqueue(ParseCommand(activity, text, commands));
     }
 
     private int RouteConversationUpdate(Activity activity)
@@ -169,10 +172,6 @@ internal sealed partial class TeamsAdapter(
         // Conversation events are always acknowledged with 200 (teams-bot-framework.md §5); the welcome goes out later.
         return StatusCodes.Status200OK;
     }
-
-    private static bool CanReply(Activity a) =>
-        Uri.TryCreate(a.ServiceUrl, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp)
-        && !string.IsNullOrEmpty(a.Conversation?.Id);
 
     private int Enqueue(TeamsTurn? turn)
     {
@@ -190,71 +189,13 @@ internal sealed partial class TeamsAdapter(
         return StatusCodes.Status202Accepted;
     }
 
-    /// <summary>Removes the bot's own mention (found through the mention entities, never by name) and unwraps other <c>&lt;at&gt;</c> tags.</summary>
-    internal static (string Text, bool BotMentioned) StripBotMention(Activity activity)
-    {
-        var text = activity.Text ?? "";
-        var botMentioned = false;
-        foreach (var entity in activity.Entities ?? [])
-        {
-            if (!string.Equals(Str(entity["type"]), "mention", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var mentionedId = Str((entity["mentioned"] as JsonObject)?["id"]);
-            var mentionText = Str(entity["text"]);
-            if (mentionedId is null || activity.Recipient?.Id is null || !string.Equals(mentionedId, activity.Recipient.Id, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            botMentioned = true;
-            if (!string.IsNullOrEmpty(mentionText))
-            {
-                text = text.Replace(mentionText, " ", StringComparison.Ordinal);
-            }
-        }
-
-        text = AtTagRegex().Replace(text, "").Replace("&nbsp;", " ", StringComparison.Ordinal);
-        return (string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)), botMentioned);
-    }
-
-    private static TeamsTurn ParseCommand(Activity activity, string text)
-    {
-        var lower = text.TrimStart('/').ToLowerInvariant();
-        return lower switch
-        {
-            "" or "help" => new TeamsTurn(activity, TurnKind.Help),
-            "sources" => new TeamsTurn(activity, TurnKind.Sources),
-            "about" => new TeamsTurn(activity, TurnKind.About),
-            _ when lower.StartsWith("ask ", StringComparison.Ordinal) => new TeamsTurn(activity, TurnKind.Question, text.TrimStart('/')[4..].Trim()),
-            _ => new TeamsTurn(activity, TurnKind.Question, text),
-        };
-    }
-
-    private static TeamsTurn? CardSubmission(Activity activity, JsonObject data)
-    {
-        if (Str(data["question"]) is { Length: > 0 } question)
-        {
-            return new TeamsTurn(activity, TurnKind.Question, question);
-        }
-
-        return Str(data["action"] ?? data["verb"]) switch
-        {
-            "sources" => new TeamsTurn(activity, TurnKind.Sources),
-            "about" => new TeamsTurn(activity, TurnKind.About),
-            _ => null,
-        };
-    }
-
     private async Task HandleInvokeAsync(HttpContext context, Activity activity, CancellationToken ct)
     {
         switch (activity.Name)
         {
             case "message/submitAction":
                 // A redelivered feedback invoke is answered the same way but recorded once.
-                if (string.IsNullOrEmpty(activity.Id) || _seenActivities.TryAdd($"{activity.Conversation?.Id}|{activity.Id}", true))
+                if (await dedupe.TryClaimAsync("teams.feedback", activity, ct).ConfigureAwait(false))
                 {
                     await RecordFeedbackAsync(activity, ct).ConfigureAwait(false);
                 }
@@ -267,7 +208,7 @@ internal sealed partial class TeamsAdapter(
                 return;
             case null or "" or "task/submit" when activity.Value is JsonObject submitted && CanReply(activity):
                 // Action.Submit delivered as an invoke: same card handling as the message form.
-                var turn = CardSubmission(activity, submitted);
+                var turn = CardSubmission(activity, submitted, commands);
                 if (turn is not null && !queue.TryEnqueue(turn))
                 {
                     TeamsLog.QueueFull(logger, activity.Id ?? "");
@@ -345,29 +286,18 @@ internal sealed partial class TeamsAdapter(
             case "ask" when Str(data?["question"]) is { Length: > 0 } question && CanReply(activity):
                 var queued = queue.TryEnqueue(new TeamsTurn(activity, TurnKind.Question, question));
                 return (200, InvokeMessage(queued ? "Looking that up…" : "I'm busy right now; please ask again in a minute."));
-            case "sources":
+            case "sources" when commands.Find("sources") is SourcesCommand sources:
                 return (200, new JsonObject
                 {
                     ["statusCode"] = 200,
                     ["type"] = TeamsAnswerFormatter.AdaptiveCardContentType,
-                    ["value"] = SourcesCardContent(),
+                    ["value"] = sources.CardContent(),
                 });
-            case "about":
-                return (200, InvokeMessage($"PolicyBot: {catalog.Documents.Count} documents, corpus {catalog.CorpusVersion}."));
+            case "about" when commands.Find("about") is AboutCommand about:
+                return (200, InvokeMessage(about.Text()));
             default:
                 return (200, InvokeMessage("Sorry, that action is not supported."));
         }
-    }
-
-    private JsonObject SourcesCardContent()
-    {
-        var body = new JsonArray { new JsonObject { ["type"] = "TextBlock", ["text"] = "Documents", ["weight"] = "Bolder", ["wrap"] = true } };
-        foreach (var d in catalog.Documents.Take(30))
-        {
-            body.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = d.Title, ["wrap"] = true });
-        }
-
-        return new JsonObject { ["type"] = "AdaptiveCard", ["version"] = "1.5", ["body"] = body };
     }
 
     private static JsonObject InvokeMessage(string text) =>
@@ -382,7 +312,4 @@ internal sealed partial class TeamsAdapter(
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.WriteAsync(body.ToJsonString(), ct).ConfigureAwait(false);
     }
-
-    private static string? Str(JsonNode? node) =>
-        node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

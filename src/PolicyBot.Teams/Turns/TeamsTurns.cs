@@ -4,19 +4,22 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PolicyBot.Teams.Protocol;
 
-namespace PolicyBot.Teams;
+namespace PolicyBot.Teams.Turns;
 
 /// <summary>What the background worker should do for an activity.</summary>
 internal enum TurnKind
 {
+    /// <summary>A question for the answerer (<see cref="TeamsTurn.Text"/>).</summary>
     Question,
+
+    /// <summary>The bot was added to a conversation.</summary>
     Welcome,
-    Help,
-    Sources,
-    About,
+
+    /// <summary>A text command (<see cref="TeamsTurn.Command"/>, one of <see cref="Commands.TeamsCommands"/>).</summary>
+    Command,
 }
 
-internal sealed record TeamsTurn(Activity Activity, TurnKind Kind, string? Text = null);
+internal sealed record TeamsTurn(Activity Activity, TurnKind Kind, string? Text = null, string? Command = null);
 
 /// <summary>Bounded hand-off from the HTTP endpoint to the answer workers.</summary>
 internal sealed class TeamsTurnQueue

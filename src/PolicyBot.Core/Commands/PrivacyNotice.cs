@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PolicyBot.Core.Conversation;
+namespace PolicyBot.Core.Commands;
 
 /// <summary>What every platform tells users about logging: one wording, with the configured retention.</summary>
 public static class PrivacyNotice

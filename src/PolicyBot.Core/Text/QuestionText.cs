@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace PolicyBot.Core.Conversation;
+namespace PolicyBot.Core.Text;
 
 /// <summary>Normalises question text: control and invisible format characters out, white space folded.</summary>
 public static class QuestionText

@@ -1,13 +1,15 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PolicyBot.Core.Commands;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Operations;
+using PolicyBot.Core.Text;
 using PolicyBot.Teams.Answers;
 using PolicyBot.Teams.Connector;
 using PolicyBot.Teams.Protocol;
+using PolicyBot.Teams.Turns.Commands;
 
-namespace PolicyBot.Teams;
+namespace PolicyBot.Teams.Turns;
 
 /// <summary>
 /// Does the slow part of a turn off the HTTP request: typing indicator, the answer, the reply (split when large),
@@ -15,30 +17,30 @@ namespace PolicyBot.Teams;
 /// </summary>
 internal sealed class TeamsTurnHandler(
     IQuestionAnswerer answerer,
-    ICorpusCatalog catalog,
     ConnectorClient connector,
+    TeamsCommands commands,
+    DeliveryDedupe dedupe,
     SentAnswerIndex sentAnswers,
     IOptions<TeamsOptions> options,
     TimeProvider time,
     ILogger<TeamsTurnHandler> logger)
 {
-    public const string Apology = "Sorry, something went wrong while I was answering. Please try again in a moment.";
-
-    public const string WelcomeIntro =
-        "Hi, I'm **PolicyBot**. I answer questions about AI policy (laws, regulations, standards and guidance) " +
-        "by quoting passages from a curated set of documents, with numbered citations.\n\n" +
-        "**How to ask:** in a personal chat just type your question; in a channel or group chat mention me first, " +
-        "e.g. *@PolicyBot what does the EU AI Act say about high-risk systems?* " +
-        "Type **sources** to list the documents and **about** for details.\n\n";
+    public const string Apology = BotTexts.Apology;
 
     private readonly TeamsOptions _options = options.Value;
 
-    /// <summary>The welcome: what the bot answers, how to ask, and the logging and retention notice.</summary>
-    public string WelcomeText => WelcomeIntro + "Please note: " + PrivacyNotice.Text(_options.AuditRetention);
+    /// <summary>Claim scope of message-derived turns.</summary>
+    public const string TurnScope = "teams.turn";
 
     public async Task ProcessAsync(TeamsTurn turn, CancellationToken cancellationToken)
     {
         var inbound = turn.Activity;
+        if (!await dedupe.TryClaimAsync(TurnScope, inbound, cancellationToken).ConfigureAwait(false))
+        {
+            TeamsLog.DuplicateActivity(logger, inbound.Id ?? "");
+            return; // another replica (or an earlier delivery here) took this activity
+        }
+
         try
         {
             switch (turn.Kind)
@@ -47,18 +49,12 @@ internal sealed class TeamsTurnHandler(
                     await AnswerAsync(inbound, turn.Text ?? "", cancellationToken).ConfigureAwait(false);
                     break;
                 case TurnKind.Welcome:
-                    var welcome = TeamsAnswerFormatter.TextReply(inbound, WelcomeText);
+                    var welcome = TeamsAnswerFormatter.TextReply(inbound, HelpCommand.Text(_options.AuditRetention));
                     welcome.ReplyToId = null;
                     await connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, null, welcome, cancellationToken).ConfigureAwait(false);
                     break;
-                case TurnKind.Help:
-                    await ReplyTextAsync(inbound, WelcomeText, cancellationToken).ConfigureAwait(false);
-                    break;
-                case TurnKind.Sources:
-                    await ReplyTextAsync(inbound, SourcesText(), cancellationToken).ConfigureAwait(false);
-                    break;
-                case TurnKind.About:
-                    await ReplyTextAsync(inbound, AboutText(), cancellationToken).ConfigureAwait(false);
+                case TurnKind.Command when turn.Command is { } name && commands.Find(name) is { } command:
+                    await command.HandleAsync(inbound, cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
@@ -76,7 +72,7 @@ internal sealed class TeamsTurnHandler(
             TeamsLog.TurnFailed(logger, inbound.Id ?? "", ex);
             try
             {
-                await ReplyTextAsync(inbound, Apology, cancellationToken).ConfigureAwait(false);
+                await connector.ReplyTextAsync(inbound, Apology, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception inner) when (inner is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -134,7 +130,7 @@ internal sealed class TeamsTurnHandler(
             catch (MessageTooLargeException) when (part.Length >= 64)
             {
                 TeamsLog.SplittingPart(logger, part.Length);
-                var halves = TeamsAnswerFormatter.SplitText(part, (part.Length / 2) + 8);
+                var halves = TextSplitter.SplitTrimmed(part, (part.Length / 2) + 8);
                 foreach (var half in Enumerable.Reverse(halves))
                 {
                     pending.Push(half);
@@ -180,43 +176,6 @@ internal sealed class TeamsTurnHandler(
             TeamsLog.TypingFailed(logger, inbound.Conversation?.Id ?? "", ex);
         }
     }
-
-    private Task ReplyTextAsync(Activity inbound, string text, CancellationToken cancellationToken) =>
-        connector.SendAsync(inbound.ServiceUrl!, inbound.Conversation!.Id!, inbound.Id, TeamsAnswerFormatter.TextReply(inbound, text), cancellationToken);
-
-    private string SourcesText()
-    {
-        var docs = catalog.Documents;
-        if (docs.Count == 0)
-        {
-            return "No documents are indexed yet.";
-        }
-
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"I answer from {docs.Count} documents:\n\n");
-        foreach (var d in docs.OrderBy(d => d.Title, StringComparer.OrdinalIgnoreCase).Take(40))
-        {
-            sb.Append("- ").Append(d.Title);
-            if (!string.IsNullOrWhiteSpace(d.Kind))
-            {
-                sb.Append(" (").Append(d.Kind).Append(')');
-            }
-
-            sb.Append('\n');
-        }
-
-        if (docs.Count > 40)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"…and {docs.Count - 40} more.");
-        }
-
-        return sb.ToString().TrimEnd();
-    }
-
-    private string AboutText() =>
-        string.Create(
-            CultureInfo.InvariantCulture,
-            $"PolicyBot answers AI-policy questions with extracts from {catalog.Documents.Count} documents (corpus {catalog.CorpusVersion}, indexed {catalog.LastIndexed:yyyy-MM-dd HH:mm} UTC). Every sentence is quoted from a cited passage; it is not legal advice. Questions are logged to improve the bot.");
 }
 
 /// <summary>Bot message id → Core answer id, so feedback on a message links to the answer.</summary>

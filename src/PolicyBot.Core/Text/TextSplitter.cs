@@ -1,13 +1,17 @@
-namespace PolicyBot.Discord.Formatting;
+namespace PolicyBot.Core.Text;
 
 /// <summary>
-/// Splits long text into Discord-sized chunks at paragraph, then line, then sentence, then word boundaries,
-/// never inside a surrogate pair, closing and reopening a code fence that a cut would leave open.
-/// Without code fences the chunks concatenate back to the input exactly.
+/// Splits long text into platform-sized chunks at paragraph, then line, then sentence, then word boundaries,
+/// never inside a surrogate pair or a <c>[n]</c> citation marker, closing and reopening a code fence that a cut
+/// would leave open. Without code fences the chunks concatenate back to the input exactly.
+/// Hand-written: no served library splits chat messages at these boundaries.
 /// </summary>
-internal static class MessageSplitter
+public static class TextSplitter
 {
     private const string Fence = "```";
+
+    /// <summary>The longest citation marker kept whole by a hard cut ("[999]").</summary>
+    private const int MaxMarkerLength = 5;
 
     public static IReadOnlyList<string> Split(string text, int maxLength)
     {
@@ -36,6 +40,17 @@ internal static class MessageSplitter
 
         chunks.Add((reopen ? Fence + "\n" : "") + text[pos..]);
         return chunks;
+    }
+
+    /// <summary>
+    /// <see cref="Split"/> for platforms that render each part on its own: parts trimmed, empty parts dropped
+    /// (joined with single spaces they give back the trimmed input when every cut fell on white space).
+    /// </summary>
+    public static IReadOnlyList<string> SplitTrimmed(string text, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = Split(text.Trim(), maxLength).Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+        return parts.Count == 0 ? [""] : parts;
     }
 
     private static int FindCut(string text, int start, int room)
@@ -68,6 +83,14 @@ internal static class MessageSplitter
         }
 
         var cut = room;
+
+        // A hard cut must not break a citation marker: cut before an unclosed "[" near the end.
+        var open = window.LastIndexOf('[');
+        if (open > 0 && open > room - MaxMarkerLength - 1 && !window[open..].Contains(']'))
+        {
+            return open;
+        }
+
         if (char.IsHighSurrogate(text[start + cut - 1]))
         {
             cut--;
@@ -76,7 +99,7 @@ internal static class MessageSplitter
         return cut;
     }
 
-    /// <summary>Index just after the last sentence end (". ", "! ", "? ", or CJK full stops) in the window, or -1.</summary>
+    /// <summary>Index just after the last sentence end (". ", "! ", "? ", "] " or CJK full stops) in the window, or -1.</summary>
     private static int LastSentenceEnd(ReadOnlySpan<char> window)
     {
         for (var i = window.Length - 1; i > 0; i--)
