@@ -106,7 +106,8 @@ public static class AnswerBenchmark
             throw new ArgumentException("no questions to benchmark", nameof(questions));
         }
 
-        var indexPath = Path.Combine(Path.GetTempPath(), $"policybot-bench-{Guid.NewGuid():N}.db");
+        var indexPath = Path.Combine(Path.GetTempPath(), $"policybot-bench-{Guid.NewGuid():N}");
+        PolicyBotEngine? engine = null;
         try
         {
             Collect();
@@ -117,10 +118,10 @@ public static class AnswerBenchmark
 
             // Cold: into an empty file. Rebuild: replace everything in the now populated file; that engine serves.
             var sw = Stopwatch.StartNew();
-            PolicyBotEngine.OpenDocuments(replicated, options, loggers, cancellationToken);
+            PolicyBotEngine.OpenDocuments(replicated, options, loggers, cancellationToken).DisposeAsync().AsTask().GetAwaiter().GetResult();
             var coldMs = sw.Elapsed.TotalMilliseconds;
             sw.Restart();
-            var engine = PolicyBotEngine.OpenDocuments(replicated, options, loggers, cancellationToken);
+            engine = PolicyBotEngine.OpenDocuments(replicated, options, loggers, cancellationToken);
             var rebuildMs = sw.Elapsed.TotalMilliseconds;
             replicated.Clear();
             Collect();
@@ -187,8 +188,8 @@ public static class AnswerBenchmark
             var result = new BenchmarkResult
             {
                 Scale = scale,
-                Documents = engine.Snapshot.Documents.Count,
-                Passages = engine.Snapshot.PassageCount,
+                Documents = engine.View.Documents.Count,
+                Passages = engine.View.PassageCount,
                 Questions = asked.Length,
                 IndexMilliseconds = coldMs,
                 RebuildMilliseconds = rebuildMs,
@@ -214,6 +215,7 @@ public static class AnswerBenchmark
         }
         finally
         {
+            engine?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             TemporaryIndex.Delete(indexPath);
         }
     }

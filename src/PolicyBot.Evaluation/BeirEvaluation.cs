@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Index;
@@ -14,11 +13,11 @@ namespace PolicyBot.Evaluation;
 /// <summary>Which ranker an evaluation measures.</summary>
 public enum EvaluationRanker
 {
-    /// <summary>The searcher <c>ask</c> uses (in-memory BM25F and its re-ranking stages).</summary>
+    /// <summary>The searcher <c>ask</c> uses (BM25F on Lucene's postings and its query stages).</summary>
     Engine,
 
-    /// <summary>SQLite FTS5 <c>bm25()</c> over an OR of the query terms: the baseline.</summary>
-    Fts5,
+    /// <summary>Stock Lucene: <c>BM25Similarity</c> over an OR of the query terms in one field — the reference.</summary>
+    LuceneBm25,
 }
 
 /// <summary>The outcome of evaluating a ranker on a test collection.</summary>
@@ -60,22 +59,27 @@ public static class BeirEvaluation
     {
         ArgumentNullException.ThrowIfNull(searcher);
         var first = searcher.Search(QuestionText.Clean(question ?? ""), new SearchOptions { Top = top });
-        var query = first.Query;
-        var result = new List<(string, double)>(top);
-        if (query.IsEmpty)
+        if (first.Query.IsEmpty)
         {
-            return result;
+            return [];
         }
 
+        return BestPassagePerDocument(depth => depth == top ? first.Hits : searcher.Search(first.Query, depth), p => searcher.Passage(p).DocumentPath, top, searcher.PassageCount);
+    }
+
+    /// <summary>Documents by their best passage, looking deeper while several passages of one document fill the list.</summary>
+    private static List<(string Document, double Score)> BestPassagePerDocument(Func<int, IReadOnlyList<SearchHit>> search, Func<int, string> documentOf, int top, int passages)
+    {
+        var result = new List<(string, double)>(top);
         var depth = top;
         while (true)
         {
-            var hits = depth == top ? first.Hits : searcher.Search(query, depth);
+            var hits = search(depth);
             result.Clear();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var h in hits)
             {
-                var doc = searcher.Passage(h.Passage).DocumentPath;
+                var doc = documentOf(h.Passage);
                 if (seen.Add(doc))
                 {
                     result.Add((doc, h.Score));
@@ -86,12 +90,12 @@ public static class BeirEvaluation
                 }
             }
 
-            if (hits.Count < depth || depth >= searcher.PassageCount)
+            if (hits.Count < depth || depth >= passages)
             {
                 return result;
             }
 
-            depth *= 4; // several passages of one document filled the list: look deeper
+            depth *= 4;
         }
     }
 
@@ -105,17 +109,19 @@ public static class BeirEvaluation
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(collection);
-        var indexPath = Path.Combine(Path.GetTempPath(), $"policybot-eval-{Guid.NewGuid():N}.db");
+        var indexPath = Path.Combine(Path.GetTempPath(), $"policybot-eval-{Guid.NewGuid():N}");
+        PolicyBotEngine? engine = null;
         try
         {
             var options = new PolicyBotOptions { IndexPath = indexPath, Ranking = ranking };
             var documents = collection.Documents.Select(d => EvaluationDocuments.Create(d.Id, d.Title, d.Text));
-            var engine = PolicyBotEngine.OpenDocuments(documents, options, loggers, cancellationToken);
+            engine = PolicyBotEngine.OpenDocuments(documents, options, loggers, cancellationToken);
             var indexMs = engine.LastReport.Elapsed.TotalMilliseconds;
-            using var fts = ranker == EvaluationRanker.Fts5 ? new Fts5Searcher(new IndexStore(indexPath, loggers.CreateLogger<IndexStore>())) : null;
-            Func<string, List<(string, double)>> search = fts is null
-                ? q => RankDocuments(engine.Searcher, q, top)
-                : q => fts.SearchDocuments(q, top);
+            var searcher = engine.Searcher;
+            var stock = ranker == EvaluationRanker.LuceneBm25 ? new LuceneBm25Ranker(engine.View) : null;
+            Func<string, List<(string, double)>> search = stock is null
+                ? q => RankDocuments(searcher, q, top)
+                : q => BestPassagePerDocument(depth => stock.Search(QuestionText.Clean(q ?? ""), depth), stock.DocumentOf, top, searcher.PassageCount);
 
             // Warm-up: two passes over the queries (tiered JIT promotes hot methods after 30 calls, in the
             // background), so latencies are those of a serving process.
@@ -154,9 +160,9 @@ public static class BeirEvaluation
             return new EvaluationResult
             {
                 Collection = collection.Name,
-                Ranker = ranker == EvaluationRanker.Fts5 ? "fts5" : "engine",
-                Documents = engine.Snapshot.Documents.Count,
-                Passages = engine.Snapshot.PassageCount,
+                Ranker = ranker == EvaluationRanker.LuceneBm25 ? "lucene-bm25" : "engine",
+                Documents = engine.View.Documents.Count,
+                Passages = engine.View.PassageCount,
                 Queries = perQuery.Count,
                 Mean = RetrievalMetrics.Mean(perQuery.Select(p => p.Item2).ToList()),
                 PerQuery = perQuery,
@@ -168,31 +174,31 @@ public static class BeirEvaluation
         }
         finally
         {
+            engine?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             TemporaryIndex.Delete(indexPath);
         }
     }
 }
 
-/// <summary>Deletes a temporary index file and its SQLite side files.</summary>
+/// <summary>Deletes a temporary index folder.</summary>
 internal static class TemporaryIndex
 {
     public static void Delete(string path)
     {
-        SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        try
         {
-            try
+            if (Directory.Exists(path))
             {
-                File.Delete(f);
+                Directory.Delete(path, recursive: true);
             }
-            catch (IOException)
-            {
-                // Best effort: a temp file left behind is harmless.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Same.
-            }
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder left behind is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
         }
     }
 }

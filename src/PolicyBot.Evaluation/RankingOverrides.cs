@@ -8,7 +8,7 @@ public static class RankingOverrides
 {
     public static IReadOnlyList<string> Names { get; } =
     [
-        "K1", "B", "TitleWeight", "SectionWeight", "BodyWeight", "ProximityWeight", "ProximityWindow", "RerankDepth",
+        "K1", "B", "TitleWeight", "SectionWeight", "BodyWeight", "RerankDepth",
         "FeedbackDocuments", "FeedbackTerms", "FeedbackWeight", "FeedbackBelowCoverage", "SynonymWeight", "CorrectSpelling", "MaxDocumentFrequencyRatio",
     ];
 
@@ -36,8 +36,6 @@ public static class RankingOverrides
                 "TITLEWEIGHT" => options with { TitleWeight = v },
                 "SECTIONWEIGHT" => options with { SectionWeight = v },
                 "BODYWEIGHT" => options with { BodyWeight = v },
-                "PROXIMITYWEIGHT" => options with { ProximityWeight = v },
-                "PROXIMITYWINDOW" => options with { ProximityWindow = (int)v },
                 "RERANKDEPTH" => options with { RerankDepth = (int)v },
                 "FEEDBACKDOCUMENTS" => options with { FeedbackDocuments = (int)v },
                 "FEEDBACKTERMS" => options with { FeedbackTerms = (int)v },

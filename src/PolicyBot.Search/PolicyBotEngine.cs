@@ -8,6 +8,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Language;
 using PolicyBot.Core.Searching;
 using PolicyBot.Search.Corpus;
+using Lucene.Net.Search;
 using PolicyBot.Search.Index;
 using PolicyBot.Search.Ranking.Semantic;
 using PolicyBot.Search.Retrieval;
@@ -21,10 +22,10 @@ public sealed class PolicyBotOptions
     /// <summary>Corpus folders; empty means <c>./corpus</c>.</summary>
     public IList<string> CorpusDirectories { get; } = new List<string>();
 
-    /// <summary>The SQLite index file; default <c>.policybot/index.db</c>.</summary>
+    /// <summary>The Lucene index folder; default <c>.policybot/index</c>. An old-style <c>….db</c> path means the folder beside it without the extension.</summary>
     public string IndexPath { get; set; } = DefaultIndexPath;
 
-    public static string DefaultIndexPath { get; } = Path.Combine(".policybot", "index.db");
+    public static string DefaultIndexPath { get; } = IndexPaths.Default;
 
     public static string DefaultCorpus { get; } = "corpus";
 
@@ -42,28 +43,36 @@ public sealed class PolicyBotOptions
 }
 
 /// <summary>
-/// The answer engine: keeps the index in line with the corpus folders, holds the current in-memory snapshot
-/// of it, and answers questions extractively with citations. Refreshes build beside the live snapshot and swap
-/// it in atomically, so answering never waits for or sees a half-built index.
+/// The answer engine: keeps the Lucene index in line with the corpus folders, holds the current view of it (a
+/// reader from a <see cref="SearcherManager"/> and the searcher over it), and answers questions extractively with
+/// citations. A refresh commits beside the live reader, reopens, and swaps the new view in atomically; each
+/// question holds its view's reader until it is answered, so a reload never closes a reader under a question.
 /// </summary>
 public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog, IAsyncDisposable
 {
     private readonly PolicyBotOptions _options;
-    private readonly IndexStore _store;
+    private readonly LuceneIndex _index;
+    private SearcherManager? _manager;
     private readonly ILogger _logger;
     private readonly AnswerComposer _composer;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private State _state;
 
-    private sealed record State(IndexSnapshot Snapshot, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents, Glossary Glossary, SemanticIndex? Semantic);
+    private sealed record State(IndexView View, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents, Glossary Glossary, SemanticIndex? Semantic);
 
     private PolicyBotEngine(PolicyBotOptions options, ILoggerFactory loggerFactory)
     {
         _options = options;
         _logger = loggerFactory.CreateLogger<PolicyBotEngine>();
-        _store = new IndexStore(options.IndexPath, loggerFactory.CreateLogger<IndexStore>());
+        var notice = IndexPaths.LegacyNotice(options.IndexPath);
+        if (notice is not null)
+        {
+            LogLegacyIndexPath(_logger, notice);
+        }
+
+        _index = new LuceneIndex(IndexPaths.FromLegacy(options.IndexPath), loggerFactory.CreateLogger<LuceneIndex>());
         _composer = new AnswerComposer(options.Answering);
-        _state = MakeState(IndexSnapshot.Empty, Synonyms.None, "", "empty");
+        _state = MakeState(IndexView.Empty, Synonyms.None, "", "empty");
     }
 
     public PolicyBotOptions Options => _options;
@@ -71,8 +80,11 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
     /// <summary>What the last refresh did.</summary>
     public IndexReport LastReport { get; private set; } = new();
 
-    /// <summary>The snapshot answering now.</summary>
-    public IndexSnapshot Snapshot => _state.Snapshot;
+    /// <summary>The index version answering now.</summary>
+    public IndexView View => _state.View;
+
+    /// <summary>The index folder in use.</summary>
+    public string IndexFolder => _index.Path;
 
     /// <summary>The searcher answering now (for evaluation and benchmarks).</summary>
     public Searcher Searcher => _state.Searcher;
@@ -91,10 +103,11 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
     {
         var engine = new PolicyBotEngine(options, loggerFactory);
         var sw = Stopwatch.StartNew();
-        var count = engine._store.ReplaceAll(documents, cancellationToken);
-        var snapshot = IndexSnapshot.Load(engine._store, cancellationToken);
-        engine._state = engine.MakeState(snapshot, Synonyms.None, "", snapshot.BuildId);
-        engine.LastReport = new IndexReport { Documents = count, Passages = snapshot.PassageCount, BuildId = snapshot.BuildId, Elapsed = sw.Elapsed };
+        var count = engine._index.ReplaceAll(documents, cancellationToken);
+        engine._manager = engine._index.OpenSearcherManager();
+        var view = new IndexView(engine._manager, engine._manager.Acquire(), cancellationToken);
+        engine._state = engine.MakeState(view, Synonyms.None, "", view.BuildId);
+        engine.LastReport = new IndexReport { Documents = count, Passages = view.PassageCount, BuildId = view.BuildId, Elapsed = sw.Elapsed };
         return engine;
     }
 
@@ -105,16 +118,20 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
         try
         {
             var dirs = _options.EffectiveCorpus;
-            var report = await Task.Run(() => _store.Sync(dirs, _options.MaxDocumentBytes, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var report = await Task.Run(() => _index.Sync(dirs, _options.MaxDocumentBytes, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (report.ReadOnlyReason is not null)
+            {
+                LogReadOnly(_logger, report.ReadOnlyReason);
+            }
+
             var synonymsKey = SynonymsKey(dirs) + Glossary.FilesKey(dirs);
             var current = _state;
-            if (report.Changed || current.Snapshot.BuildId != report.BuildId || current.SynonymsKey != synonymsKey)
+            var next = await Task.Run(() => Reopen(current, synonymsKey, dirs, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (next is not null)
             {
-                var snapshot = await Task.Run(() => IndexSnapshot.Load(_store, cancellationToken), cancellationToken).ConfigureAwait(false);
-                var commit = dirs.Select(GitInfo.ShortCommit).FirstOrDefault(c => c is not null);
-                var version = commit is null ? snapshot.BuildId : $"{snapshot.BuildId}+git.{commit}";
-                Volatile.Write(ref _state, MakeState(snapshot, Synonyms.Load(dirs), synonymsKey, version, LoadGlossary(dirs)));
-                LogSwapped(_logger, version, snapshot.Documents.Count, snapshot.PassageCount);
+                Volatile.Write(ref _state, next);
+                current.View.Retire();
+                LogSwapped(_logger, next.CorpusVersion, next.View.Documents.Count, next.View.PassageCount);
             }
 
             foreach (var skipped in report.Skipped)
@@ -160,13 +177,43 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
         return glossary;
     }
 
-    private State MakeState(IndexSnapshot snapshot, Synonyms synonyms, string synonymsKey, string version, Glossary? glossary = null)
+    /// <summary>The new state when the last commit or the synonyms differ from what is served; null when nothing changed.</summary>
+    private State? Reopen(State current, string synonymsKey, IReadOnlyList<string> dirs, CancellationToken cancellationToken)
     {
-        var searcher = new Searcher(snapshot, synonyms, _options.Ranking);
-        var docs = snapshot.Documents
+        if (_manager is null)
+        {
+            if (!_index.HasCommit)
+            {
+                throw new IOException($"The index at {_index.Path} has no commit yet and cannot be written now: {LastReport.ReadOnlyReason ?? "unknown reason"}.");
+            }
+
+            _manager = _index.OpenSearcherManager();
+        }
+        else
+        {
+            _manager.MaybeRefreshBlocking();
+        }
+
+        var searcher = _manager.Acquire();
+        if (ReferenceEquals(searcher.IndexReader, current.View.Reader) && current.SynonymsKey == synonymsKey)
+        {
+            _manager.Release(searcher);
+            return null;
+        }
+
+        var view = new IndexView(_manager, searcher, cancellationToken);
+        var commit = dirs.Select(GitInfo.ShortCommit).FirstOrDefault(c => c is not null);
+        var version = commit is null ? view.BuildId : $"{view.BuildId}+git.{commit}";
+        return MakeState(view, Synonyms.Load(dirs), synonymsKey, version, LoadGlossary(dirs));
+    }
+
+    private State MakeState(IndexView view, Synonyms synonyms, string synonymsKey, string version, Glossary? glossary = null)
+    {
+        var searcher = new Searcher(view, synonyms, _options.Ranking);
+        var docs = view.Documents
             .Select(d => new CorpusDocumentInfo(d.Path, d.Title, d.Kind, d.Source, d.Published, d.Jurisdictions, d.Topics, d.PassageCount, d.IndexedAt))
             .ToList();
-        return new State(snapshot, searcher, version, synonymsKey, docs, glossary ?? Glossary.Empty, BuildSemantic(searcher));
+        return new State(view, searcher, version, synonymsKey, docs, glossary ?? Glossary.Empty, BuildSemantic(searcher));
     }
 
     private static string SynonymsKey(IReadOnlyList<string> dirs)
@@ -188,7 +235,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
 
     public string CorpusVersion => _state.CorpusVersion;
 
-    public DateTimeOffset LastIndexed => _state.Snapshot.BuiltAt;
+    public DateTimeOffset LastIndexed => _state.View.BuiltAt;
 
     public IReadOnlyList<string> Suggest(string prefix, int limit)
     {
@@ -215,7 +262,32 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
     {
         ArgumentNullException.ThrowIfNull(question);
         var started = Stopwatch.GetTimestamp();
-        var state = _state;
+        var state = Acquire();
+        try
+        {
+            return Answer(question, state) with { Elapsed = Stopwatch.GetElapsedTime(started) };
+        }
+        finally
+        {
+            state.View.Release();
+        }
+    }
+
+    /// <summary>The current state with its reader held (a reload between reading the state and holding it is retried).</summary>
+    private State Acquire()
+    {
+        while (true)
+        {
+            var state = Volatile.Read(ref _state);
+            if (state.View.TryAcquire())
+            {
+                return state;
+            }
+        }
+    }
+
+    private Answer Answer(Question question, State state)
+    {
         Answer answer;
         var raw = question.Text ?? "";
         if (raw.Length > _options.Answering.MaxQuestionLength)
@@ -265,13 +337,27 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
             }
         }
 
-        return answer with { Elapsed = Stopwatch.GetElapsedTime(started) };
+        return answer;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _refreshLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var state = _state;
+            _state = MakeState(IndexView.Empty, Synonyms.None, "", "closed");
+            state.View.Retire();
+            _manager?.Dispose();
+            _manager = null;
+            _index.Dispose();
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+
         _refreshLock.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving corpus version {CorpusVersion}: {Documents} documents, {Passages} passages")]
@@ -282,6 +368,12 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Glossary line {Line} ignored: {Problem}")]
     private static partial void LogGlossaryProblem(ILogger logger, int line, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Notice}")]
+    private static partial void LogLegacyIndexPath(ILogger logger, string notice);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Index not refreshed: {Reason}")]
+    private static partial void LogReadOnly(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped corpus file {Path}: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string path, string reason);

@@ -43,7 +43,7 @@ public sealed class BeirEvaluationTests : IDisposable
 
     [Theory]
     [InlineData(EvaluationRanker.Engine)]
-    [InlineData(EvaluationRanker.Fts5)]
+    [InlineData(EvaluationRanker.LuceneBm25)]
     public void Run_EasyCollection_RanksTheRelevantDocumentFirstAndSkipsUnjudgedQueries(EvaluationRanker ranker)
     {
         var runFile = Path.Combine(_dir, "run.txt");

@@ -64,9 +64,9 @@ public sealed class QaRegressionTests
     }
 
     [Fact]
-    public void Run_WholeAnswerPath_ReportsHitRateAndAbstention()
+    public async Task Run_WholeAnswerPath_ReportsHitRateAndAbstention()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"policybot-qa-test-{Guid.NewGuid():N}.db");
+        var path = Path.Combine(Path.GetTempPath(), $"policybot-qa-test-{Guid.NewGuid():N}");
         try
         {
             var docs = new[]
@@ -74,7 +74,7 @@ public sealed class QaRegressionTests
                 EvaluationDocuments.Create("hosting.md", "Hosting the AI organisation", "Hong Kong is a financial hub with common law and deep capital markets, which makes it a strong host city."),
                 EvaluationDocuments.Create("eu.md", "The EU AI Act", "The European Union adopted the AI Act, which classifies systems by risk and bans some practices outright."),
             };
-            var engine = PolicyBotEngine.OpenDocuments(docs, new PolicyBotOptions { IndexPath = path }, NullLoggerFactory.Instance, CancellationToken.None);
+            await using var engine = PolicyBotEngine.OpenDocuments(docs, new PolicyBotOptions { IndexPath = path }, NullLoggerFactory.Instance, CancellationToken.None);
             var cases = QaRegression.Parse("""
                 - question: "Why is Hong Kong a strong host city?"
                   document: "hosting.md"
@@ -95,8 +95,10 @@ public sealed class QaRegressionTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            File.Delete(path);
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
         }
     }
 

@@ -30,22 +30,29 @@ public sealed class SearcherRankingTests : IDisposable
     ];
 
     private readonly List<string> _paths = [];
+    private readonly List<PolicyBotEngine> _engines = [];
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var p in _paths)
+        foreach (var e in _engines)
         {
-            File.Delete(p);
+            e.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        foreach (var p in _paths.Where(Directory.Exists))
+        {
+            Directory.Delete(p, recursive: true);
         }
     }
 
     private PolicyBotEngine Open(RankingOptions ranking)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"policybot-searcher-test-{Guid.NewGuid():N}.db");
+        var path = Path.Combine(Path.GetTempPath(), $"policybot-searcher-test-{Guid.NewGuid():N}");
         _paths.Add(path);
         var docs = Collection.Select(d => EvaluationDocuments.Create(d.Id, d.Title, d.Text));
-        return PolicyBotEngine.OpenDocuments(docs, new PolicyBotOptions { IndexPath = path, Ranking = ranking }, NullLoggerFactory.Instance, CancellationToken.None);
+        var engine = PolicyBotEngine.OpenDocuments(docs, new PolicyBotOptions { IndexPath = path, Ranking = ranking }, NullLoggerFactory.Instance, CancellationToken.None);
+        _engines.Add(engine);
+        return engine;
     }
 
     [Fact]

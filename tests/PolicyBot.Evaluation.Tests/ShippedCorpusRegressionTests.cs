@@ -31,7 +31,7 @@ public sealed class ShippedCorpusRegressionTests(ITestOutputHelper output)
         Assert.True(cases.Count >= 40);
         Assert.True(cases.Count(c => c.Abstain) >= 10);
 
-        var options = new PolicyBotOptions { IndexPath = Path.Combine(Path.GetTempPath(), "policybot-tests", Guid.NewGuid().ToString("N"), "index.db") };
+        var options = new PolicyBotOptions { IndexPath = Path.Combine(Path.GetTempPath(), "policybot-tests", Guid.NewGuid().ToString("N"), "index") };
         options.CorpusDirectories.Add(RepositoryFile("corpus"));
         await using var engine = await PolicyBotEngine.OpenAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
         var report = QaRegression.Run(engine.Answer, cases);

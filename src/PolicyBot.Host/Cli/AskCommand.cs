@@ -43,7 +43,7 @@ internal static class AskCommand
             using var loggers = CliOptions.CliLoggerFactory();
             var options = CliOptions.EngineOptions(parse.GetValue(corpus), parse.GetValue(index));
             await using var engine = await PolicyBotEngine.OpenAsync(options, loggers, ct);
-            if (engine.Snapshot.PassageCount == 0)
+            if (engine.View.PassageCount == 0)
             {
                 await Console.Error.WriteLineAsync($"The corpus ({string.Join(", ", engine.Options.CorpusDirectories.DefaultIfEmpty(PolicyBotOptions.DefaultCorpus))}) has no documents to answer from; run `policybot index` to see why.");
             }
@@ -97,9 +97,10 @@ internal static class AskCommand
         err.WriteLine($"explain: {query.EmptyReason ?? string.Join(", ", query.ConceptWords)}");
         foreach (var hit in searcher.Search(query, 3))
         {
-            var passage = engine.Snapshot.PassageText(hit.Passage);
+            var passage = searcher.Passage(hit.Passage).Text;
             err.WriteLine($"  {hit.Score:F3} coverage {searcher.Coverage(query, hit.Passage).Share:F2}  {passage[..Math.Min(70, passage.Length)].ReplaceLineEndings(" ")}");
-            err.WriteLine("      " + string.Join("  ", searcher.Explain(query, hit.Passage).Select(e => $"{e.Term}={e.Contribution:F2}")));
+            var contributions = searcher.Explain(query, hit.Passage);
+            err.WriteLine("      " + string.Join("  ", contributions.Select(e => $"{e.Term}={e.Contribution:F3}")) + $"  (sum {contributions.Sum(e => e.Contribution):F3})");
         }
     }
 

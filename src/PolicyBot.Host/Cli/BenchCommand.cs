@@ -23,7 +23,7 @@ internal static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "Seconds per measurement (single- and multi-threaded each)", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { Description = "Threads for the throughput run", DefaultValueFactory = _ => Environment.ProcessorCount };
         var scale = new Option<string>("--scale") { Description = "Replication factors of the collection, e.g. 1,10,100", DefaultValueFactory = _ => "1" };
-        var ranking = new Option<string>("--ranking") { Description = "Ranking option overrides, e.g. ProximityWeight=1" };
+        var ranking = new Option<string>("--ranking") { Description = "Ranking option overrides, e.g. FeedbackDocuments=0" };
         seconds.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double>() is <= 0 or > 3600)

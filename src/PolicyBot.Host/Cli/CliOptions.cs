@@ -19,7 +19,7 @@ internal static class CliOptions
 
     public static Option<string?> Index() => new("--index")
     {
-        Description = "Index file (default POLICYBOT_INDEX, else .policybot/index.db)",
+        Description = "Index folder (default POLICYBOT_INDEX, else .policybot/index; an old-style ….db path means the folder beside it without .db)",
     };
 
     public static Option<bool> Json() => new("--json") { Description = "Machine-readable JSON output" };
@@ -37,7 +37,7 @@ internal static class CliOptions
     {
         var options = new PolicyBotOptions
         {
-            IndexPath = IndexPath(index),
+            IndexPath = Path.TrimEndingDirectorySeparator(IndexPath(index)),
             Semantic = SemanticSetting(Settings.Settings.Index.Semantic, Settings.Settings.Index.Fusion),
         };
         foreach (var c in corpus is { Length: > 0 } ? corpus : (IEnumerable<string>)Settings.Settings.Index.Corpus)

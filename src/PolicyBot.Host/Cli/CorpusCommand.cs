@@ -108,7 +108,7 @@ internal static class CorpusCommand
             await File.WriteAllTextAsync(target, prepared.Markdown, new System.Text.UTF8Encoding(false), ct);
             Console.WriteLine($"Added {target} (\"{prepared.Metadata.Title}\")");
             await using var engine = await RefreshAsync(corpusDir, parse.GetValue(index)!, ct);
-            IndexCommand.Print(engine.LastReport, engine.Options.IndexPath, Console.Out);
+            IndexCommand.Print(engine.LastReport, engine.IndexFolder, Console.Out);
             return 0;
         });
         return command;
@@ -129,19 +129,7 @@ internal static class CorpusCommand
             var docs = engine.Documents.OrderBy(d => d.Path, StringComparer.Ordinal).ToList();
             if (parse.GetValue(json))
             {
-                var options = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-                Console.WriteLine(JsonSerializer.Serialize(docs.Select(d => new
-                {
-                    d.Path,
-                    d.Title,
-                    d.Kind,
-                    d.Source,
-                    d.Published,
-                    d.Jurisdictions,
-                    d.Topics,
-                    d.Passages,
-                    LastIndexed = d.LastIndexed.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                }), options));
+                Console.WriteLine(JsonSerializer.Serialize(docs, CliJsonContext.Relaxed.ListCorpusDocumentInfo));
                 return 0;
             }
 
@@ -209,7 +197,7 @@ internal static class CorpusCommand
             File.Delete(full);
             Console.WriteLine($"Removed {Path.GetRelativePath(dir, full)}");
             await using var engine = await RefreshAsync(dir, parse.GetValue(index)!, ct);
-            IndexCommand.Print(engine.LastReport, engine.Options.IndexPath, Console.Out);
+            IndexCommand.Print(engine.LastReport, engine.IndexFolder, Console.Out);
             return 0;
         });
         return command;

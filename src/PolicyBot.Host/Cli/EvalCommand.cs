@@ -8,7 +8,7 @@ using PolicyBot.Search;
 namespace PolicyBot.Host.Cli;
 
 /// <summary>
-/// <c>policybot eval --beir DIR [--top 100] [--ranker engine|fts5] [--run FILE] [--json]</c>: ranking quality on a
+/// <c>policybot eval --beir DIR [--top 100] [--ranker engine|lucene-bm25] [--run FILE] [--json]</c>: ranking quality on a
 /// BEIR-format test collection (nDCG@10, MAP@100, R@100, P@10, MRR@10, query latency, index build time).
 /// <c>policybot eval --qa FILE [--corpus DIR]... [--index FILE] [--json]</c>: the Q&amp;A regression set through the
 /// whole answer path (hit@1, hit@3, abstention accuracy, each failure).
@@ -24,7 +24,7 @@ internal static class EvalCommand
         var json = CliOptions.Json();
         var top = new Option<int>("--top") { Description = "Documents ranked per query (default 100)", DefaultValueFactory = _ => 100 };
         var run = new Option<string>("--run") { Description = "Write a TREC run file" };
-        var ranker = new Option<string>("--ranker") { Description = "engine (default) or fts5 (plain SQLite FTS5 bm25, the baseline)", DefaultValueFactory = _ => "engine" };
+        var ranker = new Option<string>("--ranker") { Description = "engine (default) or lucene-bm25 (stock Lucene BM25 over one field, the reference)", DefaultValueFactory = _ => "engine" };
         top.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 10000)
@@ -32,8 +32,8 @@ internal static class EvalCommand
                 r.AddError("--top must be between 1 and 10000");
             }
         });
-        ranker.AcceptOnlyFromAmong("engine", "fts5");
-        var ranking = new Option<string>("--ranking") { Description = "Ranking option overrides, e.g. K1=0.9,B=0.4,ProximityWeight=1" };
+        ranker.AcceptOnlyFromAmong("engine", "lucene-bm25");
+        var ranking = new Option<string>("--ranking") { Description = "Ranking option overrides, e.g. K1=0.9,B=0.4,FeedbackDocuments=0" };
         var command = new Command("eval", "Measure ranking quality (--beir) or the Q&A regression set (--qa)") { beir, qa, corpus, index, top, run, ranker, ranking, json };
         command.Validators.Add(r =>
         {
@@ -65,7 +65,7 @@ internal static class EvalCommand
                     return 2;
                 }
 
-                var which = parse.GetValue(ranker) == "fts5" ? EvaluationRanker.Fts5 : EvaluationRanker.Engine;
+                var which = parse.GetValue(ranker) == "lucene-bm25" ? EvaluationRanker.LuceneBm25 : EvaluationRanker.Engine;
                 var result = BeirEvaluation.Run(collection, which, rankingOptions!, parse.GetValue(top), parse.GetValue(run), loggers, ct);
                 Console.Out.WriteLine(parse.GetValue(json) ? BeirJson(result) : BeirText(result));
                 return 0;

@@ -18,7 +18,7 @@ internal static class IndexCommand
             using var loggers = CliOptions.CliLoggerFactory();
             var options = CliOptions.EngineOptions(parse.GetValue(corpus), parse.GetValue(index));
             await using var engine = await PolicyBotEngine.OpenAsync(options, loggers, ct);
-            Print(engine.LastReport, engine.Options.IndexPath, Console.Out);
+            Print(engine.LastReport, engine.IndexFolder, Console.Out);
             return engine.LastReport.Documents == 0 ? 1 : 0;
         });
         return command;

@@ -50,7 +50,7 @@ internal static class SettingKeys
 
     public static IReadOnlyList<Setting> All { get; } =
     [
-        new("POLICYBOT_INDEX", SettingKind.Path, ".policybot/index.db", IndexVerbs, "Index file; the SQLite state file sits beside it (index.state.db). --index wins.", "Index:Path"),
+        new("POLICYBOT_INDEX", SettingKind.Path, ".policybot/index", IndexVerbs, "Lucene index folder (an old-style ….db path means the folder beside it); the SQLite state file sits beside it (index.state.db). --index wins.", "Index:Path"),
         new("POLICYBOT_CORPUS", SettingKind.PathList, "./corpus", "index, ask, serve", "Corpus folders, separated by ':' (';' on Windows). --corpus wins.", "Index:Corpus"),
         new("POLICYBOT_SEMANTIC", SettingKind.Text, "on", "index, ask, eval, serve", "off: the lexical ranking alone; on: MiniLM passage vectors (cached beside the index) fused with it.", "Index:Semantic"),
         new("POLICYBOT_FUSION", SettingKind.Text, "blend", "ask, eval, serve", "blend (blend:W, W the semantic weight) or rrf (rrf:K) fusion of the two rankings.", "Index:Fusion"),

@@ -48,8 +48,8 @@ internal sealed partial class IndexService(
 
         metrics.IndexBuilt(sw.Elapsed, ok: true, engine.LastReport.Skipped.Count);
         live.Set(engine);
-        LogOpened(logger, engine.Snapshot.Documents.Count, engine.Snapshot.PassageCount, engine.CorpusVersion, sw.Elapsed.TotalMilliseconds);
-        if (engine.Snapshot.PassageCount == 0)
+        LogOpened(logger, engine.View.Documents.Count, engine.View.PassageCount, engine.CorpusVersion, sw.Elapsed.TotalMilliseconds);
+        if (engine.View.PassageCount == 0)
         {
             LogEmpty(logger, string.Join(", ", options.CorpusDirectories.DefaultIfEmpty(PolicyBotOptions.DefaultCorpus)));
         }

@@ -1,35 +1,41 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Miscellaneous;
+using Lucene.Net.Analysis.TokenAttributes;
 
 namespace PolicyBot.Search.Analysis;
 
 /// <summary>One analysed token: its term and where it stands in the original text.</summary>
-/// <param name="Term">Lower-cased, diacritic-folded and (for <see cref="TextAnalyzer.Analyze"/>) stemmed term.</param>
+/// <param name="Term">Lower-cased, diacritic-folded and stemmed term.</param>
 /// <param name="Start">Offset of the token's first character in the analysed text.</param>
-/// <param name="Length">Length of the token in the analysed text.</param>
+/// <param name="Length">Length of the token in the analysed text (a possessive's 's included).</param>
 /// <param name="Position">Ordinal of the token in the stream (0-based, counting stop words).</param>
 public readonly record struct Token(string Term, int Start, int Length, int Position);
 
 /// <summary>
-/// The one analyzer shared by indexing and querying: Unicode word tokenizer (letters and digits; each CJK
-/// ideograph or kana its own token), English possessive removal, lower-casing, diacritic folding and Porter
-/// stemming — the chain of Lucene's EnglishAnalyzer. Stop words are kept in the stream (positions stay true)
-/// and marked by <see cref="IsStopWord"/>; query parsing drops them. Thread-safe.
+/// The analysis every part of the search core shares — the index, the query parser, the sentence matcher — as
+/// plain lists, over the Lucene chain in <see cref="PolicyBotAnalyzer"/>. Stop words are kept in the stream and
+/// marked by <see cref="IsStopWord"/>; query parsing drops them. Thread-safe.
 /// </summary>
 public sealed class TextAnalyzer
 {
-    /// <summary>Longer tokens are dropped (they are hashes, base64 or noise, never words).</summary>
-    public const int MaxTokenLength = 40;
-
-    private static readonly SearchValues<char> Apostrophes = SearchValues.Create("'\u2019\u02BC");
-
-    [ThreadStatic]
-    private static PorterStemmer? t_stemmer;
+    /// <summary>The field name given to the analyzer when the field does not matter.</summary>
+    private const string AnyField = "body";
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _stemCache = new(StringComparer.Ordinal);
 
+    private TextAnalyzer()
+    {
+    }
+
     public static TextAnalyzer Default { get; } = new();
+
+    /// <summary>The stemming chain (index and query terms).</summary>
+    public Analyzer Stemming { get; } = new PolicyBotAnalyzer(stem: true);
+
+    /// <summary>The same chain without stemming (surface words).</summary>
+    public Analyzer Surface { get; } = new PolicyBotAnalyzer(stem: false);
+
+    public const int MaxTokenLength = PolicyBotAnalyzer.MaxTokenLength;
 
     /// <summary>Lucene's English stop set plus question and request words that never carry the topic.</summary>
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
@@ -53,200 +59,73 @@ public sealed class TextAnalyzer
     /// <summary>True for a stop word (given in its lower-cased, folded, unstemmed form).</summary>
     public static bool IsStopWord(string word) => StopWords.Contains(word);
 
-    /// <summary>Tokenises, folds and stems. Stop words are kept and flagged by <see cref="Token"/> consumers via <see cref="IsStopWord"/> on <paramref name="surface"/>.</summary>
+    /// <summary>Tokenises, folds and stems; <paramref name="surface"/>, when given, receives each token's unstemmed form.</summary>
     public List<Token> Analyze(string text, List<string>? surface = null)
     {
         var tokens = new List<Token>();
-        var position = 0;
-        foreach (var (start, length) in Words(text))
+        if (string.IsNullOrEmpty(text))
         {
-            var folded = Fold(text.AsSpan(start, length));
-            if (folded.Length == 0 || folded.Length > MaxTokenLength)
+            return tokens;
+        }
+
+        using (var stream = Stemming.GetTokenStream(AnyField, text))
+        {
+            var term = stream.AddAttribute<ICharTermAttribute>();
+            var offset = stream.AddAttribute<IOffsetAttribute>();
+            var increment = stream.AddAttribute<IPositionIncrementAttribute>();
+            stream.Reset();
+            var position = -1;
+            while (stream.IncrementToken())
             {
-                continue;
+                position += Math.Max(1, increment.PositionIncrement);
+                tokens.Add(new Token(term.ToString(), offset.StartOffset, offset.EndOffset - offset.StartOffset, position));
             }
 
-            surface?.Add(folded);
-            tokens.Add(new Token(Stem(folded), start, length, position++));
+            stream.End();
+        }
+
+        if (surface is not null)
+        {
+            // The surface chain differs only by its last filter, which never adds or drops a token: the streams align.
+            using var stream = Surface.GetTokenStream(AnyField, text);
+            var term = stream.AddAttribute<ICharTermAttribute>();
+            stream.Reset();
+            while (stream.IncrementToken())
+            {
+                surface.Add(term.ToString());
+            }
+
+            stream.End();
         }
 
         return tokens;
     }
 
-    /// <summary>Stems one folded, lower-case word (cached).</summary>
-    public string Stem(string folded)
+    /// <summary>The stem of one word (cached); a word the analyzer drops stems to its folded self.</summary>
+    public string Stem(string word)
     {
-        if (_stemCache.TryGetValue(folded, out var stem))
+        ArgumentNullException.ThrowIfNull(word);
+        if (_stemCache.TryGetValue(word, out var stem))
         {
             return stem;
         }
 
-        t_stemmer ??= new PorterStemmer();
-        stem = t_stemmer.Stem(folded);
+        var tokens = Analyze(word);
+        stem = tokens.Count == 1 ? tokens[0].Term : Fold(word);
         if (_stemCache.Count < 200_000)
         {
-            _stemCache.TryAdd(folded, stem);
+            _stemCache.TryAdd(word, stem);
         }
 
         return stem;
     }
 
-    /// <summary>The word spans of <paramref name="text"/>: runs of letters/digits, possessive 's dropped, each CJK character alone.</summary>
-    public static IEnumerable<(int Start, int Length)> Words(string text)
-    {
-        var i = 0;
-        var n = text.Length;
-        while (i < n)
-        {
-            var c = text[i];
-            if (IsCjk(c))
-            {
-                yield return (i, 1);
-                i++;
-                continue;
-            }
-
-            if (!IsWordChar(text, i))
-            {
-                i += char.IsHighSurrogate(c) && i + 1 < n ? 2 : 1;
-                continue;
-            }
-
-            var start = i;
-            while (i < n && !IsCjk(text[i]) && IsWordChar(text, i))
-            {
-                i += char.IsHighSurrogate(text[i]) && i + 1 < n ? 2 : 1;
-            }
-
-            var end = i;
-
-            // Possessive: word's / word’s → word (the apostrophe and s are not part of the token).
-            if (i + 1 < n && Apostrophes.Contains(text[i]) && (text[i + 1] == 's' || text[i + 1] == 'S') && (i + 2 >= n || !IsWordChar(text, i + 2)))
-            {
-                i += 2;
-            }
-
-            yield return (start, end - start);
-        }
-    }
-
-    private static bool IsWordChar(string text, int i)
-    {
-        var c = text[i];
-        if (c < 128)
-        {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        }
-
-        if (char.IsHighSurrogate(c) && i + 1 < text.Length)
-        {
-            return char.IsLetterOrDigit(text, i);
-        }
-
-        var cat = CharUnicodeInfo.GetUnicodeCategory(c);
-        return cat is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
-            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber
-            or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
-    }
-
-    /// <summary>Han, Hiragana, Katakana and Hangul syllables: one token per character, as Lucene's StandardTokenizer does.</summary>
-    private static bool IsCjk(char c) =>
-        (c >= '\u4E00' && c <= '\u9FFF') || (c >= '\u3400' && c <= '\u4DBF') || (c >= '\u3040' && c <= '\u30FF')
-        || (c >= '\uAC00' && c <= '\uD7AF') || (c >= '\uF900' && c <= '\uFAFF');
-
-    /// <summary>Lower-cases and strips diacritics (é → e, Ü → u).</summary>
+    /// <summary>Lower-cases and strips diacritics (é → e, Ü → u) with Lucene's ASCII folding table.</summary>
     public static string Fold(ReadOnlySpan<char> word)
     {
-        var ascii = true;
-        foreach (var c in word)
-        {
-            if (c >= 128)
-            {
-                ascii = false;
-                break;
-            }
-        }
-
-        if (ascii)
-        {
-            return string.Create(word.Length, word, static (dst, src) =>
-            {
-                for (var i = 0; i < src.Length; i++)
-                {
-                    var c = src[i];
-                    dst[i] = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
-                }
-            });
-        }
-
-        // Invariant globalization has no Unicode normalisation tables, so Latin diacritics fold through a table.
-        var sb = new StringBuilder(word.Length);
-        foreach (var c in word)
-        {
-            var cat = CharUnicodeInfo.GetUnicodeCategory(c);
-            if (cat is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)
-            {
-                continue;
-            }
-
-            var lower = char.ToLowerInvariant(c);
-            var folded = FoldLatin(lower);
-            if (folded is null)
-            {
-                sb.Append(lower);
-            }
-            else
-            {
-                sb.Append(folded);
-            }
-        }
-
-        return sb.ToString();
-    }
-
-    // Lower-case Latin-1 Supplement and Latin Extended-A letters with diacritics → base letters.
-    private const string Latin1From = "àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ";
-    private const string Latin1To = "aaaaaaceeeeiiiinoooooouuuuyy";
-    private const string ExtendedATo = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii??jjkkkllllllllllnnnnnnnnnoooooo??rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-
-    private static string? FoldLatin(char c)
-    {
-        var i = Latin1From.IndexOf(c, StringComparison.Ordinal);
-        if (i >= 0)
-        {
-            return Latin1To[i].ToString();
-        }
-
-        switch (c)
-        {
-            case 'ß':
-                return "ss";
-            case 'æ':
-                return "ae";
-            case 'œ':
-                return "oe";
-            case 'ð':
-                return "d";
-            case 'þ':
-                return "th";
-        }
-
-        if (c >= '\u0100' && c <= '\u017F')
-        {
-            var j = c - '\u0100';
-            if (c == '\u0131')
-            {
-                return "i"; // dotless i
-            }
-
-            if (c == '\u0153')
-            {
-                return "oe";
-            }
-
-            return ExtendedATo[j] == '?' ? null : ExtendedATo[j].ToString();
-        }
-
-        return null;
+        var lower = word.ToString().ToLowerInvariant().ToCharArray();
+        var output = new char[lower.Length * 4];
+        var length = ASCIIFoldingFilter.FoldToASCII(lower, 0, output, 0, lower.Length);
+        return new string(output, 0, length);
     }
 }

@@ -1,9 +1,9 @@
 namespace PolicyBot.Search.Retrieval;
 
 /// <summary>
-/// The ranking model's settings: BM25F over the title, section-heading and body fields, a term-proximity
-/// bonus on the top candidates, and optional pseudo-relevance feedback. The defaults are methods chosen on
-/// standard collections, never per-collection constants.
+/// The ranking model's settings: BM25F over the title, section-heading and body fields, and selective
+/// pseudo-relevance feedback. The defaults are methods chosen on standard collections, never per-collection
+/// constants.
 /// </summary>
 public sealed record RankingOptions
 {
@@ -20,13 +20,7 @@ public sealed record RankingOptions
 
     public double BodyWeight { get; init; } = 1.0;
 
-    /// <summary>Weight of the BM25TP proximity bonus for query-term pairs close together (0 turns it off).</summary>
-    public double ProximityWeight { get; init; } = 0.0;
-
-    /// <summary>Largest distance (in tokens) that counts as "close".</summary>
-    public int ProximityWindow { get; init; } = 5;
-
-    /// <summary>How many first-stage candidates the proximity and feedback stages re-rank.</summary>
+    /// <summary>How many first-stage candidates the feedback stage re-ranks.</summary>
     public int RerankDepth { get; init; } = 100;
 
     /// <summary>

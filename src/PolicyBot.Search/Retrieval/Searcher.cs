@@ -1,19 +1,33 @@
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+using Lucene.Net.Util.Automaton;
 using PolicyBot.Core.Searching;
 using PolicyBot.Search.Analysis;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Search.Retrieval;
 
 /// <summary>
-/// Ranks passages of a snapshot for a question: BM25F over title/section/body with term-at-a-time scoring on
-/// dense accumulators, then a proximity bonus and optional pseudo-relevance feedback on the top candidates.
-/// Thread-safe: per-thread scratch buffers, immutable snapshot.
+/// Ranks the passages of one index version for a question — the project's own ranking on Lucene's index, as
+/// Anserini does it: BM25F over title/section/body read term-at-a-time from Lucene's postings
+/// (<see cref="TermsEnum"/>/<see cref="DocsEnum"/>, reused per thread) into dense accumulators, exact field
+/// lengths from the norms, question-word removal, synonyms, spelling correction on Lucene's term dictionary
+/// (<see cref="FuzzyTermsEnum"/>), and selective RM3 feedback from the top passages' term vectors with a drift
+/// guard. Thread-safe: per-thread scratch, immutable view.
 /// </summary>
 public sealed class Searcher : ISearcher
 {
     /// <summary>Question terms past this many distinct ones are ignored (a 100 KB paste is not a query).</summary>
     public const int MaxQueryTerms = 64;
 
-    private readonly IndexSnapshot _snapshot;
+    private const int TitleField = 0;
+    private const int SectionField = 1;
+    private const int BodyField = 2;
+    private const int AllField = 3;
+    private static readonly string[] FieldNames = [IndexFields.Title, IndexFields.Section, IndexFields.Body, IndexFields.All];
+
+    private readonly IndexView _view;
     private readonly Synonyms _synonyms;
     private readonly RankingOptions _options;
     private readonly float[] _normTitle;
@@ -22,56 +36,40 @@ public sealed class Searcher : ISearcher
     private readonly bool[] _isStopTerm;
     private readonly ThreadLocal<Scratch> _scratch;
     private readonly string[] _titles;
+    private readonly Terms? _allTerms;
 
-    // A flat copy of the postings: per term, the passages and each one's length-normalised, field-weighted BM25F
-    // term frequency precomputed (the norms are fixed for a searcher), so the first stage reads two dense arrays
-    // per term instead of three norm tables at random.
-    private readonly int[][] _postPassage;
-    private readonly float[][] _postTf;
-
-    public Searcher(IndexSnapshot snapshot, Synonyms synonyms, RankingOptions options)
+    public Searcher(IndexView view, Synonyms synonyms, RankingOptions options)
     {
-        _snapshot = snapshot;
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(synonyms);
+        ArgumentNullException.ThrowIfNull(options);
+        _view = view;
         _synonyms = synonyms;
         _options = options;
-        var n = snapshot.Passages.Length;
+        var n = view.MaxDoc;
         _normTitle = new float[n];
         _normSection = new float[n];
         _normBody = new float[n];
         const double titleB = 0.3; // titles and headings are short and similar in length: mild normalisation
         for (var i = 0; i < n; i++)
         {
-            var p = snapshot.Passages[i];
-            _normTitle[i] = (float)(options.TitleWeight / (1 - titleB + (titleB * p.TitleLength / snapshot.AverageTitle)));
-            _normSection[i] = (float)(options.SectionWeight / (1 - titleB + (titleB * p.SectionLength / snapshot.AverageSection)));
-            _normBody[i] = (float)(options.BodyWeight / (1 - options.B + (options.B * p.Body.Length / snapshot.AverageBody)));
+            if (!view.IsPassage[i])
+            {
+                continue;
+            }
+
+            _normTitle[i] = (float)(options.TitleWeight / (1 - titleB + (titleB * view.TitleLength[i] / view.AverageTitle)));
+            _normSection[i] = (float)(options.SectionWeight / (1 - titleB + (titleB * view.SectionLength[i] / view.AverageSection)));
+            _normBody[i] = (float)(options.BodyWeight / (1 - options.B + (options.B * view.BodyLength[i] / view.AverageBody)));
         }
 
         var stopStems = StopStems.Value;
-        _isStopTerm = snapshot.Terms.Select(stopStems.Contains).ToArray();
-        _scratch = new ThreadLocal<Scratch>(() => new Scratch(n, snapshot.Terms.Length));
-        _titles = snapshot.Documents.Select(d => d.Title).ToArray();
-        var termCount = snapshot.Postings.Length;
-        _postPassage = new int[termCount][];
-        _postTf = new float[termCount][];
-        for (var t = 0; t < termCount; t++)
-        {
-            var postings = snapshot.Postings[t];
-            var passages = new int[postings.Length];
-            var impacts = new float[postings.Length];
-            for (var i = 0; i < postings.Length; i++)
-            {
-                var q = postings[i];
-                var tf = (q.Title * _normTitle[q.Passage]) + (q.Section * _normSection[q.Passage]) + (q.Body * _normBody[q.Passage]);
-                passages[i] = q.Passage;
-                impacts[i] = tf;
-            }
-
-            _postPassage[t] = passages;
-            _postTf[t] = impacts;
-        }
+        _isStopTerm = view.Terms.Select(stopStems.Contains).ToArray();
+        var leaves = view.Leaves.Length;
+        _scratch = new ThreadLocal<Scratch>(() => new Scratch(n, view.TermCount, leaves));
+        _titles = view.Documents.Select(d => d.Title).ToArray();
+        _allTerms = view.Reader is null ? null : MultiFields.GetTerms(view.Reader, IndexFields.All);
     }
-
 
     public SearchResult Search(string question, SearchOptions options)
     {
@@ -80,33 +78,36 @@ public sealed class Searcher : ISearcher
         return new SearchResult(query, Search(query, options.Top));
     }
 
-    public PassageInfo Passage(int passage)
-    {
-        var p = _snapshot.Passages[passage];
-        var d = _snapshot.Documents[p.Document];
-        return new PassageInfo(
-            passage,
-            d.Path,
-            p.Ordinal,
-            d.Title,
-            p.Section,
-            d.Text.Substring(p.Start, p.Length),
-            p.Start,
-            p.Length,
-            new DocumentFrontMatter(d.Source, d.Authors, d.Published, d.Kind, d.Jurisdictions, d.Topics));
-    }
+    public PassageInfo Passage(int passage) => _view.Passage(passage);
 
-    public int PassageCount => _snapshot.PassageCount;
+    public int PassageCount => _view.PassageCount;
 
     public int DocumentFrequency(string analysedTerm)
-        => analysedTerm is not null && _snapshot.TermIds.TryGetValue(analysedTerm, out var id) ? _snapshot.DocumentFrequency(id) : 0;
+        => analysedTerm is not null && _view.TermIds.TryGetValue(analysedTerm, out var id) ? _view.DocumentFrequency(id) : 0;
+
+    /// <summary>The composer analyses the same passage sentences question after question: their terms stay at hand (bounded).</summary>
+    private const int MaxCachedAnalyses = 16384;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> _analyses = new(StringComparer.Ordinal);
 
     public IReadOnlyList<string> Analyze(string text)
     {
-        var terms = new List<string>();
-        foreach (var t in TextAnalyzer.Default.Analyze(text ?? ""))
+        text ??= "";
+        if (_analyses.TryGetValue(text, out var cached))
         {
-            terms.Add(t.Term);
+            return cached;
+        }
+
+        var tokens = TextAnalyzer.Default.Analyze(text);
+        var terms = new string[tokens.Count];
+        for (var i = 0; i < terms.Length; i++)
+        {
+            terms[i] = tokens[i].Term;
+        }
+
+        if (text.Length <= 4096 && _analyses.Count < MaxCachedAnalyses)
+        {
+            _analyses.TryAdd(text, terms);
         }
 
         return terms;
@@ -114,7 +115,8 @@ public sealed class Searcher : ISearcher
 
     public IReadOnlyList<string> DocumentTitles => _titles;
 
-    public IndexSnapshot Snapshot => _snapshot;
+    /// <summary>The index version this searcher reads.</summary>
+    public IndexView View => _view;
 
     public RankingOptions Options => _options;
 
@@ -132,7 +134,7 @@ public sealed class Searcher : ISearcher
     /// <summary>IDF as Lucene's BM25Similarity computes it.</summary>
     internal double Idf(int df)
     {
-        var n = _snapshot.Passages.Length;
+        var n = _view.PassageCount;
         return Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
     }
 
@@ -201,8 +203,8 @@ public sealed class Searcher : ISearcher
 
             var concept = conceptIdf.Count;
             conceptWords.Add(contentWords[i]);
-            var id = _snapshot.TermIds.GetValueOrDefault(term, -1);
-            var idf = id >= 0 ? Idf(_snapshot.DocumentFrequency(id)) : maxIdf;
+            var id = _view.TermIds.GetValueOrDefault(term, -1);
+            var idf = id >= 0 ? Idf(_view.DocumentFrequency(id)) : maxIdf;
             conceptIdf.Add(idf);
             index[term] = terms.Count;
             terms.Add(new QueryTerm(term, id, 1, idf, concept, QueryTermOrigin.Question));
@@ -232,9 +234,9 @@ public sealed class Searcher : ISearcher
             {
                 if (!index.ContainsKey(fix))
                 {
-                    var id = _snapshot.TermIds[fix];
+                    var id = _view.TermIds[fix];
                     index[fix] = terms.Count;
-                    terms.Add(new QueryTerm(fix, id, weight, Idf(_snapshot.DocumentFrequency(id)), t.Concept, QueryTermOrigin.Correction));
+                    terms.Add(new QueryTerm(fix, id, weight, Idf(_view.DocumentFrequency(id)), t.Concept, QueryTermOrigin.Correction));
                 }
             }
         }
@@ -276,14 +278,14 @@ public sealed class Searcher : ISearcher
                         continue;
                     }
 
-                    var id = _snapshot.TermIds.GetValueOrDefault(term, -1);
+                    var id = _view.TermIds.GetValueOrDefault(term, -1);
                     if (id < 0)
                     {
                         continue;
                     }
 
                     index[term] = terms.Count;
-                    terms.Add(new QueryTerm(term, id, share, Idf(_snapshot.DocumentFrequency(id)), concept, QueryTermOrigin.Synonym));
+                    terms.Add(new QueryTerm(term, id, share, Idf(_view.DocumentFrequency(id)), concept, QueryTermOrigin.Synonym));
                 }
             }
         }
@@ -340,15 +342,12 @@ public sealed class Searcher : ISearcher
         return new ParsedQuery(question, terms, finalIdf.ToArray(), finalWords.ToArray(), null);
     }
 
-    /// <summary>At most this many unknown words keep their corrections cached per snapshot.</summary>
+    /// <summary>At most this many unknown words keep their corrections cached per index version.</summary>
     private const int MaxCachedCorrections = 4096;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Term, double Weight)[]> _corrections = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Corrections scan the vocabulary by length with a bounded edit distance — the one part of parsing whose
-    /// cost grows with the vocabulary — so the result for each unknown word is cached for the snapshot's life.
-    /// </summary>
+    /// <summary>Corrections walk Lucene's term dictionary with Levenshtein automata; each unknown word's result is cached for the view's life.</summary>
     private (string Term, double Weight)[] CachedCorrections(string word)
     {
         if (_corrections.TryGetValue(word, out var cached))
@@ -367,49 +366,54 @@ public sealed class Searcher : ISearcher
 
     private IEnumerable<(string Term, double Weight)> Corrections(string word)
     {
-        var maxEdits = word.Length >= 8 ? 2 : 1;
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        var bestDf = -1;
-        var buckets = _snapshot.TermLengthBuckets;
-        for (var len = Math.Max(1, word.Length - maxEdits); len <= Math.Min(buckets.Length - 1, word.Length + maxEdits); len++)
+        if (_allTerms is null)
         {
-            foreach (var id in buckets[len])
-            {
-                var candidate = _snapshot.Terms[id];
-                var d = BoundedEditDistance(word, candidate, maxEdits);
-                if (d > maxEdits)
-                {
-                    continue;
-                }
+            yield break;
+        }
 
-                var df = _snapshot.DocumentFrequency(id);
-                if (d < bestDistance || (d == bestDistance && (df > bestDf || (df == bestDf && string.CompareOrdinal(candidate, best) < 0))))
+        // The most frequent known term one edit away, else (for long words) two.
+        var maxEdits = word.Length >= 8 ? 2 : 1;
+        for (var edits = 1; edits <= maxEdits; edits++)
+        {
+            string? best = null;
+            var bestDf = -1;
+            foreach (var candidate in Fuzzy(word, edits))
+            {
+                var df = _view.DocumentFrequency(_view.TermIds[candidate]);
+                if (df > bestDf || (df == bestDf && string.CompareOrdinal(candidate, best) < 0))
                 {
                     best = candidate;
-                    bestDistance = d;
                     bestDf = df;
                 }
             }
-        }
 
-        if (best is not null)
-        {
-            yield return (best, bestDistance == 1 ? 0.8 : 0.6);
-            yield break;
+            if (best is not null)
+            {
+                yield return (best, edits == 1 ? 0.8 : 0.6);
+                yield break;
+            }
         }
 
         // A mistyped inflection: the longest known stem that a prefix of the word is at most one edit from ("organisaton" → "organis").
         for (var len = word.Length - 1; len >= 5; len--)
         {
             var prefix = word[..len];
-            foreach (var id in buckets[Math.Min(len, buckets.Length - 1)])
+            if (_view.TermIds.ContainsKey(prefix))
             {
-                if (BoundedEditDistance(prefix, _snapshot.Terms[id], 1) <= (len >= 7 ? 1 : 0))
-                {
-                    yield return (_snapshot.Terms[id], 0.6);
-                    yield break;
-                }
+                yield return (prefix, 0.6);
+                yield break;
+            }
+
+            if (len < 7)
+            {
+                continue;
+            }
+
+            var match = Fuzzy(prefix, 1).Where(c => c.Length == len).Order(StringComparer.Ordinal).FirstOrDefault();
+            if (match is not null)
+            {
+                yield return (match, 0.6);
+                yield break;
             }
         }
 
@@ -418,7 +422,7 @@ public sealed class Searcher : ISearcher
         {
             var left = TextAnalyzer.Default.Stem(word[..split]);
             var right = TextAnalyzer.Default.Stem(word[split..]);
-            if (_snapshot.TermIds.ContainsKey(left) && _snapshot.TermIds.ContainsKey(right) && !_isStopTerm[_snapshot.TermIds[left]] && !_isStopTerm[_snapshot.TermIds[right]])
+            if (_view.TermIds.TryGetValue(left, out var l) && _view.TermIds.TryGetValue(right, out var r) && !_isStopTerm[l] && !_isStopTerm[r])
             {
                 yield return (left, 0.7);
                 yield return (right, 0.7);
@@ -427,85 +431,51 @@ public sealed class Searcher : ISearcher
         }
     }
 
-    private static readonly Lazy<string[]> StopWordList = new(() => TextAnalyzer.StopWordList.Where(w => w.Length >= 3).ToArray());
-
-    /// <summary>A word one edit from a stop word of four letters or more ("shoud", "waht").</summary>
-    private static bool IsStopWordTypo(string word)
+    /// <summary>Known terms within <paramref name="edits"/> edits of <paramref name="word"/> (no transpositions), from Lucene's term dictionary.</summary>
+    private List<string> Fuzzy(string word, int edits)
     {
-        if (word.Length < 4)
+        var result = new List<string>();
+        var fuzzy = new FuzzyTermsEnum(_allTerms, new AttributeSource(), new Term(IndexFields.All, word), edits, 0, false);
+        while (fuzzy.MoveNext())
         {
-            return false;
-        }
-
-        foreach (var stop in StopWordList.Value)
-        {
-            if (stop.Length >= 4 && BoundedEditDistance(word, stop, 1) <= 1)
+            var candidate = fuzzy.Term.Utf8ToString();
+            if (!string.Equals(candidate, word, StringComparison.Ordinal) && _view.TermIds.ContainsKey(candidate))
             {
-                return true;
+                result.Add(candidate);
             }
         }
 
-        return false;
+        return result;
     }
 
-    /// <summary>Damerau-free Levenshtein distance with an early exit above <paramref name="max"/>.</summary>
-    internal static int BoundedEditDistance(string a, string b, int max)
+    /// <summary>Every word one edit from a stop word of four letters or more, as one automaton ("shoud", "waht").</summary>
+    private static readonly Lazy<CharacterRunAutomaton> StopWordTypos = new(() =>
     {
-        if (Math.Abs(a.Length - b.Length) > max)
-        {
-            return max + 1;
-        }
+        var automata = TextAnalyzer.StopWordList.Where(w => w.Length >= 4).Select(w => new LevenshteinAutomata(w, false).ToAutomaton(1)).ToList();
+        return new CharacterRunAutomaton(BasicOperations.Union(automata));
+    });
 
-        Span<int> prev = stackalloc int[b.Length + 1];
-        Span<int> cur = stackalloc int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            prev[j] = j;
-        }
+    private static bool IsStopWordTypo(string word) => word.Length >= 4 && StopWordTypos.Value.Run(word);
 
-        for (var i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            var rowMin = cur[0];
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                cur[j] = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
-                rowMin = Math.Min(rowMin, cur[j]);
-            }
+    /// <summary>The best <paramref name="top"/> passages, best first (ties: lower passage id first).</summary>
+    public IReadOnlyList<SearchHit> Search(ParsedQuery query, int top) => Rank(query, top).Hits;
 
-            if (rowMin > max)
-            {
-                return max + 1;
-            }
-
-            var tmp = prev;
-            prev = cur;
-            cur = tmp;
-        }
-
-        return prev[b.Length];
-    }
-
-    /// <summary>The best <paramref name="top"/> passages, best first (ties: lower passage index first).</summary>
-    public IReadOnlyList<SearchHit> Search(ParsedQuery query, int top)
+    /// <summary>The ranking and the terms that scored it (the question's, or the feedback-expanded query's).</summary>
+    private (List<SearchHit> Hits, IReadOnlyList<QueryTerm> Terms) Rank(ParsedQuery query, int top)
     {
-        if (query.IsEmpty || _snapshot.Passages.Length == 0 || top <= 0)
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.IsEmpty || _view.PassageCount == 0 || top <= 0)
         {
-            return [];
+            return ([], query.Terms);
         }
 
         var scratch = _scratch.Value!;
         var depth = Math.Max(top, _options.RerankDepth);
-        var hits = FirstStage(query.Terms, scratch, depth);
+        var terms = query.Terms;
+        var hits = FirstStage(terms, scratch, depth);
         if (hits.Count == 0)
         {
-            return hits;
-        }
-
-        if (_options.ProximityWeight > 0)
-        {
-            ApplyProximity(query.Terms, hits, scratch);
+            return (hits, terms);
         }
 
         // Selective pseudo-relevance feedback: only when the best passage misses part of the question, and only
@@ -517,14 +487,10 @@ public sealed class Searcher : ISearcher
             if (expanded.Count > query.Terms.Count)
             {
                 var fed = FirstStage(expanded, scratch, depth);
-                if (_options.ProximityWeight > 0)
-                {
-                    ApplyProximity(query.Terms, fed, scratch);
-                }
-
                 if (fed.Count > 0 && CoverageShare(query, fed[0].Passage) >= before)
                 {
                     hits = fed;
+                    terms = expanded;
                 }
             }
         }
@@ -534,16 +500,18 @@ public sealed class Searcher : ISearcher
             hits.RemoveRange(top, hits.Count - top);
         }
 
-        return hits;
+        return (hits, terms);
     }
 
     private List<SearchHit> FirstStage(IReadOnlyList<QueryTerm> terms, Scratch scratch, int depth)
     {
         var scores = scratch.Scores;
         var touched = scratch.Touched;
+        var tf = scratch.Tf;
+        var tfTouched = scratch.TfTouched;
         var k1 = (float)_options.K1;
         touched.Clear();
-        var n = _snapshot.Passages.Length;
+        var n = _view.PassageCount;
         var maxDf = _options.MaxDocumentFrequencyRatio >= 1 ? int.MaxValue : (int)(_options.MaxDocumentFrequencyRatio * n);
         foreach (var term in terms)
         {
@@ -552,8 +520,7 @@ public sealed class Searcher : ISearcher
                 continue;
             }
 
-            var passages = _postPassage[term.TermId];
-            if (passages.Length > maxDf && term.Origin != QueryTermOrigin.Question)
+            if (_view.DocumentFrequency(term.TermId) > maxDf && term.Origin != QueryTermOrigin.Question)
             {
                 continue;
             }
@@ -564,19 +531,22 @@ public sealed class Searcher : ISearcher
                 continue;
             }
 
-            var impacts = _postTf[term.TermId];
-            for (var i = 0; i < passages.Length; i++)
+            // BM25F: the field-weighted, length-normalised frequencies add up before saturation.
+            AccumulateTf(term.TermId, scratch);
+            foreach (var p in tfTouched)
             {
-                var p = passages[i];
+                var t = tf[p];
+                tf[p] = 0;
                 var old = scores[p];
                 if (old == 0)
                 {
                     touched.Add(p);
                 }
 
-                var tf = impacts[i];
-                scores[p] = old + (w * tf / (tf + k1));
+                scores[p] = old + (w * t / (t + k1));
             }
+
+            tfTouched.Clear();
         }
 
         var result = TopK(scores, touched, depth);
@@ -586,6 +556,68 @@ public sealed class Searcher : ISearcher
         }
 
         return result;
+    }
+
+    /// <summary>Adds every passage's field-weighted, normalised frequency of a term into the scratch (and lists the passages touched).</summary>
+    private void AccumulateTf(int termId, Scratch scratch)
+    {
+        var tf = scratch.Tf;
+        var tfTouched = scratch.TfTouched;
+        var key = scratch.Key(_view.TermBytes[termId]);
+        var leaves = _view.Leaves;
+        for (var li = 0; li < leaves.Length; li++)
+        {
+            var docBase = leaves[li].DocBase;
+            var live = leaves[li].AtomicReader.LiveDocs;
+            for (var f = TitleField; f <= BodyField; f++)
+            {
+                var norm = f == TitleField ? _normTitle : f == SectionField ? _normSection : _normBody;
+                var docs = Postings(scratch, li, f, key, live, DocsFlags.FREQS);
+                if (docs is null)
+                {
+                    continue;
+                }
+
+                int d;
+                while ((d = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                {
+                    var g = docBase + d;
+                    var add = docs.Freq * norm[g];
+                    if (add <= 0)
+                    {
+                        continue;
+                    }
+
+                    if (tf[g] == 0)
+                    {
+                        tfTouched.Add(g);
+                    }
+
+                    tf[g] += add;
+                }
+            }
+        }
+    }
+
+    /// <summary>The postings of the key term in one field of one segment, reusing the thread's enums; null when absent.</summary>
+    private DocsEnum? Postings(Scratch scratch, int leaf, int field, BytesRef key, IBits? live, DocsFlags flags)
+    {
+        var slot = (leaf * FieldNames.Length) + field;
+        if (!scratch.Fetched[slot])
+        {
+            scratch.Enums[slot] = _view.Leaves[leaf].AtomicReader.GetTerms(FieldNames[field])?.GetEnumerator();
+            scratch.Fetched[slot] = true;
+        }
+
+        var te = scratch.Enums[slot];
+        if (te is null || !te.SeekExact(key))
+        {
+            return null;
+        }
+
+        var docs = te.Docs(live, scratch.Docs[slot], flags);
+        scratch.Docs[slot] = docs;
+        return docs;
     }
 
     private static List<SearchHit> TopK(float[] scores, List<int> touched, int k)
@@ -655,94 +687,16 @@ public sealed class Searcher : ISearcher
         }
     }
 
-    /// <summary>BM25TP: pairs of distinct query terms within the window add a saturated, IDF-weighted bonus.</summary>
-    private void ApplyProximity(IReadOnlyList<QueryTerm> terms, List<SearchHit> hits, Scratch scratch)
-    {
-        var slot = scratch.TermSlot;
-        var known = new List<QueryTerm>();
-        foreach (var t in terms)
-        {
-            if (t.TermId >= 0 && t.Origin != QueryTermOrigin.Feedback && !_isStopTerm[t.TermId] && known.Count < 32)
-            {
-                slot[t.TermId] = known.Count + 1;
-                known.Add(t);
-            }
-        }
-
-        if (known.Count >= 2)
-        {
-            var m = known.Count;
-            var last = new int[m];
-            var acc = new double[m * m];
-            var window = _options.ProximityWindow;
-            var k1 = _options.K1;
-            for (var h = 0; h < hits.Count; h++)
-            {
-                var body = _snapshot.Passages[hits[h].Passage].Body;
-                Array.Fill(last, -1);
-                Array.Clear(acc);
-                for (var pos = 0; pos < body.Length; pos++)
-                {
-                    var s = slot[body[pos]] - 1;
-                    if (s < 0)
-                    {
-                        continue;
-                    }
-
-                    for (var o = 0; o < m; o++)
-                    {
-                        if (o == s || last[o] < 0 || known[o].Concept == known[s].Concept)
-                        {
-                            continue;
-                        }
-
-                        var d = pos - last[o];
-                        if (d <= window)
-                        {
-                            acc[(Math.Min(o, s) * m) + Math.Max(o, s)] += 1.0 / (d * d);
-                        }
-                    }
-
-                    last[s] = pos;
-                }
-
-                var bonus = 0.0;
-                for (var a = 0; a < m; a++)
-                {
-                    for (var b = a + 1; b < m; b++)
-                    {
-                        var x = acc[(a * m) + b];
-                        if (x > 0)
-                        {
-                            bonus += Math.Min(known[a].Idf * known[a].Weight, known[b].Idf * known[b].Weight) * x * (k1 + 1) / (k1 + x);
-                        }
-                    }
-                }
-
-                if (bonus > 0)
-                {
-                    hits[h] = hits[h] with { Score = hits[h].Score + (_options.ProximityWeight * bonus) };
-                }
-            }
-        }
-
-        foreach (var t in known)
-        {
-            slot[t.TermId] = 0;
-        }
-
-        hits.Sort((a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
-    }
-
     /// <summary>
-    /// RM3-style feedback: the top passages' term distributions, weighted by their scores, add new terms (each
-    /// weighted by its relevance-model probability times its IDF), interpolated with the original query.
-    /// Allocation-light: per-term accumulators live in the thread's scratch.
+    /// RM3-style feedback: the top passages' term distributions (read from their body term vectors), weighted by
+    /// their scores, add new terms (each weighted by its relevance-model probability times its IDF), interpolated
+    /// with the original query. Per-term accumulators live in the thread's scratch.
     /// </summary>
     private IReadOnlyList<QueryTerm> Feedback(IReadOnlyList<QueryTerm> terms, List<SearchHit> hits, Scratch scratch)
     {
         var fbDocs = Math.Min(_options.FeedbackDocuments, hits.Count);
-        if (fbDocs == 0)
+        var reader = _view.Reader;
+        if (fbDocs <= 0 || _options.FeedbackTerms <= 0 || reader is null)
         {
             return terms;
         }
@@ -763,18 +717,23 @@ public sealed class Searcher : ISearcher
         var total = 0.0;
         for (var i = 0; i < fbDocs; i++)
         {
-            var body = _snapshot.Passages[hits[i].Passage].Body;
-            if (body.Length == 0)
+            var passage = hits[i].Passage;
+            var length = _view.BodyLength[passage];
+            var vector = length == 0 ? null : reader.GetTermVector(passage, IndexFields.Body);
+            if (vector is null)
             {
                 continue;
             }
 
             var docWeight = Math.Exp(hits[i].Score - max);
             total += docWeight;
-            var share = docWeight / body.Length;
-            foreach (var id in body)
+            var share = docWeight / length;
+            scratch.Vector = vector.GetEnumerator(scratch.Vector);
+            var te = scratch.Vector;
+            while (te.MoveNext())
             {
-                if (_isStopTerm[id] || slot[id] == -1)
+                var id = _view.TermId(te.Term, scratch.Chars);
+                if (id < 0 || _isStopTerm[id] || slot[id] == -1)
                 {
                     continue;
                 }
@@ -784,16 +743,16 @@ public sealed class Searcher : ISearcher
                     seen.Add(id);
                 }
 
-                weights[id] += share;
+                weights[id] += share * te.TotalTermFreq;
             }
         }
 
-        var n = _snapshot.Passages.Length;
+        var n = _view.PassageCount;
         var top = _options.FeedbackTerms;
         var candidates = new List<(int Id, double W)>(top + 1);
         foreach (var id in seen)
         {
-            var df = _snapshot.DocumentFrequency(id);
+            var df = _view.DocumentFrequency(id);
             if (df >= 2 && df < n / 2)
             {
                 var w = weights[id] / total * Idf(df);
@@ -850,17 +809,24 @@ public sealed class Searcher : ISearcher
 
         foreach (var (id, w) in candidates)
         {
-            expanded.Add(new QueryTerm(_snapshot.Terms[id], id, alpha * originalMass * w / fbMass, Idf(_snapshot.DocumentFrequency(id)), -1, QueryTermOrigin.Feedback));
+            expanded.Add(new QueryTerm(_view.Terms[id], id, alpha * originalMass * w / fbMass, Idf(_view.DocumentFrequency(id)), -1, QueryTermOrigin.Feedback));
         }
 
         return expanded;
     }
 
-    /// <summary>Per-term contributions to a passage's first-stage score: why it ranked where it did.</summary>
+    /// <summary>
+    /// Per-term contributions to a passage's score — of the terms that ranked it (feedback terms included when
+    /// feedback was kept) — that add up to the score <see cref="Search(ParsedQuery, int)"/> gives it.
+    /// </summary>
     public IReadOnlyList<TermContribution> Explain(ParsedQuery query, int passage)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        var (_, terms) = Rank(query, Math.Max(1, _options.RerankDepth));
         var result = new List<TermContribution>();
-        foreach (var term in query.Terms)
+        var scratch = _scratch.Value!;
+        var k1 = (float)_options.K1;
+        foreach (var term in terms)
         {
             if (term.TermId < 0)
             {
@@ -868,108 +834,150 @@ public sealed class Searcher : ISearcher
                 continue;
             }
 
-            foreach (var p in _snapshot.Postings[term.TermId])
+            var w = (float)(term.Weight * term.Idf);
+            if (!(w > 0))
             {
-                if (p.Passage == passage)
-                {
-                    var tf = (p.Title * _normTitle[passage]) + (p.Section * _normSection[passage]) + (p.Body * _normBody[passage]);
-                    result.Add(new TermContribution(term.Term, term.Weight * term.Idf * tf / (tf + _options.K1)));
-                }
+                continue;
+            }
+
+            var t = TfIn(term.TermId, passage, scratch);
+            if (t > 0)
+            {
+                var label = term.Origin == QueryTermOrigin.Question ? term.Term : $"{term.Term} ({term.Origin.ToString().ToLowerInvariant()})";
+                result.Add(new TermContribution(label, w * t / (t + k1)));
             }
         }
 
         return result;
     }
 
+    /// <summary>The field-weighted, normalised frequency of one term in one passage.</summary>
+    private float TfIn(int termId, int passage, Scratch scratch)
+    {
+        var li = ReaderUtil.SubIndex(passage, _view.Leaves);
+        var local = passage - _view.Leaves[li].DocBase;
+        var key = scratch.Key(_view.TermBytes[termId]);
+        var live = _view.Leaves[li].AtomicReader.LiveDocs;
+        var t = 0f;
+        for (var f = TitleField; f <= BodyField; f++)
+        {
+            var docs = Postings(scratch, li, f, key, live, DocsFlags.FREQS);
+            if (docs is not null && docs.Advance(local) == local)
+            {
+                var norm = f == TitleField ? _normTitle : f == SectionField ? _normSection : _normBody;
+                t += docs.Freq * norm[passage];
+            }
+        }
+
+        return t;
+    }
+
     private bool Contains(int termId, int passage)
     {
-        if (termId < 0)
+        if (termId < 0 || passage < 0 || passage >= _view.MaxDoc)
         {
             return false;
         }
 
-        var postings = _snapshot.Postings[termId];
-        var lo = 0;
-        var hi = postings.Length - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var v = postings[mid].Passage;
-            if (v == passage)
-            {
-                return true;
-            }
-
-            if (v < passage)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return false;
+        var scratch = _scratch.Value!;
+        var li = ReaderUtil.SubIndex(passage, _view.Leaves);
+        var local = passage - _view.Leaves[li].DocBase;
+        var docs = Postings(scratch, li, AllField, scratch.Key(_view.TermBytes[termId]), _view.Leaves[li].AtomicReader.LiveDocs, DocsFlags.NONE);
+        return docs is not null && docs.Advance(local) == local;
     }
 
     /// <summary>Which concepts of the query a passage contains (any of a concept's terms in any field).</summary>
-    internal bool[] Covered(ParsedQuery query, int passage)
-    {
-        var covered = new bool[query.ConceptIdf.Count];
-        foreach (var term in query.Terms)
-        {
-            if (term.Concept >= 0 && !covered[term.Concept] && term.Weight > 0 && Contains(term.TermId, passage))
-            {
-                covered[term.Concept] = true;
-            }
-        }
-
-        return covered;
-    }
+    internal bool[] Covered(ParsedQuery query, int passage) => Cover(query, passage).Covered;
 
     public PassageCoverage Coverage(ParsedQuery query, int passage)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return new PassageCoverage(Covered(query, passage), CoverageShare(query, passage));
+        var (covered, share) = Cover(query, passage);
+        return new PassageCoverage(covered, share);
     }
 
     /// <summary>Share of the question's IDF mass a passage covers (0–1): the abstention signal.</summary>
-    internal double CoverageShare(ParsedQuery query, int passage)
+    internal double CoverageShare(ParsedQuery query, int passage) => Cover(query, passage).Share;
+
+    /// <summary>
+    /// The concepts a passage covers and the IDF-weighted share they make; a concept covered only through a
+    /// spelling correction counts half (a guessed spelling is weaker evidence than the word itself). Each term is
+    /// looked up in the passage once.
+    /// </summary>
+    private (bool[] Covered, double Share) Cover(ParsedQuery query, int passage)
     {
-        var covered = Covered(query, passage);
-        var byCorrectionOnly = new bool[covered.Length];
-        for (var c = 0; c < covered.Length; c++)
+        var concepts = query.ConceptIdf.Count;
+        var covered = new bool[concepts];
+        var byWord = new bool[concepts];
+        foreach (var term in query.Terms)
         {
-            byCorrectionOnly[c] = covered[c] && query.Terms.All(t => t.Concept != c || t.Origin == QueryTermOrigin.Correction || !Contains(t.TermId, passage));
+            if (term.Concept < 0 || !Contains(term.TermId, passage))
+            {
+                continue;
+            }
+
+            if (term.Weight > 0)
+            {
+                covered[term.Concept] = true;
+            }
+
+            if (term.Origin != QueryTermOrigin.Correction)
+            {
+                byWord[term.Concept] = true;
+            }
         }
 
         double total = 0, got = 0;
-        for (var c = 0; c < covered.Length; c++)
+        for (var c = 0; c < concepts; c++)
         {
             total += query.ConceptIdf[c];
             if (covered[c])
             {
-                // A guessed spelling is weaker evidence than the word itself.
-                got += query.ConceptIdf[c] * (byCorrectionOnly[c] ? 0.5 : 1.0);
+                got += query.ConceptIdf[c] * (byWord[c] ? 1.0 : 0.5);
             }
         }
 
-        return total <= 0 ? 0 : got / total;
+        return (covered, total <= 0 ? 0 : got / total);
     }
 
     internal bool IsStopTerm(int termId) => _isStopTerm[termId];
 
-    private sealed class Scratch(int passages, int terms)
+    /// <summary>One thread's buffers: accumulators over the passage ids, per-term slots, and reusable Lucene enums.</summary>
+    private sealed class Scratch(int passages, int terms, int leaves)
     {
+        private readonly BytesRef _key = new();
+
         public float[] Scores { get; } = new float[passages];
 
         public List<int> Touched { get; } = new(1024);
+
+        public float[] Tf { get; } = new float[passages];
+
+        public List<int> TfTouched { get; } = new(1024);
 
         public int[] TermSlot { get; } = new int[terms];
 
         public double[] TermWeight { get; } = new double[terms];
 
         public List<int> TermTouched { get; } = new(256);
+
+        public TermsEnum?[] Enums { get; } = new TermsEnum?[leaves * FieldNames.Length];
+
+        public DocsEnum?[] Docs { get; } = new DocsEnum?[leaves * FieldNames.Length];
+
+        public bool[] Fetched { get; } = new bool[leaves * FieldNames.Length];
+
+        public TermsEnum? Vector { get; set; }
+
+        /// <summary>UTF-16 room for any term (tokens are at most 40 characters; a UTF-8 byte is at most one char).</summary>
+        public char[] Chars { get; } = new char[1024];
+
+        public BytesRef Key(byte[] bytes)
+        {
+            _key.Bytes = bytes;
+            _key.Offset = 0;
+            _key.Length = bytes.Length;
+            return _key;
+        }
     }
 }

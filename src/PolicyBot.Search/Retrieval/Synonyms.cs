@@ -1,3 +1,9 @@
+using System.Globalization;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Analysis.Synonym;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Util;
 using PolicyBot.Search.Analysis;
 
 namespace PolicyBot.Search.Retrieval;
@@ -13,7 +19,11 @@ public sealed class Synonyms
 
     private readonly List<string[][]> _groups;
 
-    private Synonyms(List<string[][]> groups) => _groups = groups;
+    private Synonyms(List<string[][]> groups)
+    {
+        _groups = groups;
+        _matcher = new Lazy<Analyzer?>(() => BuildMatcher(groups));
+    }
 
     public static Synonyms None { get; } = new([]);
 
@@ -108,57 +118,87 @@ public sealed class Synonyms
         return terms.ToArray();
     }
 
-    /// <summary>For each group one of whose names occurs as a contiguous run in <paramref name="queryTerms"/>, the other names.</summary>
+    /// <summary>
+    /// For each group one of whose names occurs as a contiguous run in <paramref name="queryTerms"/>, the other
+    /// names. Matching is Lucene's: a <see cref="SynonymFilter"/> over the analysed query terms, with a map from every
+    /// name to one token standing for its group, finds the runs (longest match first) and how long each is.
+    /// </summary>
     internal IEnumerable<(string[] Matched, string[] Other)> Expansions(IReadOnlyList<string> queryTerms)
     {
-        foreach (var group in _groups)
+        var matcher = _matcher.Value;
+        if (matcher is null || queryTerms.Count == 0)
         {
-            string[]? matched = null;
-            foreach (var name in group)
-            {
-                if (Contains(queryTerms, name))
-                {
-                    matched = name;
-                    break;
-                }
-            }
+            return [];
+        }
 
-            if (matched is null)
+        var result = new List<(string[], string[])>();
+        var present = new HashSet<string>(queryTerms, StringComparer.Ordinal);
+        using var stream = matcher.GetTokenStream("q", string.Join(' ', queryTerms));
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var type = stream.AddAttribute<ITypeAttribute>();
+        var increment = stream.AddAttribute<IPositionIncrementAttribute>();
+        var length = stream.AddAttribute<IPositionLengthAttribute>();
+        stream.Reset();
+        var position = -1;
+        var done = new HashSet<int>();
+        while (stream.IncrementToken())
+        {
+            position += increment.PositionIncrement;
+            if (type.Type != SynonymFilter.TYPE_SYNONYM || term.Length < 2 || term.Buffer[0] != GroupMark)
             {
                 continue;
             }
 
-            foreach (var name in group)
+            var group = int.Parse(term.ToString().AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
+            var span = Math.Max(1, length.PositionLength);
+            if (position < 0 || position + span > queryTerms.Count || !done.Add(group))
             {
-                if (!ReferenceEquals(name, matched) && !Contains(queryTerms, name))
+                continue;
+            }
+
+            var matched = queryTerms.Skip(position).Take(span).ToArray();
+            foreach (var name in _groups[group])
+            {
+                if (!name.AsSpan().SequenceEqual(matched) && !name.All(present.Contains))
                 {
-                    yield return (matched, name);
+                    result.Add((matched, name));
                 }
             }
         }
+
+        stream.End();
+        return result;
     }
 
-    private static bool Contains(IReadOnlyList<string> haystack, string[] needle)
-    {
-        for (var i = 0; i + needle.Length <= haystack.Count; i++)
-        {
-            var ok = true;
-            for (var j = 0; j < needle.Length; j++)
-            {
-                if (!string.Equals(haystack[i + j], needle[j], StringComparison.Ordinal))
-                {
-                    ok = false;
-                    break;
-                }
-            }
+    /// <summary>Marks the token that stands for a group in the synonym map (never a real term: the analyzer drops control characters).</summary>
+    private const char GroupMark = '\u0001';
 
-            if (ok)
+    private readonly Lazy<Analyzer?> _matcher;
+
+    /// <summary>Whitespace-separated analysed terms through a <see cref="SynonymFilter"/> whose map sends every name to its group's token.</summary>
+    private static Analyzer? BuildMatcher(List<string[][]> groups)
+    {
+        if (groups.Count == 0)
+        {
+            return null;
+        }
+
+        var builder = new SynonymMap.Builder(dedup: true);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var output = new CharsRef(GroupMark + g.ToString(CultureInfo.InvariantCulture));
+            foreach (var name in groups[g])
             {
-                return true;
+                builder.Add(SynonymMap.Builder.Join(name, new CharsRef()), output, includeOrig: true);
             }
         }
 
-        return false;
+        var map = builder.Build();
+        return Analyzer.NewAnonymous((_, reader) =>
+        {
+            var source = new WhitespaceTokenizer(PolicyBotAnalyzer.Version, reader);
+            return new TokenStreamComponents(source, new SynonymFilter(source, map, ignoreCase: false));
+        });
     }
 
     private sealed class TermsComparer : IEqualityComparer<string[]>

@@ -49,7 +49,7 @@ public class AskCommandTests
         Assert.Equal("https://example.org/hosting", first.GetProperty("source").GetString());
         Assert.Contains("independent judiciary", first.GetProperty("passage").GetString(), StringComparison.Ordinal);
         Assert.Contains("[1]", doc.RootElement.GetProperty("answer").GetString(), StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(ws.Root, ".policybot", "index.db")), "index built on first run under .policybot/");
+        Assert.True(Directory.Exists(Path.Combine(ws.Root, ".policybot", "index")), "index built on first run under .policybot/index/");
     }
 
     [Fact]
@@ -154,9 +154,10 @@ public class AskCommandTests
     {
         using var ws = new TempWorkspace();
         ws.Write("corpus/empty.md", "");
-        var (code, stdout, _) = await CliRunner.RunAsync(ws.Root, null, "index", "--index", Path.Combine(ws.Root, "custom", "idx.db"));
+        var (code, stdout, stderr) = await CliRunner.RunAsync(ws.Root, null, "index", "--index", Path.Combine(ws.Root, "custom", "idx.db"));
         Assert.Equal(1, code);
         Assert.Contains("Nothing could be indexed", stdout, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(ws.Root, "custom", "idx.db")));
+        Assert.True(Directory.Exists(Path.Combine(ws.Root, "custom", "idx")), "an old-style .db path means the folder beside it");
+        Assert.Contains("now a Lucene folder", stderr, StringComparison.Ordinal);
     }
 }

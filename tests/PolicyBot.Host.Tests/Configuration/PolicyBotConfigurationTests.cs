@@ -17,7 +17,7 @@ public sealed class PolicyBotConfigurationTests : IDisposable
 
         Assert.Empty(loaded.Problems);
         var s = loaded.Settings;
-        Assert.Equal(Path.Combine(".policybot", "index.db"), s.Index.Path);
+        Assert.Equal(Path.Combine(".policybot", "index"), s.Index.Path);
         Assert.Empty(s.Index.Corpus);
         Assert.Equal(TimeSpan.FromDays(90), s.Audit.Retention);
         Assert.Null(s.State.UserSalt);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using Lucene.Net.Index;
+using FSDirectory = Lucene.Net.Store.FSDirectory;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;
@@ -26,7 +27,7 @@ public sealed class KillDuringRebuildTests(ITestOutputHelper output)
         Assert.DoesNotContain("Indexed ", printed, StringComparison.Ordinal);
         Assert.Equal(137, exit);
 
-        // Start again: the index opens, passes SQLite's integrity check, is completed, and answers.
+        // Start again: the index opens, is completed, answers, and passes Lucene's CheckIndex.
         var sw = Stopwatch.StartNew();
         await using (var engine = await corpus.OpenAsync())
         {
@@ -42,11 +43,7 @@ public sealed class KillDuringRebuildTests(ITestOutputHelper output)
             }
         }
 
-        await using var connection = new SqliteConnection($"Data Source={corpus.IndexPath};Pooling=False");
-        await connection.OpenAsync();
-        await using var check = connection.CreateCommand();
-        check.CommandText = "PRAGMA integrity_check";
-        Assert.Equal("ok", (string?)await check.ExecuteScalarAsync());
+        AssertCheckIndexClean(corpus.IndexPath);
     }
 
     [Fact]
@@ -63,8 +60,6 @@ public sealed class KillDuringRebuildTests(ITestOutputHelper output)
             Assert.Equal(Documents, first.Documents.Count);
         }
 
-        SqliteConnection.ClearAllPools();
-
         // Every document changes; the rebuild that applies the change is killed half-way.
         for (var i = 0; i < Documents; i++)
         {
@@ -76,27 +71,34 @@ public sealed class KillDuringRebuildTests(ITestOutputHelper output)
         Assert.DoesNotContain("Indexed ", printed, StringComparison.Ordinal);
 
         // Before anything syncs again: the index is the previous build, whole — no document half-applied.
-        await using (var connection = new SqliteConnection($"Data Source={corpus.IndexPath};Pooling=False"))
+        using (var directory = FSDirectory.Open(corpus.IndexPath))
+        using (var reader = DirectoryReader.Open(directory))
         {
-            await connection.OpenAsync();
-            await using var count = connection.CreateCommand();
-            count.CommandText = "SELECT count(*), sum(text LIKE '%painted teal%'), sum(text LIKE '%painted amber%') FROM documents";
-            await using var reader = await count.ExecuteReaderAsync();
-            Assert.True(await reader.ReadAsync());
-            output.WriteLine($"killed after {killedAfter.TotalMilliseconds:F0} ms; after the kill: {reader.GetInt64(0)} documents, {reader.GetInt64(1)} old, {reader.GetInt64(2)} new");
-            Assert.Equal(Documents, reader.GetInt64(0));
-            Assert.Equal(Documents, reader.GetInt64(1));
-            Assert.Equal(0, reader.GetInt64(2));
+            var teal = reader.DocFreq(new Term("body", "teal"));
+            var amber = reader.DocFreq(new Term("body", "amber"));
+            output.WriteLine($"killed after {killedAfter.TotalMilliseconds:F0} ms; after the kill: {reader.NumDocs} documents, {teal} old markers, {amber} new");
+            Assert.Equal(Documents, teal);
+            Assert.Equal(0, amber);
         }
 
+        AssertCheckIndexClean(corpus.IndexPath);
         await using var engine = await corpus.OpenAsync();
         Assert.Equal(Documents, engine.LastReport.Updated.Count);
         Assert.Contains("zorbium5 marker is painted amber", engine.Answer(new Question("What colour is the zorbium5 marker?", QuestionContext.Cli)).Text, StringComparison.Ordinal);
+        AssertCheckIndexClean(corpus.IndexPath);
+    }
+
+    private static void AssertCheckIndexClean(string indexPath)
+    {
+        using var directory = FSDirectory.Open(indexPath);
+        var status = new CheckIndex(directory).DoCheckIndex();
+        Assert.True(status.Clean, $"CheckIndex found problems in {indexPath}");
     }
 
     /// <summary>
-    /// Runs <c>policybot index</c> as a child process and SIGKILLs it once the build is writing (the WAL or the
-    /// database has grown past a few pages); fails when the build finished before it could be killed.
+    /// Runs <c>policybot index</c> as a child process and SIGKILLs it once the build is writing (the index folder
+    /// has grown by 128 KB: Lucene streams stored fields and term vectors to the new segment before its commit);
+    /// fails when the build finished before it could be killed.
     /// </summary>
     private static async Task<(TimeSpan KilledAfter, int ExitCode, string Output)> RunIndexAndKillAsync(TestCorpus corpus)
     {
@@ -116,10 +118,9 @@ public sealed class KillDuringRebuildTests(ITestOutputHelper output)
         using var child = Process.Start(start)!;
         var stdout = child.StandardOutput.ReadToEndAsync();
         var stderr = child.StandardError.ReadToEndAsync();
-        var wal = corpus.IndexPath + "-wal";
-        var baseline = Size(wal) + Size(corpus.IndexPath);
+        var baseline = Size(corpus.IndexPath);
         var sw = Stopwatch.StartNew();
-        while (!child.HasExited && sw.Elapsed < TimeSpan.FromSeconds(60) && Size(wal) + Size(corpus.IndexPath) < baseline + (128 * 1024))
+        while (!child.HasExited && sw.Elapsed < TimeSpan.FromSeconds(60) && Size(corpus.IndexPath) < baseline + (128 * 1024))
         {
             await Task.Delay(2);
         }
@@ -132,7 +133,18 @@ public sealed class KillDuringRebuildTests(ITestOutputHelper output)
         return (sw.Elapsed, child.ExitCode, printed);
     }
 
-    private static long Size(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+    /// <summary>Bytes in the index folder's files (0 before it exists).</summary>
+    private static long Size(string folder)
+    {
+        try
+        {
+            return Directory.Exists(folder) ? new DirectoryInfo(folder).EnumerateFiles().Sum(f => f.Exists ? f.Length : 0) : 0;
+        }
+        catch (IOException)
+        {
+            return 0; // a file vanished while we looked (Lucene deletes unreferenced files)
+        }
+    }
 
     private static string Generated(int i)
     {

@@ -18,7 +18,7 @@ internal sealed class TestCorpus : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "policybot-host-tests", Guid.NewGuid().ToString("N"));
         CorpusDir = Path.Combine(Root, "corpus");
         Directory.CreateDirectory(CorpusDir);
-        IndexPath = Path.Combine(Root, "index", "index.db");
+        IndexPath = Path.Combine(Root, "index");
         if (seed)
         {
             Write("widget-safety-act.md", Document(

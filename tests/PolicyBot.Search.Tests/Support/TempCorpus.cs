@@ -5,7 +5,7 @@ using PolicyBot.Search;
 
 namespace PolicyBot.Search.Tests.Support;
 
-/// <summary>A corpus folder and index file in a fresh temp directory, deleted on dispose.</summary>
+/// <summary>A corpus folder and index folder in a fresh temp directory, deleted on dispose.</summary>
 internal sealed class TempCorpus : IDisposable
 {
     public TempCorpus()
@@ -13,7 +13,7 @@ internal sealed class TempCorpus : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "policybot-tests", Guid.NewGuid().ToString("N"));
         CorpusDir = Path.Combine(Root, "corpus");
         Directory.CreateDirectory(CorpusDir);
-        IndexPath = Path.Combine(Root, "index", "index.db");
+        IndexPath = Path.Combine(Root, "index");
     }
 
     public string Root { get; }
@@ -55,7 +55,6 @@ internal sealed class TempCorpus : IDisposable
     {
         try
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(Root, recursive: true);
         }
         catch (IOException)

@@ -1,28 +1,63 @@
-using Microsoft.Data.Sqlite;
+using Lucene.Net.Index;
+using FSDirectory = Lucene.Net.Store.FSDirectory;
+using PolicyBot.Search.Index;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Tests.Support;
 
 namespace PolicyBot.Search.Tests.Index;
 
-public class IndexStoreTests
+public class LuceneIndexTests
 {
     private static Question Q(string text) => new(text, QuestionContext.Cli);
 
     [Fact]
-    public async Task Open_FreshCorpus_IndexesEveryDocumentIntoSqliteFile()
+    public async Task Open_FreshCorpus_IndexesEveryPassageIntoALuceneFolder()
     {
         using var corpus = TempCorpus.WithPolicyNotes();
         await using var engine = await corpus.OpenAsync();
-        Assert.True(File.Exists(corpus.IndexPath));
+        Assert.True(DirectoryReader.IndexExists(FSDirectory.Open(corpus.IndexPath)));
         Assert.Equal(3, engine.LastReport.Added.Count);
         Assert.Equal(3, engine.Documents.Count);
         Assert.Empty(engine.LastReport.Skipped);
 
-        await using var c = new SqliteConnection($"Data Source={corpus.IndexPath}");
-        await c.OpenAsync();
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'judiciari'";
-        Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+        using var reader = DirectoryReader.Open(FSDirectory.Open(corpus.IndexPath));
+        Assert.Equal(1, reader.DocFreq(new Term(IndexFields.Body, "judiciari")));
+        Assert.Equal(engine.View.PassageCount + 3, reader.NumDocs); // every passage plus one record per file
+        Assert.Equal(engine.LastReport.BuildId, reader.IndexCommit.UserData[IndexFields.BuildIdKey]);
+    }
+
+    [Fact]
+    public async Task Refresh_EachSync_IsOneCommit()
+    {
+        using var corpus = TempCorpus.WithPolicyNotes();
+        await using var engine = await corpus.OpenAsync();
+        var commits = DirectoryReader.ListCommits(FSDirectory.Open(corpus.IndexPath)).Count;
+        corpus.Write("new.md", "# New\n\nA note about export controls on advanced chips.");
+        corpus.Write("rmf.md", "---\ntitle: NIST AI RMF\nkind: primary\n---\nThe NIST framework is voluntary.\n");
+        corpus.Touch("rmf.md");
+        File.Delete(Path.Combine(corpus.CorpusDir, "models.md"));
+        await engine.RefreshAsync(CancellationToken.None);
+        using var directory = FSDirectory.Open(corpus.IndexPath);
+        using var reader = DirectoryReader.Open(directory);
+        Assert.Equal(commits + 1, reader.IndexCommit.Generation);
+        await engine.RefreshAsync(CancellationToken.None);
+        Assert.Equal(reader.IndexCommit.Generation, DirectoryReader.Open(directory).IndexCommit.Generation);
+    }
+
+    [Fact]
+    public async Task Open_AfterSyncs_CheckIndexFindsNoProblem()
+    {
+        using var corpus = TempCorpus.WithPolicyNotes();
+        await using (var engine = await corpus.OpenAsync())
+        {
+            corpus.Write("rmf.md", "---\ntitle: NIST AI RMF\nkind: primary\n---\nChanged text about the framework.\n");
+            corpus.Touch("rmf.md");
+            await engine.RefreshAsync(CancellationToken.None);
+        }
+
+        using var directory = FSDirectory.Open(corpus.IndexPath);
+        var status = new CheckIndex(directory).DoCheckIndex();
+        Assert.True(status.Clean);
     }
 
     [Fact]
@@ -149,20 +184,27 @@ public class IndexStoreTests
     }
 
     [Fact]
-    public async Task Open_IndexFileFromAnotherSchemaVersion_IsRebuilt()
+    public async Task Open_OldSqliteIndexPath_UsesTheFolderBesideItAndSaysSo()
     {
         using var corpus = TempCorpus.WithPolicyNotes();
-        Directory.CreateDirectory(Path.GetDirectoryName(corpus.IndexPath)!);
-        await using (var c = new SqliteConnection($"Data Source={corpus.IndexPath}"))
-        {
-            await c.OpenAsync();
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '0'); CREATE TABLE documents(x);";
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        SqliteConnection.ClearAllPools();
-        await using var engine = await corpus.OpenAsync();
+        var old = Path.Combine(corpus.Root, "index.db");
+        await File.WriteAllTextAsync(old, "SQLite format 3");
+        var options = corpus.Options();
+        options.IndexPath = old;
+        var logs = new ListLoggerFactory();
+        await using var engine = await PolicyBotEngine.OpenAsync(options, logs, CancellationToken.None);
+        Assert.Equal(Path.Combine(corpus.Root, "index"), engine.IndexFolder);
         Assert.Equal(3, engine.Documents.Count);
+        Assert.Contains(logs.Messages, m => m.Contains("now a Lucene folder", StringComparison.Ordinal) && m.Contains("can be deleted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Open_IndexPathIsAFile_SaysTheIndexIsAFolder()
+    {
+        using var corpus = TempCorpus.WithPolicyNotes();
+        var file = Path.Combine(corpus.Root, "not-a-folder");
+        File.WriteAllText(file, "x");
+        var ex = Assert.Throws<IOException>(() => new LuceneIndex(file, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+        Assert.Contains("Lucene folder", ex.Message, StringComparison.Ordinal);
     }
 }

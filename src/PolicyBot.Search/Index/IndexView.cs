@@ -1,0 +1,347 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Util;
+using PolicyBot.Core.Searching;
+using PolicyBot.Search.Corpus;
+
+namespace PolicyBot.Search.Index;
+
+/// <summary>A corpus file as the index records it.</summary>
+public sealed record IndexedDocument(
+    string Path,
+    string Title,
+    string Source,
+    IReadOnlyList<string> Authors,
+    string? Published,
+    string Kind,
+    IReadOnlyList<string> Jurisdictions,
+    IReadOnlyList<string> Topics,
+    DateTimeOffset IndexedAt,
+    int PassageCount);
+
+/// <summary>A file's record as stored (for the sync and the catalog).</summary>
+internal sealed record StoredRecord(string FullPath, string Path, string Hash, long Size, long Mtime, int PassageCount, DocumentMetadata Metadata, string IndexedAt);
+
+/// <summary>Reads the per-file records of an index.</summary>
+internal static class IndexRecords
+{
+    public static List<StoredRecord> Read(IndexReader reader)
+    {
+        var result = new List<StoredRecord>();
+        foreach (var leaf in reader.Leaves)
+        {
+            var atomic = leaf.AtomicReader;
+            var terms = atomic.GetTerms(IndexFields.Record);
+            if (terms is null)
+            {
+                continue;
+            }
+
+            var live = atomic.LiveDocs;
+            var te = terms.GetEnumerator();
+            DocsEnum? docs = null;
+            while (te.MoveNext())
+            {
+                docs = te.Docs(live, docs, DocsFlags.NONE);
+                int d;
+                while ((d = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                {
+                    var doc = atomic.Document(d);
+                    result.Add(new StoredRecord(
+                        doc.Get(IndexFields.Record),
+                        doc.Get(IndexFields.Path),
+                        doc.Get(IndexFields.Hash),
+                        doc.GetField(IndexFields.Size).GetInt64Value() ?? 0,
+                        doc.GetField(IndexFields.Mtime).GetInt64Value() ?? 0,
+                        doc.GetField(IndexFields.Passages).GetInt32Value() ?? 0,
+                        new DocumentMetadata
+                        {
+                            Title = doc.Get(IndexFields.TitleText) ?? "",
+                            Source = doc.Get(IndexFields.Source) ?? "",
+                            Authors = List(doc.Get(IndexFields.Authors)),
+                            Published = doc.Get(IndexFields.Published),
+                            Kind = doc.Get(IndexFields.Kind) ?? DocumentKinds.Note,
+                            Jurisdictions = List(doc.Get(IndexFields.Jurisdictions)),
+                            Topics = List(doc.Get(IndexFields.Topics)),
+                        },
+                        doc.Get(IndexFields.IndexedAt) ?? ""));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    internal static IReadOnlyList<string> List(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, SearchJsonContext.Default.IReadOnlyListString) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+}
+
+/// <summary>
+/// One version of the index as the searcher reads it: a Lucene reader (postings, norms and stored fields stay
+/// in Lucene's files, memory-mapped), plus what ranking needs at hand for every question — the term dictionary
+/// of <see cref="IndexFields.All"/> with document frequencies (dense term ids for allocation-free scratch
+/// arrays), the exact field lengths of every passage, and the catalog of files. Passage ids are Lucene document
+/// ids of this reader. Reference-counted: a question holds it with <see cref="TryAcquire"/> / <see cref="Release"/>,
+/// so a reload never closes a reader under a question.
+/// </summary>
+public sealed class IndexView
+{
+    private readonly SearcherManager? _manager;
+    private readonly IndexSearcher? _searcher;
+
+    private IndexView()
+    {
+        BuildId = "empty";
+        BuiltAt = DateTimeOffset.MinValue;
+        Documents = [];
+        Leaves = [];
+        TermIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        Terms = [];
+        TermBytes = [];
+        DocFreq = [];
+        TitleLength = SectionLength = BodyLength = [];
+        IsPassage = [];
+        AverageTitle = AverageSection = AverageBody = 1;
+    }
+
+    /// <summary>Takes over one reference of <paramref name="searcher"/> acquired from <paramref name="manager"/>.</summary>
+    public IndexView(SearcherManager manager, IndexSearcher searcher, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(searcher);
+        _manager = manager;
+        _searcher = searcher;
+        var reader = searcher.IndexReader;
+        var data = reader is DirectoryReader dr ? dr.IndexCommit.UserData : new Dictionary<string, string>();
+        BuildId = data.TryGetValue(IndexFields.BuildIdKey, out var b) ? b : "empty";
+        BuiltAt = data.TryGetValue(IndexFields.BuiltAtKey, out var t) && DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue;
+        Leaves = reader.Leaves.ToArray();
+        MaxDoc = reader.MaxDoc;
+
+        Documents = IndexRecords.Read(reader)
+            .OrderBy(r => r.Path, StringComparer.Ordinal)
+            .Select(r => new IndexedDocument(
+                r.Path,
+                r.Metadata.Title,
+                r.Metadata.Source,
+                r.Metadata.Authors,
+                r.Metadata.Published,
+                r.Metadata.Kind,
+                r.Metadata.Jurisdictions,
+                r.Metadata.Topics,
+                DateTimeOffset.TryParse(r.IndexedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var ia) ? ia : BuiltAt,
+                r.PassageCount))
+            .ToArray();
+
+        // The term dictionary: one pass over the merged terms of the `all` field.
+        var termIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var terms = new List<string>();
+        var bytes = new List<byte[]>();
+        var df = new List<int>();
+        var all = MultiFields.GetTerms(reader, IndexFields.All);
+        if (all is not null)
+        {
+            var te = all.GetEnumerator();
+            while (te.MoveNext())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var term = te.Term;
+                var s = term.Utf8ToString();
+                termIds[s] = terms.Count;
+                terms.Add(s);
+                var copy = new byte[term.Length];
+                Array.Copy(term.Bytes, term.Offset, copy, 0, term.Length);
+                bytes.Add(copy);
+                df.Add(te.DocFreq);
+            }
+        }
+
+        TermIds = termIds;
+        Terms = terms.ToArray();
+        TermBytes = bytes.ToArray();
+        DocFreq = df.ToArray();
+
+        // Exact field lengths (the norms of the BM25F fields) and which documents are live passages.
+        TitleLength = new int[MaxDoc];
+        SectionLength = new int[MaxDoc];
+        BodyLength = new int[MaxDoc];
+        IsPassage = new bool[MaxDoc];
+        long tSum = 0, sSum = 0, bSum = 0;
+        var passages = 0;
+        foreach (var leaf in Leaves)
+        {
+            var atomic = leaf.AtomicReader;
+            var live = atomic.LiveDocs;
+            var allNorms = atomic.GetNormValues(IndexFields.All);
+            var tn = atomic.GetNormValues(IndexFields.Title);
+            var sn = atomic.GetNormValues(IndexFields.Section);
+            var bn = atomic.GetNormValues(IndexFields.Body);
+            if (allNorms is null)
+            {
+                continue;
+            }
+
+            // A passage is a live document with the `all` field (a record has none, so its norm is 0).
+            for (var d = 0; d < atomic.MaxDoc; d++)
+            {
+                if (allNorms.Get(d) == 0 || (live is not null && !live.Get(d)))
+                {
+                    continue;
+                }
+
+                var g = leaf.DocBase + d;
+                IsPassage[g] = true;
+                TitleLength[g] = tn is null ? 0 : (int)tn.Get(d);
+                SectionLength[g] = sn is null ? 0 : (int)sn.Get(d);
+                BodyLength[g] = bn is null ? 0 : (int)bn.Get(d);
+                tSum += TitleLength[g];
+                sSum += SectionLength[g];
+                bSum += BodyLength[g];
+                passages++;
+            }
+
+        }
+
+        PassageCount = passages;
+        var n = Math.Max(1, passages);
+        AverageTitle = Math.Max(1, (double)tSum / n);
+        AverageSection = Math.Max(1, (double)sSum / n);
+        AverageBody = Math.Max(1, (double)bSum / n);
+    }
+
+    public static IndexView Empty { get; } = new();
+
+    public string BuildId { get; }
+
+    public DateTimeOffset BuiltAt { get; }
+
+    public IReadOnlyList<IndexedDocument> Documents { get; }
+
+    /// <summary>Live passages (the N of IDF).</summary>
+    public int PassageCount { get; }
+
+    /// <summary>Size of the passage id space (Lucene's maxDoc; records and deleted documents included).</summary>
+    public int MaxDoc { get; }
+
+    public int TermCount => Terms.Length;
+
+    internal IndexReader? Reader => _searcher?.IndexReader;
+
+    internal IndexSearcher? LuceneSearcher => _searcher;
+
+    internal AtomicReaderContext[] Leaves { get; }
+
+    internal Dictionary<string, int> TermIds { get; }
+
+    internal string[] Terms { get; }
+
+    internal byte[][] TermBytes { get; }
+
+    internal int[] DocFreq { get; }
+
+    internal int[] TitleLength { get; }
+
+    internal int[] SectionLength { get; }
+
+    internal int[] BodyLength { get; }
+
+    internal bool[] IsPassage { get; }
+
+    internal double AverageTitle { get; }
+
+    internal double AverageSection { get; }
+
+    internal double AverageBody { get; }
+
+    internal int DocumentFrequency(int termId) => DocFreq[termId];
+
+    /// <summary>Holds the reader for one question; false when it was closed by a reload meanwhile (take the new view).</summary>
+    public bool TryAcquire() => _searcher is null || _searcher.IndexReader.TryIncRef();
+
+    public void Release()
+    {
+        _searcher?.IndexReader.DecRef();
+    }
+
+    /// <summary>Gives back the reference this view was created with (after it has been replaced).</summary>
+    internal void Retire()
+    {
+        if (_manager is not null && _searcher is not null)
+        {
+            _manager.Release(_searcher);
+        }
+    }
+
+    /// <summary>Passages read from stored fields stay at hand while this many or fewer are (an answer reads each of its candidates several times).</summary>
+    private const int MaxCachedPassages = 8192;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, PassageInfo> _passages = new();
+
+    /// <summary>The stored passage: text, heading path, offsets and its file's front matter.</summary>
+    public PassageInfo Passage(int passage)
+    {
+        if (_passages.TryGetValue(passage, out var cached))
+        {
+            return cached;
+        }
+
+        var info = ReadPassage(passage);
+        if (_passages.Count < MaxCachedPassages)
+        {
+            _passages.TryAdd(passage, info);
+        }
+
+        return info;
+    }
+
+    private PassageInfo ReadPassage(int passage)
+    {
+        var reader = Reader ?? throw new ArgumentOutOfRangeException(nameof(passage), "the index is empty");
+        if (passage < 0 || passage >= reader.MaxDoc)
+        {
+            throw new ArgumentOutOfRangeException(nameof(passage), passage, "no such passage in this index version");
+        }
+
+        var doc = reader.Document(passage);
+        return new PassageInfo(
+            passage,
+            doc.Get(IndexFields.Path) ?? "",
+            doc.GetField(IndexFields.Ordinal)?.GetInt32Value() ?? 0,
+            doc.Get(IndexFields.TitleText) ?? "",
+            doc.Get(IndexFields.SectionText) ?? "",
+            doc.Get(IndexFields.Text) ?? "",
+            doc.GetField(IndexFields.Start)?.GetInt32Value() ?? 0,
+            doc.GetField(IndexFields.Length)?.GetInt32Value() ?? 0,
+            new DocumentFrontMatter(
+                doc.Get(IndexFields.Source) ?? "",
+                IndexRecords.List(doc.Get(IndexFields.Authors)),
+                doc.Get(IndexFields.Published),
+                doc.Get(IndexFields.Kind) ?? DocumentKinds.Note,
+                IndexRecords.List(doc.Get(IndexFields.Jurisdictions)),
+                IndexRecords.List(doc.Get(IndexFields.Topics))));
+    }
+
+    /// <summary>Looks a term up by its UTF-8 bytes without allocating (term vectors give bytes).</summary>
+    internal int TermId(BytesRef term, Span<char> buffer)
+    {
+        var chars = Encoding.UTF8.GetChars(term.Bytes.AsSpan(term.Offset, term.Length), buffer);
+        return TermIds.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(buffer[..chars], out var id) ? id : -1;
+    }
+}

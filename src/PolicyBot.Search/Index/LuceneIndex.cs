@@ -1,0 +1,387 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Store;
+using Microsoft.Extensions.Logging;
+using PolicyBot.Search.Analysis;
+using PolicyBot.Search.Corpus;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace PolicyBot.Search.Index;
+
+/// <summary>What a sync did.</summary>
+public sealed record IndexReport
+{
+    public IReadOnlyList<string> Added { get; init; } = [];
+
+    public IReadOnlyList<string> Updated { get; init; } = [];
+
+    public IReadOnlyList<string> Removed { get; init; } = [];
+
+    public int Unchanged { get; init; }
+
+    public IReadOnlyList<SkippedFile> Skipped { get; init; } = [];
+
+    public int Documents { get; init; }
+
+    public int Passages { get; init; }
+
+    public string BuildId { get; init; } = "";
+
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Why the index could not be written (another process holds its write lock); the last commit is served.</summary>
+    public string? ReadOnlyReason { get; init; }
+
+    public bool Changed => Added.Count + Updated.Count + Removed.Count > 0;
+}
+
+/// <summary>
+/// The corpus index: a Lucene index in a folder (<see cref="IndexFields"/> describes its documents). A sync
+/// compares every corpus file with its record by size, time and content hash, deletes and re-adds the passages
+/// of changed files by their path term, and ends with one <c>Commit</c>, so a crash at any point leaves the
+/// previous commit whole and the next start finishes the job. Readers come from a <see cref="SearcherManager"/>
+/// that the owner refreshes after each sync; the writer is open only while a sync runs.
+/// </summary>
+public sealed partial class LuceneIndex : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly LuceneDirectory _directory;
+
+    public LuceneIndex(string path, ILogger logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+        _logger = logger;
+        if (File.Exists(Path))
+        {
+            throw new IOException($"The index path '{path}' is a file; the index is now a Lucene folder. Pass a folder to --index (for example {IndexPaths.FromLegacy(path)}).");
+        }
+
+        System.IO.Directory.CreateDirectory(Path);
+        _directory = FSDirectory.Open(Path);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Opens the manager of the index's readers (the index must have a commit: sync first).</summary>
+    public SearcherManager OpenSearcherManager() => new(_directory, null);
+
+    public bool HasCommit => DirectoryReader.IndexExists(_directory);
+
+    /// <summary>Brings the index in line with the corpus folders; one commit.</summary>
+    public IndexReport Sync(IReadOnlyList<string> corpusDirectories, long maxBytes, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (files, skipped) = CorpusScanner.Scan(corpusDirectories);
+        var existing = ReadRecords();
+        var hadCommit = HasCommit;
+        var writer = TryOpenWriter(OpenMode.CREATE_OR_APPEND, out var busy);
+        if (writer is null)
+        {
+            var (docs0, passages0, build0) = Summary(existing.Values);
+            return new IndexReport
+            {
+                Skipped = skipped,
+                Documents = docs0,
+                Passages = passages0,
+                BuildId = build0,
+                Unchanged = existing.Count,
+                ReadOnlyReason = busy,
+                Elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started),
+            };
+        }
+
+        var added = new List<string>();
+        var updated = new List<string>();
+        var removed = new List<string>();
+        var unchanged = 0;
+        var touched = 0;
+        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        var current = new Dictionary<string, RecordInfo>(existing, StringComparer.Ordinal);
+        try
+        {
+            foreach (var file in files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                present.Add(file.FullPath);
+                var had = existing.TryGetValue(file.FullPath, out var old);
+                if (had && old!.Size == file.Size && old.Mtime == file.ModifiedTicks && old.Path == file.RelativePath)
+                {
+                    unchanged++;
+                    continue;
+                }
+
+                SourceDocument doc;
+                try
+                {
+                    doc = DocumentReader.Read(file.FullPath, file.RelativePath, maxBytes);
+                }
+                catch (DocumentReadException ex)
+                {
+                    skipped.Add(new SkippedFile(file.RelativePath, had ? $"{ex.Message} (the previously indexed version is kept)" : ex.Message, ex.Line));
+                    continue;
+                }
+
+                if (had && old!.Hash == doc.ContentHash && old.Path == doc.Path)
+                {
+                    // Touched, not changed: only the record's size and time move.
+                    var record = old with { Size = file.Size, Mtime = file.ModifiedTicks };
+                    writer.UpdateDocument(new Term(IndexFields.Record, file.FullPath), RecordDocument(record));
+                    current[file.FullPath] = record;
+                    touched++;
+                    unchanged++;
+                    continue;
+                }
+
+                if (had)
+                {
+                    writer.DeleteDocuments(new Term(IndexFields.File, file.FullPath));
+                    updated.Add(doc.Path);
+                }
+                else
+                {
+                    added.Add(doc.Path);
+                }
+
+                current[file.FullPath] = Add(writer, doc, file, now);
+            }
+
+            foreach (var (fullPath, old) in existing)
+            {
+                if (!present.Contains(fullPath))
+                {
+                    writer.DeleteDocuments(new Term(IndexFields.File, fullPath));
+                    current.Remove(fullPath);
+                    removed.Add(old.Path);
+                }
+            }
+
+            var (docs, passages, buildId) = Summary(current.Values);
+            var changed = added.Count + updated.Count + removed.Count > 0;
+            if (changed || touched > 0 || !hadCommit)
+            {
+                writer.SetCommitData(CommitData(buildId, changed || !hadCommit ? now : ReadCommitData().BuiltAt ?? now));
+                writer.Commit();
+            }
+
+            var report = new IndexReport
+            {
+                Added = added,
+                Updated = updated,
+                Removed = removed,
+                Unchanged = unchanged,
+                Skipped = skipped,
+                Documents = docs,
+                Passages = passages,
+                BuildId = buildId,
+                Elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started),
+            };
+            LogSynced(_logger, report.Added.Count, report.Updated.Count, report.Removed.Count, report.Skipped.Count, report.Elapsed.TotalMilliseconds);
+            return report;
+        }
+        finally
+        {
+            // Nothing uncommitted survives: a cancelled or failed sync rolls back to the last commit.
+            writer.Rollback();
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Indexes documents given directly (evaluation collections), replacing everything; one commit.</summary>
+    public int ReplaceAll(IEnumerable<SourceDocument> documents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var writer = TryOpenWriter(OpenMode.CREATE, out var busy) ?? throw new IOException(busy);
+        try
+        {
+            var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+            var records = new List<RecordInfo>();
+            foreach (var doc in documents)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                records.Add(Add(writer, doc, new CorpusFile(doc.FullPath, doc.Path, doc.Text.Length, 0), now));
+            }
+
+            var (_, _, buildId) = Summary(records);
+            writer.SetCommitData(CommitData(buildId, now));
+            writer.Commit();
+            return records.Count;
+        }
+        finally
+        {
+            writer.Rollback();
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>The build id and time of the last commit.</summary>
+    public (string? BuildId, string? BuiltAt) ReadCommitData()
+    {
+        if (!HasCommit)
+        {
+            return (null, null);
+        }
+
+        using var reader = DirectoryReader.Open(_directory);
+        var data = reader.IndexCommit.UserData;
+        return (data.TryGetValue(IndexFields.BuildIdKey, out var b) ? b : null, data.TryGetValue(IndexFields.BuiltAtKey, out var t) ? t : null);
+    }
+
+    private static Dictionary<string, string> CommitData(string buildId, string builtAt) => new(StringComparer.Ordinal)
+    {
+        [IndexFields.BuildIdKey] = buildId,
+        [IndexFields.BuiltAtKey] = builtAt,
+        [IndexFields.SchemaKey] = IndexFields.SchemaVersion,
+    };
+
+    private IndexWriter? TryOpenWriter(OpenMode mode, out string reason)
+    {
+        // Another process (a running `serve`, or an `ask` beside it) may hold the write lock for the length of
+        // its sync: wait a little, then serve the last commit read-only rather than fail.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var config = new IndexWriterConfig(PolicyBotAnalyzer.Version, TextAnalyzer.Default.Stemming)
+                {
+                    OpenMode = mode,
+                    Similarity = IndexFields.IndexSimilarity,
+                    RAMBufferSizeMB = 64,
+                };
+                reason = "";
+                return new IndexWriter(_directory, config);
+            }
+            catch (LockObtainFailedException) when (attempt < 20)
+            {
+                Thread.Sleep(250);
+            }
+            catch (LockObtainFailedException ex)
+            {
+                reason = $"another process is writing the index at {Path} ({ex.Message}); answering from its last commit";
+                LogLocked(_logger, Path, ex);
+                return null;
+            }
+        }
+    }
+
+    private sealed record RecordInfo(string FullPath, string Path, string Hash, long Size, long Mtime, int Passages, DocumentMetadata Metadata, string IndexedAt);
+
+    private Dictionary<string, RecordInfo> ReadRecords()
+    {
+        var records = new Dictionary<string, RecordInfo>(StringComparer.Ordinal);
+        if (!HasCommit)
+        {
+            return records;
+        }
+
+        using var reader = DirectoryReader.Open(_directory);
+        foreach (var record in IndexRecords.Read(reader))
+        {
+            records[record.FullPath] = new RecordInfo(record.FullPath, record.Path, record.Hash, record.Size, record.Mtime, record.PassageCount, record.Metadata, record.IndexedAt);
+        }
+
+        return records;
+    }
+
+    private static (int Documents, int Passages, string BuildId) Summary(IEnumerable<RecordInfo> records)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var docs = 0;
+        var passages = 0;
+        foreach (var r in records.OrderBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Hash, StringComparer.Ordinal))
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(r.Path + "\0" + r.Hash + "\n"));
+            docs++;
+            passages += r.Passages;
+        }
+
+        return (docs, passages, Convert.ToHexStringLower(sha.GetHashAndReset())[..12]);
+    }
+
+    private static RecordInfo Add(IndexWriter writer, SourceDocument doc, CorpusFile file, string now)
+    {
+        var m = doc.Metadata;
+        var authors = Json(m.Authors);
+        var jurisdictions = Json(m.Jurisdictions);
+        var topics = Json(m.Topics);
+        var batch = new List<Document>(doc.Passages.Count + 1);
+        foreach (var passage in doc.Passages)
+        {
+            var text = doc.Text.Substring(passage.Start, passage.Length);
+            var d = new Document
+            {
+                new StringField(IndexFields.File, doc.FullPath, Field.Store.NO),
+                new Field(IndexFields.Title, m.Title, IndexFields.Short),
+                new Field(IndexFields.Section, passage.Section, IndexFields.Short),
+                new Field(IndexFields.Body, text, IndexFields.BodyType),
+                new Field(IndexFields.All, m.Title + "\n" + passage.Section + "\n" + text, IndexFields.AllType),
+                new StoredField(IndexFields.Path, doc.Path),
+                new StoredField(IndexFields.TitleText, m.Title),
+                new StoredField(IndexFields.SectionText, passage.Section),
+                new StoredField(IndexFields.Text, text),
+                new StoredField(IndexFields.Ordinal, passage.Ordinal),
+                new StoredField(IndexFields.Start, passage.Start),
+                new StoredField(IndexFields.Length, passage.Length),
+                new StoredField(IndexFields.Source, m.Source),
+                new StoredField(IndexFields.Authors, authors),
+                new StoredField(IndexFields.Kind, m.Kind),
+                new StoredField(IndexFields.Jurisdictions, jurisdictions),
+                new StoredField(IndexFields.Topics, topics),
+            };
+            if (m.Published is not null)
+            {
+                d.Add(new StoredField(IndexFields.Published, m.Published));
+            }
+
+            batch.Add(d);
+        }
+
+        var info = new RecordInfo(doc.FullPath, doc.Path, doc.ContentHash, file.Size, file.ModifiedTicks, doc.Passages.Count, m, now);
+        batch.Add(RecordDocument(info));
+        writer.AddDocuments(batch);
+        return info;
+    }
+
+    private static Document RecordDocument(RecordInfo r)
+    {
+        var d = new Document
+        {
+            new StringField(IndexFields.File, r.FullPath, Field.Store.NO),
+            new StringField(IndexFields.Record, r.FullPath, Field.Store.YES),
+            new StoredField(IndexFields.Path, r.Path),
+            new StoredField(IndexFields.Hash, r.Hash),
+            new StoredField(IndexFields.Size, r.Size),
+            new StoredField(IndexFields.Mtime, r.Mtime),
+            new StoredField(IndexFields.Passages, r.Passages),
+            new StoredField(IndexFields.TitleText, r.Metadata.Title),
+            new StoredField(IndexFields.Source, r.Metadata.Source),
+            new StoredField(IndexFields.Authors, Json(r.Metadata.Authors)),
+            new StoredField(IndexFields.Kind, r.Metadata.Kind),
+            new StoredField(IndexFields.Jurisdictions, Json(r.Metadata.Jurisdictions)),
+            new StoredField(IndexFields.Topics, Json(r.Metadata.Topics)),
+            new StoredField(IndexFields.IndexedAt, r.IndexedAt),
+        };
+        if (r.Metadata.Published is not null)
+        {
+            d.Add(new StoredField(IndexFields.Published, r.Metadata.Published));
+        }
+
+        return d;
+    }
+
+    private static string Json(IReadOnlyList<string> values) => JsonSerializer.Serialize(values, SearchJsonContext.Default.IReadOnlyListString);
+
+    public void Dispose() => _directory.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index synced: {Added} added, {Updated} updated, {Removed} removed, {Skipped} skipped in {ElapsedMs:F0} ms")]
+    private static partial void LogSynced(ILogger logger, int added, int updated, int removed, int skipped, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The index at {IndexPath} is locked by another writer; serving its last commit")]
+    private static partial void LogLocked(ILogger logger, string indexPath, Exception exception);
+}
