@@ -23,26 +23,31 @@ public sealed class SemanticStageTests : IDisposable
     [Fact]
     public async Task Build_EditOneFile_ReembedsOnlyThatFilesPassages()
     {
-        await using var engine = await OpenAsync(SemanticOptions.On);
-        var first = engine.Semantic!;
-        Assert.Equal(engine.Searcher.PassageCount, first.Embedded);
-        Assert.True(File.Exists(EmbeddingCache.PathFor(_corpus.IndexPath, SentenceEncoders.Get(SemanticModel.MiniLm).ModelId)));
+        await using (var engine = await OpenAsync(SemanticOptions.On))
+        {
+            Assert.Equal(engine.Searcher.PassageCount, engine.Semantic!.Embedded);
+            Assert.True(File.Exists(EmbeddingCache.PathFor(_corpus.IndexPath, SentenceEncoders.Get(SemanticModel.MiniLm).ModelId)));
+        }
 
-        // Nothing changed: a reopen embeds nothing.
+        // Nothing changed: a restart embeds nothing.
         await using (var again = await OpenAsync(SemanticOptions.On))
         {
             Assert.Equal(0, again.Semantic!.Embedded);
         }
 
-        // One file edited: only its passages are embedded again.
-        var path = Path.Combine(_corpus.CorpusDir, "hosting.md");
-        File.AppendAllText(path, "\n\nHong Kong also offers a deep pool of legal talent for international bodies.\n");
-        _corpus.Touch("hosting.md");
-        await engine.RefreshAsync(CancellationToken.None);
-        var edited = engine.Semantic!;
-        var filePassages = Enumerable.Range(0, engine.Searcher.PassageCount).Count(p => engine.Searcher.Passage(p).DocumentPath.EndsWith("hosting.md", StringComparison.Ordinal));
-        Assert.InRange(edited.Embedded, 1, filePassages);
-        Assert.Equal(engine.Searcher.PassageCount, edited.Count);
+        // The same corpus with one file edited, indexed afresh, against the same cache: only that file's passages are embedded.
+        var encoder = SentenceEncoders.Get(SemanticModel.MiniLm);
+        var cache = EmbeddingCache.PathFor(_corpus.IndexPath, encoder.ModelId);
+        using var edited = TempCorpus.WithPolicyNotes();
+        var hosting = File.ReadAllText(Path.Combine(edited.CorpusDir, "hosting.md"));
+        edited.Write("hosting.md", hosting.Replace("The city also offers deep capital markets and a free port.", "The city also offers deep capital markets, a free port and a deep pool of legal talent.", StringComparison.Ordinal));
+        await using var lexical = await edited.OpenAsync();
+        var searcher = lexical.Searcher;
+        var filePassages = Enumerable.Range(0, searcher.PassageCount).Count(p => searcher.Passage(p).DocumentPath.EndsWith("hosting.md", StringComparison.Ordinal));
+        var rebuilt = SemanticIndex.Build(searcher, encoder, SemanticOptions.On, cache, CancellationToken.None);
+        Assert.InRange(rebuilt.Embedded, 1, filePassages);
+        Assert.Equal(searcher.PassageCount, rebuilt.Count);
+        Assert.Equal(0, SemanticIndex.Build(searcher, encoder, SemanticOptions.On, cache, CancellationToken.None).Embedded);
     }
 
     [Fact]

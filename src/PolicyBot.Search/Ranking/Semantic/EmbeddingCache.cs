@@ -28,15 +28,15 @@ public sealed class EmbeddingCache
 
     public int Count => _vectors.Count;
 
-    /// <summary>The sidecar file for a model beside an index (a folder index holds it; a file index has it next to it).</summary>
+    /// <summary>The sidecar file for a model beside an index: <c>.policybot/index.embeddings-all-minilm-l6-v2.bin</c> for <c>.policybot/index</c>.</summary>
     public static string PathFor(string indexPath, string modelId)
     {
         ArgumentNullException.ThrowIfNull(indexPath);
         ArgumentNullException.ThrowIfNull(modelId);
-        var full = System.IO.Path.GetFullPath(indexPath);
-        var dir = Directory.Exists(full) || !System.IO.Path.HasExtension(full) ? full : System.IO.Path.GetDirectoryName(full)!;
+        // Beside the Lucene folder, not in it: the index folder holds only what Lucene writes.
+        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(indexPath));
         var name = new string(modelId.TakeWhile(c => c != '@').Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
-        return System.IO.Path.Combine(dir, $"embeddings-{name}.bin");
+        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $"{System.IO.Path.GetFileNameWithoutExtension(full)}.embeddings-{name}.bin");
     }
 
     /// <summary>The key of a text: SHA-256 of the model id and the text, hex.</summary>
