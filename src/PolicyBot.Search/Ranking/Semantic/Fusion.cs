@@ -37,7 +37,7 @@ public static class Fusion
         var best = lexical.Count > 0 ? Math.Max(lexical[0].Score, 1e-9) : 1;
         var w = Math.Clamp(options.BlendWeight, 0, 1);
         var span = Math.Max(1e-6, options.CosineCeiling - options.CosineFloor);
-        double Calibrated(int p) => Math.Clamp((cosines[p] - options.CosineFloor) / span, 0, 1);
+        double Calibrated(int p) => p >= 0 && p < cosines.Count ? Math.Clamp((cosines[p] - options.CosineFloor) / span, 0, 1) : 0;
         var scores = new Dictionary<int, double>();
         foreach (var h in lexical)
         {

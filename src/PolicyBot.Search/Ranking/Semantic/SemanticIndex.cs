@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using PolicyBot.Core.Answering;
 using PolicyBot.Core.Searching;
+using PolicyBot.Search.Retrieval;
 
 namespace PolicyBot.Search.Ranking.Semantic;
 
@@ -12,13 +13,15 @@ namespace PolicyBot.Search.Ranking.Semantic;
 /// </summary>
 public sealed class SemanticIndex
 {
-    private readonly float[][] _vectors;
+    private readonly float[]?[] _vectors;
+    private readonly int[] _ids;
     private readonly ITextEncoder _encoder;
     private readonly SemanticOptions _options;
 
-    private SemanticIndex(float[][] vectors, ITextEncoder encoder, SemanticOptions options, int embedded, TimeSpan elapsed)
+    private SemanticIndex(float[]?[] vectors, int[] ids, ITextEncoder encoder, SemanticOptions options, int embedded, TimeSpan elapsed)
     {
         _vectors = vectors;
+        _ids = ids;
         _encoder = encoder;
         _options = options;
         Embedded = embedded;
@@ -28,7 +31,7 @@ public sealed class SemanticIndex
     /// <summary>How many passages had to be embedded for this version (the rest came from the cache).</summary>
     public int Embedded { get; }
 
-    public int Count => _vectors.Length;
+    public int Count => _ids.Length;
 
     public TimeSpan Elapsed { get; }
 
@@ -47,19 +50,30 @@ public sealed class SemanticIndex
         return $"{heading}.\n{passage.Text}";
     }
 
-    /// <summary>Embeds every passage of the searcher's index version, taking unchanged ones from the sidecar cache, and rewrites the cache.</summary>
-    public static SemanticIndex Build(ISearcher searcher, ITextEncoder encoder, SemanticOptions options, string cachePath, CancellationToken cancellationToken)
+    /// <summary>Embeds every live passage of the searcher's index version (Lucene document ids, which may have gaps).</summary>
+    public static SemanticIndex Build(Searcher searcher, ITextEncoder encoder, SemanticOptions options, string cachePath, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(searcher);
+        var mask = searcher.View.IsPassage;
+        var ids = Enumerable.Range(0, mask.Length).Where(d => mask[d]).ToArray();
+        return Build(searcher, ids, encoder, options, cachePath, cancellationToken);
+    }
+
+    /// <summary>Embeds the given passages, taking unchanged ones from the sidecar cache, and rewrites the cache.</summary>
+    public static SemanticIndex Build(ISearcher searcher, IReadOnlyList<int> passageIds, ITextEncoder encoder, SemanticOptions options, string cachePath, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(searcher);
+        ArgumentNullException.ThrowIfNull(passageIds);
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(options);
         var started = Stopwatch.StartNew();
-        var count = searcher.PassageCount;
-        var vectors = new float[count][];
+        var ids = passageIds.ToArray();
+        var count = ids.Length == 0 ? 0 : ids.Max() + 1;
+        var vectors = new float[]?[count];
         var keys = new string[count];
         var cache = EmbeddingCache.Open(cachePath, encoder.ModelId);
         var missing = new List<(int Passage, string Input)>();
-        for (var p = 0; p < count; p++)
+        foreach (var p in ids)
         {
             var input = InputOf(searcher.Passage(p), options.WithContext);
             keys[p] = EmbeddingCache.Key(encoder.ModelId, input);
@@ -87,12 +101,12 @@ public sealed class SemanticIndex
             }
         }
 
-        if (missing.Count > 0 || cache.Count != count)
+        if (missing.Count > 0 || cache.Count != ids.Length)
         {
             var entries = new Dictionary<string, float[]>(StringComparer.Ordinal);
-            for (var p = 0; p < count; p++)
+            foreach (var p in ids)
             {
-                entries[keys[p]] = vectors[p];
+                entries[keys[p]] = vectors[p]!;
             }
 
             try
@@ -105,17 +119,17 @@ public sealed class SemanticIndex
             }
         }
 
-        return new SemanticIndex(vectors, encoder, options, missing.Count, started.Elapsed);
+        return new SemanticIndex(vectors, ids, encoder, options, missing.Count, started.Elapsed);
     }
 
-    /// <summary>Cosine of the question to every passage.</summary>
+    /// <summary>Cosine of the question to every passage, by passage id (0 for an id that is not a live passage).</summary>
     public float[] Similarities(string question, CancellationToken cancellationToken = default)
     {
         var q = Normalised(_encoder.Encode([question], cancellationToken)[0]);
         var sims = new float[_vectors.Length];
-        for (var p = 0; p < _vectors.Length; p++)
+        foreach (var p in _ids)
         {
-            sims[p] = Dot(q, _vectors[p]);
+            sims[p] = Dot(q, _vectors[p]!);
         }
 
         return sims;
@@ -130,7 +144,7 @@ public sealed class SemanticIndex
         ArgumentNullException.ThrowIfNull(lexical);
         var sims = Similarities(searchedText, cancellationToken);
         var depth = Math.Max(top, _options.Depth);
-        var semanticOrder = Enumerable.Range(0, sims.Length).OrderByDescending(p => sims[p]).ThenBy(p => p).Take(depth).ToList();
+        var semanticOrder = _ids.OrderByDescending(p => sims[p]).ThenBy(p => p).Take(depth).ToList();
         var lexicalHits = lexical.Take(depth).ToList();
         var fused = _options.Fusion == SemanticFusion.Rrf
             ? Fusion.ReciprocalRank(lexicalHits, semanticOrder, _options.RrfK)
@@ -139,7 +153,7 @@ public sealed class SemanticIndex
         var similarity = new Dictionary<int, double>();
         foreach (var p in semanticOrder.Concat(lexicalHits.Select(h => h.Passage)))
         {
-            similarity[p] = sims[p];
+            similarity[p] = p >= 0 && p < sims.Length ? sims[p] : 0;
         }
 
         return (hits, similarity, semanticOrder);
