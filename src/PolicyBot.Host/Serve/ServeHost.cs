@@ -10,6 +10,7 @@ using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
+using PolicyBot.Host.Admin;
 using PolicyBot.Host.Configuration;
 using PolicyBot.Teams;
 using PolicyBot.State;
@@ -124,6 +125,7 @@ internal static class ServeHost
         }
 
         services.AddHostedService<DrainService>();
+        services.AddPolicyBotAdmin(loaded.Settings.Admin);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -140,6 +142,7 @@ internal static class ServeHost
 
         // Listen before the first measurement so nothing recorded at start is lost.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
+        app.MapPolicyBotAdmin();
         app.MapPolicyBotHealth();
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         if (settings.Teams)
