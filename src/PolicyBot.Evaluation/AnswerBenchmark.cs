@@ -4,6 +4,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Corpus;
 using PolicyBot.Search.Retrieval;
 using PolicyBot.Search;
+using PolicyBot.Search.Ranking.Semantic;
 
 namespace PolicyBot.Evaluation;
 
@@ -19,6 +20,9 @@ public sealed record BenchmarkSettings
 
     /// <summary>Warm-up passes over the question list before measuring.</summary>
     public int WarmupPasses { get; init; } = 3;
+
+    /// <summary>The semantic stage (off: the lexical path alone).</summary>
+    public SemanticOptions Semantic { get; init; } = SemanticOptions.Off;
 }
 
 /// <summary>The figures of one benchmark scale.</summary>
@@ -109,7 +113,7 @@ public static class AnswerBenchmark
             Collect();
             var heapBefore = GC.GetTotalMemory(false) / 1048576.0;
             var rssBefore = Rss();
-            var options = new PolicyBotOptions { IndexPath = indexPath, Ranking = settings.Ranking };
+            var options = new PolicyBotOptions { IndexPath = indexPath, Ranking = settings.Ranking, Semantic = settings.Semantic };
             var replicated = EvaluationDocuments.Replicate(documents, scale).ToList();
 
             // Cold: into an empty file. Rebuild: replace everything in the now populated file; that engine serves.

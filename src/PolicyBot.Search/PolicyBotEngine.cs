@@ -5,10 +5,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Answering;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Language;
 using PolicyBot.Core.Searching;
 using PolicyBot.Search.Corpus;
 using Lucene.Net.Search;
 using PolicyBot.Search.Index;
+using PolicyBot.Search.Ranking.Semantic;
 using PolicyBot.Search.Retrieval;
 using PolicyBot.Core.Text;
 
@@ -34,6 +36,9 @@ public sealed class PolicyBotOptions
 
     public AnswerOptions Answering { get; set; } = AnswerOptions.Default;
 
+    /// <summary>The semantic stage (off unless the host turns it on; the lexical path is complete without it).</summary>
+    public SemanticOptions Semantic { get; set; } = SemanticOptions.Off;
+
     internal IReadOnlyList<string> EffectiveCorpus => CorpusDirectories.Count > 0 ? CorpusDirectories.ToList() : [DefaultCorpus];
 }
 
@@ -53,7 +58,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private State _state;
 
-    private sealed record State(IndexView View, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents);
+    private sealed record State(IndexView View, Searcher Searcher, string CorpusVersion, string SynonymsKey, IReadOnlyList<CorpusDocumentInfo> Documents, Glossary Glossary, SemanticIndex? Semantic);
 
     private PolicyBotEngine(PolicyBotOptions options, ILoggerFactory loggerFactory)
     {
@@ -119,7 +124,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
                 LogReadOnly(_logger, report.ReadOnlyReason);
             }
 
-            var synonymsKey = SynonymsKey(dirs);
+            var synonymsKey = SynonymsKey(dirs) + Glossary.FilesKey(dirs);
             var current = _state;
             var next = await Task.Run(() => Reopen(current, synonymsKey, dirs, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (next is not null)
@@ -141,6 +146,35 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
         {
             _refreshLock.Release();
         }
+    }
+
+    /// <summary>The semantic stage for a new index version (passage vectors from the sidecar cache, new ones embedded), or null when off or empty.</summary>
+    private SemanticIndex? BuildSemantic(Searcher searcher)
+    {
+        if (!_options.Semantic.Enabled || searcher.PassageCount == 0)
+        {
+            return null;
+        }
+
+        var encoder = SentenceEncoders.Get(_options.Semantic.Model);
+        var semantic = SemanticIndex.Build(searcher, encoder, _options.Semantic, EmbeddingCache.PathFor(_options.IndexPath, encoder.ModelId), CancellationToken.None);
+        LogEmbedded(_logger, semantic.Embedded, semantic.Count, semantic.Elapsed.TotalMilliseconds);
+        return semantic;
+    }
+
+    /// <summary>The semantic stage answering now (null when off).</summary>
+    public SemanticIndex? Semantic => _state.Semantic;
+
+    private Glossary LoadGlossary(IReadOnlyList<string> dirs)
+    {
+        var problems = new List<GlossaryProblem>();
+        var glossary = Glossary.Load(dirs, problems);
+        foreach (var p in problems)
+        {
+            LogGlossaryProblem(_logger, p.Line, p.Message);
+        }
+
+        return glossary;
     }
 
     /// <summary>The new state when the last commit or the synonyms differ from what is served; null when nothing changed.</summary>
@@ -170,16 +204,16 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
         var view = new IndexView(_manager, searcher, cancellationToken);
         var commit = dirs.Select(GitInfo.ShortCommit).FirstOrDefault(c => c is not null);
         var version = commit is null ? view.BuildId : $"{view.BuildId}+git.{commit}";
-        return MakeState(view, Synonyms.Load(dirs), synonymsKey, version);
+        return MakeState(view, Synonyms.Load(dirs), synonymsKey, version, LoadGlossary(dirs));
     }
 
-    private State MakeState(IndexView view, Synonyms synonyms, string synonymsKey, string version)
+    private State MakeState(IndexView view, Synonyms synonyms, string synonymsKey, string version, Glossary? glossary = null)
     {
         var searcher = new Searcher(view, synonyms, _options.Ranking);
         var docs = view.Documents
             .Select(d => new CorpusDocumentInfo(d.Path, d.Title, d.Kind, d.Source, d.Published, d.Jurisdictions, d.Topics, d.PassageCount, d.IndexedAt))
             .ToList();
-        return new State(view, searcher, version, synonymsKey, docs);
+        return new State(view, searcher, version, synonymsKey, docs, glossary ?? Glossary.Empty, BuildSemantic(searcher));
     }
 
     private static string SynonymsKey(IReadOnlyList<string> dirs)
@@ -278,8 +312,28 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
             }
             else
             {
-                var result = state.Searcher.Search(text, new SearchOptions { Top = Math.Max(10, question.MaxCitations * 3), Context = context });
-                answer = _composer.Compose(question with { Text = text }, result, state.Searcher, state.CorpusVersion);
+                // A Chinese question is searched for the English terms the glossary maps it to.
+                var translation = ChineseQuestion.Translate(text, state.Glossary);
+                var searchContext = context is null ? null : ChineseQuestion.Translate(context, state.Glossary).English;
+                var top = Math.Max(10, question.MaxCitations * 3);
+                var result = state.Searcher.Search(translation.English, new SearchOptions { Top = top, Context = searchContext });
+                if (result.Query.IsEmpty && searchContext is not null)
+                {
+                    // "And when?" has nothing to search for alone: in a thread it asks about the question before it.
+                    result = state.Searcher.Search($"{searchContext} {translation.English}", new SearchOptions { Top = top });
+                }
+
+                var evidence = new AnswerEvidence { Translation = translation.IsChinese ? translation : null };
+                if (state.Semantic is { } semantic && !result.Query.IsEmpty && result.Hits.Count > 0)
+                {
+                    // A follow-up ("And when?") means little alone: it is embedded with the question before it.
+                    var semanticText = searchContext is null ? translation.English : $"{searchContext} {translation.English}";
+                    var (fused, similarity, order) = semantic.Fuse(semanticText, result.Hits, top);
+                    result = result with { Hits = fused };
+                    evidence = SemanticIndex.WithSemantic(evidence, similarity, order);
+                }
+
+                answer = _composer.Compose(question with { Text = text }, result, state.Searcher, state.CorpusVersion, evidence);
             }
         }
 
@@ -308,6 +362,12 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving corpus version {CorpusVersion}: {Documents} documents, {Passages} passages")]
     private static partial void LogSwapped(ILogger logger, string corpusVersion, int documents, int passages);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Semantic stage: embedded {Embedded} of {Passages} passages in {Milliseconds} ms (the rest from the cache)")]
+    private static partial void LogEmbedded(ILogger logger, int embedded, int passages, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Glossary line {Line} ignored: {Problem}")]
+    private static partial void LogGlossaryProblem(ILogger logger, int line, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Notice}")]
     private static partial void LogLegacyIndexPath(ILogger logger, string notice);

@@ -102,6 +102,60 @@ public sealed class QaRegressionTests
         }
     }
 
+    [Fact]
+    public void Parse_TypeFactAndPrevious_AreRead()
+    {
+        var cases = QaRegression.Parse("""
+            - {question: "And when?", previous: "Who proposed it?", type: followup, document: a.md, phrase: "p", fact: 'July|2025'}
+            - {question: "UK?", type: near-miss, abstain: true}
+            """);
+        Assert.Equal("followup", cases[0].Type);
+        Assert.Equal("July|2025", cases[0].Fact);
+        Assert.Equal("Who proposed it?", cases[0].Previous);
+        Assert.Equal("near-miss", cases[1].ReportType);
+        Assert.Equal("untyped", QaRegression.Parse("- {question: q, abstain: true}")[0].ReportType);
+    }
+
+    [Fact]
+    public void Parse_BadFactPattern_ThrowsWithLine()
+    {
+        var ex = Assert.Throws<FormatException>(() => QaRegression.Parse("- {question: q, document: a.md, phrase: p, fact: '(unclosed'}"));
+        Assert.Contains("line 1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Judge_FactPattern_MatchesAnswerTextNotPassage()
+    {
+        var c = new QaCase("q", "a.md", "hub", false, 1, "factual", @"1\s*billion");
+        var answer = Answered(Cite(1, "a.md", "a hub with 1 billion")) with { Text = "The fund is 1 billion yuan [1]" };
+        Assert.True(QaRegression.Judge(c, answer).Fact);
+        Assert.False(QaRegression.Judge(c, answer with { Text = "a hub [1]" }).Fact);
+    }
+
+    [Fact]
+    public void ByType_ReportsHitsFactAbstentionPrecisionRecallAndRefusals()
+    {
+        var answerable = new QaCase("q", "a.md", "hub", false, 1, "factual", "hub");
+        var uncovered = new QaCase("u", null, null, true, 2, "near-miss");
+        var abstained = new Answer { Id = "x", Question = "q", Outcome = AnswerOutcome.Abstained, Text = "no" };
+        var good = Answered(Cite(1, "a.md", "a hub")) with { Text = "a hub [1]" };
+        var report = new QaReport(
+        [
+            QaRegression.Judge(answerable, good),
+            QaRegression.Judge(answerable, abstained),
+            QaRegression.Judge(uncovered, abstained),
+            QaRegression.Judge(uncovered, good),
+        ]);
+        var factual = report.ByType.Single(t => t.Type == "factual");
+        Assert.Equal(0.5, factual.Hit1);
+        Assert.Equal(0.5, factual.Fact);
+        Assert.Equal(0.5, factual.WronglyRefused);
+        var nearMiss = report.ByType.Single(t => t.Type == "near-miss");
+        Assert.Equal(0.5, nearMiss.AbstentionRecall);
+        Assert.Equal(0.5, report.Overall.AbstentionPrecision);
+        Assert.Equal(0.5, report.Overall.AbstentionRecall);
+    }
+
     private static Citation Cite(int rank, string path, string passage) => new(rank, "t", "", "", passage, 1, path + "#0", path);
 
     private static Answer Answered(params Citation[] citations) =>

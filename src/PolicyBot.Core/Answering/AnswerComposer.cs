@@ -1,61 +1,178 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Core.Language;
 using PolicyBot.Core.Searching;
 using PolicyBot.Core.Text;
 
 namespace PolicyBot.Core.Answering;
 
 /// <summary>
-/// Composes an extractive answer from ranked passages: picks the 1–3 sentences that cover most of the
-/// question, quotes each verbatim (inline Markdown markers removed) followed by its citation marker, and
-/// abstains — naming the closest topics — when the best passage covers too little of the question.
+/// Composes an extractive answer from ranked passages: 1–4 sentences chosen for the question's kind (a date for
+/// "when", a number for "how many", reasons for "why", advice for "what should", the items for a list), quoted
+/// verbatim (inline Markdown markers removed) with their citation markers, preferring adjacent sentences of one
+/// passage, bringing the sentence before one that opens with "This/It/They", never two that say the same thing, and
+/// no sentence about the note itself unless nothing else answers. It abstains — naming the closest topics — when
+/// the question names something the corpus lacks (a country, a law, a programme) or the best passage covers too
+/// little of the question, and it says how confident the answer is.
 /// </summary>
 public sealed partial class AnswerComposer
 {
+    /// <summary>The words a low-confidence answer opens with, so every platform shows it.</summary>
+    public const string PartlyCoveredNotice = "The corpus only partly covers this; the closest passages say:";
+
+    /// <summary>The line a Chinese question's answer opens with (simplified and traditional).</summary>
+    public const string EnglishSourcesNotice = "（以下内容根据英文资料回答 · answered from English sources）";
+
+    public const string EnglishSourcesNoticeTraditional = "（以下內容根據英文資料回答 · answered from English sources）";
+
     private readonly AnswerOptions _options;
 
     public AnswerComposer(AnswerOptions options) => _options = options;
 
     public AnswerOptions Options => _options;
 
-    public Answer Compose(Question question, SearchResult result, ISearcher searcher, string corpusVersion)
+    private sealed record Candidate(int Hit, int Position, int Start, int Length, string Shown, HashSet<string> Terms, double Score, bool AboutNote);
+
+    public Answer Compose(Question question, SearchResult result, ISearcher searcher, string corpusVersion) =>
+        Compose(question, result, searcher, corpusVersion, AnswerEvidence.None);
+
+    public Answer Compose(Question question, SearchResult result, ISearcher searcher, string corpusVersion, AnswerEvidence evidence)
     {
+        ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(searcher);
+        ArgumentNullException.ThrowIfNull(evidence);
         var query = result.Query;
         var hits = result.Hits;
         if (query.IsEmpty)
         {
-            return Abstain(question, query.EmptyReason!, Suggestions(searcher, hits), corpusVersion);
+            return Abstain(question, query.EmptyReason!, Suggestions(searcher, hits), corpusVersion, evidence);
         }
 
         if (hits.Count == 0)
         {
             var unknown = query.UnknownWords.Take(5).ToList();
             var why = unknown.Count > 0 ? $"the corpus has no passage containing {Quote(unknown)}" : "the corpus has no passage matching the question";
-            return Abstain(question, why, Suggestions(searcher, hits), corpusVersion);
+            return Abstain(question, why, Suggestions(searcher, hits), corpusVersion, evidence);
+        }
+
+        // A question about a country, law or programme the corpus never names is not answered about something else.
+        var absent = UncoveredEntities(evidence.Translation?.English ?? question.Text, query, searcher, hits);
+        if (absent.Count > 0)
+        {
+            var why = $"the corpus has nothing on {string.Join(", ", absent.Select(a => $"'{a}'"))}, so it does not cover this question";
+            return Abstain(question, why, Suggestions(searcher, hits), corpusVersion, evidence, absent);
         }
 
         var coverage = searcher.Coverage(query, hits[0].Passage).Share;
+        var rescued = false;
         if (coverage < _options.AbstainBelow)
         {
-            var missing = Missing(query, searcher, hits[0].Passage);
-            var why = missing.Count > 0
-                ? $"the closest passage does not mention {Quote(missing)}, so the corpus does not appear to cover this question"
-                : "the closest passage matches too little of the question";
-            return Abstain(question, why, Suggestions(searcher, hits), corpusVersion);
+            // A paraphrase shares few words with its answer: the semantic stage's closest passage answers when it is
+            // close enough in meaning and still shares some of the question's words (off-topic questions score far lower).
+            var rescue = SemanticRescue(query, searcher, hits, evidence);
+            if (rescue is { } r)
+            {
+                rescued = true;
+                coverage = r.Coverage;
+                hits = [hits[r.Index], .. hits.Where((_, i) => i != r.Index)];
+            }
+            else
+            {
+                var missing = Missing(query, searcher, hits[0].Passage);
+                var why = missing.Count > 0
+                    ? $"the closest passage does not mention {Quote(missing)}, so the corpus does not appear to cover this question"
+                    : "the closest passage matches too little of the question";
+                return Abstain(question, why, Suggestions(searcher, hits), corpusVersion, evidence);
+            }
         }
 
-        // Candidate passages: the top ones, while they stay near the best score.
+        var kind = QuestionKinds.Detect(evidence.Translation?.English ?? question.Text);
         var best = hits[0].Score;
         var maxCitations = Math.Clamp(question.MaxCitations, 1, 10);
         var candidates = hits.Where(h => h.Score >= best * _options.CitationKeepRatio).Take(maxCitations).ToList();
-        var conceptTotal = query.ConceptIdf.Sum();
-        var sentences = new List<(int Hit, int Position, int Start, int Length, double Score)>();
-        for (var h = 0; h < candidates.Count; h++)
+        var passages = candidates.Select(h => searcher.Passage(h.Passage)).ToList();
+        var sentences = Sentences(query, searcher, kind, candidates, passages, evidence);
+        if (sentences.Count == 0)
         {
-            var text = searcher.Passage(candidates[h].Passage).Text;
+            return Abstain(question, "no sentence in the closest passages speaks to the question", Suggestions(searcher, hits), corpusVersion, evidence);
+        }
+
+        var chosen = Choose(kind, sentences);
+        var parts = Render(kind, chosen, passages, out var usedHits);
+        if (parts.Count == 0)
+        {
+            return Abstain(question, "no sentence in the closest passages speaks to the question", Suggestions(searcher, hits), corpusVersion, evidence);
+        }
+
+        var rankOf = usedHits.Select((hit, i) => (hit, rank: i + 1)).ToDictionary(x => x.hit, x => x.rank);
+        var citations = usedHits.Select(hit => MakeCitation(passages[hit], candidates[hit], rankOf[hit])).ToList();
+        var confidence = Confidence(coverage, rescued, hits, evidence, chosen);
+        var text = new StringBuilder();
+        if (evidence.IsChinese)
+        {
+            text.Append(evidence.Translation!.Traditional ? EnglishSourcesNoticeTraditional : EnglishSourcesNotice).Append('\n');
+        }
+
+        if (confidence == AnswerConfidence.Low)
+        {
+            text.Append(PartlyCoveredNotice).Append('\n');
+        }
+
+        text.Append(string.Join(kind == QuestionKind.List && parts.Any(p => p.Bullet) ? "\n" : " ", parts.Select(p => $"{(p.Bullet ? "• " : "")}{p.Text} [{rankOf[p.Hit]}]")));
+        return new Answer
+        {
+            Id = NewId(),
+            Question = question.Text,
+            Outcome = AnswerOutcome.Answered,
+            Text = text.ToString(),
+            Citations = citations,
+            CorpusVersion = corpusVersion,
+            Confidence = confidence,
+        };
+    }
+
+    /// <summary>
+    /// The hit (among the first few) the semantic stage finds closest in meaning, when its cosine reaches
+    /// <see cref="AnswerOptions.SemanticAnswerAbove"/> and it covers at least <see cref="AnswerOptions.SemanticMinCoverage"/>
+    /// of the question's words; null otherwise (or with the stage off).
+    /// </summary>
+    private (int Index, double Coverage)? SemanticRescue(ParsedQuery query, ISearcher searcher, IReadOnlyList<SearchHit> hits, AnswerEvidence evidence)
+    {
+        if (!evidence.HasSemantic)
+        {
+            return null;
+        }
+
+        (int Index, double Coverage, double Similarity)? best = null;
+        for (var i = 0; i < Math.Min(hits.Count, 5); i++)
+        {
+            var similarity = evidence.Similarity(hits[i].Passage);
+            if (similarity < _options.SemanticAnswerAbove || (best is { } b && similarity <= b.Similarity))
+            {
+                continue;
+            }
+
+            var coverage = searcher.Coverage(query, hits[i].Passage).Share;
+            if (coverage >= _options.SemanticMinCoverage)
+            {
+                best = (i, coverage, similarity);
+            }
+        }
+
+        return best is { } found ? (found.Index, found.Coverage) : null;
+    }
+
+    /// <summary>Every sentence of the candidate passages that speaks to the question, scored for the question's kind.</summary>
+    private List<Candidate> Sentences(ParsedQuery query, ISearcher searcher, QuestionKind kind, IReadOnlyList<SearchHit> hits, IReadOnlyList<PassageInfo> passages, AnswerEvidence evidence)
+    {
+        var conceptTotal = Math.Max(1e-9, query.ConceptIdf.Sum());
+        var best = hits[0].Score;
+        var sentences = new List<Candidate>();
+        for (var h = 0; h < hits.Count; h++)
+        {
+            var text = passages[h].Text;
             var spans = SentenceSplitter.Split(text);
             for (var s = 0; s < spans.Count; s++)
             {
@@ -65,73 +182,229 @@ public sealed partial class AnswerComposer
                     continue;
                 }
 
-                var covered = SentenceCoverage(query, searcher, text.Substring(start, length));
-                if (covered <= 0)
+                var raw = text.Substring(start, length);
+                var terms = new HashSet<string>(searcher.Analyze(raw), StringComparer.Ordinal);
+                var covered = SentenceCoverage(query, terms);
+                var fit = SentenceTraits.Fit(kind, raw);
+                if (covered <= 0 && fit <= 0)
                 {
                     continue;
                 }
 
-                var score = (covered / conceptTotal) + (0.25 * candidates[h].Score / best) + (0.02 / (1 + s));
-                sentences.Add((h, s, start, length, score));
+                var aboutNote = SentenceTraits.IsAboutTheNote(raw);
+                var semantic = evidence.HasSemantic ? 0.15 * Math.Max(0, evidence.Similarity(hits[h].Passage)) : 0;
+                var score = (covered / conceptTotal) + (0.25 * hits[h].Score / best) + (0.2 * fit * hits[h].Score / best) + semantic + (0.02 / (1 + s)) - (aboutNote ? 0.6 : 0);
+                sentences.Add(new Candidate(h, s, start, length, Display(raw), terms, score, aboutNote));
             }
         }
 
-        if (sentences.Count == 0)
+        return sentences;
+    }
+
+    /// <summary>
+    /// Picks the sentences: the best one, then (up to the limit for the kind) further good ones, preferring the
+    /// neighbours of a chosen sentence, skipping near-duplicates and sentences about the note (unless nothing else
+    /// is left), and adding the sentence before one that points back to it.
+    /// </summary>
+    private List<Candidate> Choose(QuestionKind kind, List<Candidate> sentences)
+    {
+        var limit = Math.Clamp(_options.MaxSentences, 1, 4);
+        limit = kind switch
         {
-            return Abstain(question, "no sentence in the closest passages speaks to the question", Suggestions(searcher, hits), corpusVersion);
+            QuestionKind.When or QuestionKind.Quantity or QuestionKind.Who => Math.Min(limit, 2),
+            QuestionKind.List => 1,
+            _ => limit,
+        };
+
+        var pool = sentences.Where(s => !s.AboutNote).ToList();
+        if (pool.Count == 0)
+        {
+            pool = sentences;
         }
 
-        var ranked = sentences.OrderByDescending(s => s.Score).ThenBy(s => s.Hit).ThenBy(s => s.Position).ToList();
-        var top = ranked[0].Score;
-        var chosen = new List<(int Hit, int Position, int Start, int Length, double Score)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var s in ranked)
+        var ranked = pool.OrderByDescending(s => s.Score).ThenBy(s => s.Hit).ThenBy(s => s.Position).ToList();
+        if (kind == QuestionKind.List)
         {
-            if (chosen.Count >= Math.Clamp(_options.MaxSentences, 1, 3) || s.Score < top * _options.SentenceKeepRatio)
+            // A list question is answered by the best sentence that enumerates items, when one is close to the best.
+            var list = ranked.FirstOrDefault(s => SentenceTraits.Enumeration(s.Shown) is not null);
+            if (list is not null && (list.Hit == ranked[0].Hit || list.Score >= ranked[0].Score * 0.9))
+            {
+                return WithAntecedent([list], sentences);
+            }
+
+            limit = Math.Clamp(_options.MaxSentences, 1, 4);
+        }
+
+        var top = ranked[0];
+        var chosen = new List<Candidate> { top };
+        while (chosen.Count < limit)
+        {
+            Candidate? next = null;
+            var nextScore = double.MinValue;
+            foreach (var s in ranked)
+            {
+                if (chosen.Contains(s) || chosen.Any(c => SentenceTraits.Overlap(c.Terms, s.Terms) >= 0.7 || c.Shown == s.Shown))
+                {
+                    continue;
+                }
+
+                // Neighbours of a chosen sentence in the same passage read as one answer.
+                var adjacent = chosen.Any(c => c.Hit == s.Hit && Math.Abs(c.Position - s.Position) == 1);
+                var value = s.Score + (adjacent ? 0.15 : 0) + (s.Hit == top.Hit ? 0.05 : 0);
+                if (value > nextScore)
+                {
+                    next = s;
+                    nextScore = value;
+                }
+            }
+
+            if (next is null || next.Score < top.Score * _options.SentenceKeepRatio)
             {
                 break;
             }
 
-            var passageText = searcher.Passage(candidates[s.Hit].Passage).Text;
-            if (seen.Add(Display(passageText.Substring(s.Start, s.Length))))
-            {
-                chosen.Add(s);
-            }
+            chosen.Add(next);
         }
 
-        chosen.Sort((a, b) => a.Hit != b.Hit ? a.Hit.CompareTo(b.Hit) : a.Position.CompareTo(b.Position));
-
-        // Citations: the passages that gave a sentence, renumbered best first.
-        var usedHits = chosen.Select(c => c.Hit).Distinct().Order().ToList();
-        var rankOf = usedHits.Select((hit, i) => (hit, rank: i + 1)).ToDictionary(x => x.hit, x => x.rank);
-        var citations = usedHits.Select(hit => MakeCitation(searcher, candidates[hit], rankOf[hit])).ToList();
-        var answer = new StringBuilder();
-        foreach (var s in chosen)
-        {
-            var passageText = searcher.Passage(candidates[s.Hit].Passage).Text;
-            if (answer.Length > 0)
-            {
-                answer.Append(' ');
-            }
-
-            answer.Append(Display(passageText.Substring(s.Start, s.Length))).Append(" [").Append(rankOf[s.Hit]).Append(']');
-        }
-
-        return new Answer
-        {
-            Id = NewId(),
-            Question = question.Text,
-            Outcome = AnswerOutcome.Answered,
-            Text = answer.ToString(),
-            Citations = citations,
-            CorpusVersion = corpusVersion,
-        };
+        return WithAntecedent(chosen, sentences);
     }
 
-    internal static Citation MakeCitation(ISearcher searcher, SearchHit hit, int rank)
+    /// <summary>Adds, before a sentence that opens by pointing back ("This…", "It…"), the sentence it points to.</summary>
+    private static List<Candidate> WithAntecedent(List<Candidate> chosen, List<Candidate> all)
     {
-        var passage = searcher.Passage(hit.Passage);
-        return new Citation(
+        var result = new List<Candidate>(chosen);
+        foreach (var c in chosen)
+        {
+            if (c.Position > 0 && SentenceTraits.NeedsAntecedent(c.Shown) && !result.Any(r => r.Hit == c.Hit && r.Position == c.Position - 1))
+            {
+                var before = all.FirstOrDefault(a => a.Hit == c.Hit && a.Position == c.Position - 1);
+                if (before is not null && result.Count < 4)
+                {
+                    result.Add(before);
+                }
+            }
+        }
+
+        result.Sort((a, b) => a.Hit != b.Hit ? a.Hit.CompareTo(b.Hit) : a.Position.CompareTo(b.Position));
+        return result;
+    }
+
+    private readonly record struct Part(int Hit, string Text, bool Bullet);
+
+    /// <summary>The quoted parts in order, each checked against its passage; the hits they cite, best first.</summary>
+    private static List<Part> Render(QuestionKind kind, List<Candidate> chosen, IReadOnlyList<PassageInfo> passages, out List<int> usedHits)
+    {
+        var parts = new List<Part>();
+        foreach (var c in chosen)
+        {
+            var items = kind == QuestionKind.List ? SentenceTraits.Enumeration(c.Shown) : null;
+            if (items is not null)
+            {
+                var colon = c.Shown.IndexOf(':', StringComparison.Ordinal);
+                parts.Add(new Part(c.Hit, c.Shown[..(colon + 1)], false));
+                parts.AddRange(items.Select(i => new Part(c.Hit, c.Shown.Substring(i.Start, i.Length), true)));
+            }
+            else
+            {
+                parts.Add(new Part(c.Hit, c.Shown, false));
+            }
+        }
+
+        // Every quote must stand in the passage it cites, exactly as shown (a safeguard: drop what does not).
+        parts = parts.Where(p => Display(passages[p.Hit].Text).Contains(p.Text, StringComparison.Ordinal)).ToList();
+        usedHits = parts.Select(p => p.Hit).Distinct().Order().ToList();
+        return parts;
+    }
+
+    /// <summary>
+    /// High when the best passage covers most of the question and (with the semantic stage on) the semantic ranking
+    /// agrees on it; low when only the semantic stage carried the answer, coverage is thin, or the answer could only
+    /// be made of sentences about the note.
+    /// </summary>
+    private AnswerConfidence Confidence(double coverage, bool rescued, IReadOnlyList<SearchHit> hits, AnswerEvidence evidence, List<Candidate> chosen)
+    {
+        if (rescued || coverage < _options.LowConfidenceBelow || chosen.All(c => c.AboutNote))
+        {
+            return AnswerConfidence.Low;
+        }
+
+        var agreed = !evidence.HasSemantic || evidence.SemanticOrder.Take(3).Contains(hits[0].Passage);
+        var margin = hits.Count < 2 || hits[1].Score <= 0 ? 2 : hits[0].Score / hits[1].Score;
+        return coverage >= _options.HighConfidenceFrom && agreed && margin >= 1.05 ? AnswerConfidence.High : AnswerConfidence.Medium;
+    }
+
+    /// <summary>
+    /// The names in the question (a country, a city, a law, a programme) the corpus cannot answer about: a name none
+    /// of whose searched forms the corpus holds (each word known to the corpus itself, through a synonym that brings a
+    /// whole other name, or through a spelling correction of a word long enough to be a typo rather than another
+    /// name), or a first-named subject the corpus mentions but none of the closest passages does ("Japan" for a question on Japan's
+    /// AI law, answered otherwise from a passage on Hong Kong).
+    /// </summary>
+    private static List<string> UncoveredEntities(string question, ParsedQuery query, ISearcher searcher, IReadOnlyList<SearchHit> hits)
+    {
+        var absent = new List<string>();
+        var closest = hits.Take(3).Select(h => searcher.Coverage(query, h.Passage).Covered).ToList();
+        var first = true;
+        foreach (var mention in FocalEntities.Find(question))
+        {
+            // The first name is what the question is about; later ones ("firms based in Asia") may be incidental.
+            var focal = first;
+            first = false;
+            var concepts = new HashSet<int>();
+            var missing = false;
+            foreach (var word in mention.Words)
+            {
+                var concept = ConceptOf(query, word);
+                if (concept >= 0)
+                {
+                    concepts.Add(concept);
+                }
+
+                var stems = searcher.Analyze(word);
+                if (stems.Count == 0 || stems.All(t => searcher.DocumentFrequency(t) > 0))
+                {
+                    continue;
+                }
+
+                var terms = concept < 0 ? [] : query.Terms.Where(t => t.Concept == concept && t.IsKnown && t.Weight > 0).ToList();
+                var known = terms.Any(t => t.Origin == QueryTermOrigin.Correction && word.Length >= 7)
+                    || terms.Count(t => t.Origin == QueryTermOrigin.Synonym) >= 2;
+                if (!known)
+                {
+                    missing = true;
+                    break;
+                }
+            }
+
+            if (missing || (focal && concepts.Count > 0 && closest.Count > 0 && !closest.Any(c => concepts.All(k => k < c.Count && c[k]))))
+            {
+                absent.Add(mention.Text);
+            }
+        }
+
+        return absent;
+    }
+
+    /// <summary>The concept (question word) of the parsed query that a surface word stands for, or -1.</summary>
+    private static int ConceptOf(ParsedQuery query, string word)
+    {
+        for (var c = 0; c < query.ConceptWords.Count; c++)
+        {
+            foreach (var w in query.ConceptWords[c].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (string.Equals(w.TrimEnd('\'', '’', 's'), word.TrimEnd('\'', '’', 's'), StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(w, word, StringComparison.OrdinalIgnoreCase))
+                {
+                    return c;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    internal static Citation MakeCitation(PassageInfo passage, SearchHit hit, int rank) =>
+        new(
             rank,
             passage.Title,
             passage.Section,
@@ -146,15 +419,47 @@ public sealed partial class AnswerComposer
             Jurisdictions = passage.FrontMatter.Jurisdictions,
             Topics = passage.FrontMatter.Topics,
         };
-    }
 
     /// <summary>The abstention answer: says the corpus does not cover it, why, and the closest topics it does cover.</summary>
-    public Answer Abstain(Question question, string reason, IReadOnlyList<string> suggestions, string corpusVersion)
+    public Answer Abstain(Question question, string reason, IReadOnlyList<string> suggestions, string corpusVersion) =>
+        Abstain(question, reason, suggestions, corpusVersion, AnswerEvidence.None);
+
+    /// <summary>The abstention answer, in Chinese for a Chinese question (naming the missing names in the question's own words).</summary>
+    public Answer Abstain(Question question, string reason, IReadOnlyList<string> suggestions, string corpusVersion, AnswerEvidence evidence, IReadOnlyList<string>? absent = null)
     {
-        var text = new StringBuilder("I can't answer that from the corpus: ").Append(reason).Append('.');
-        if (suggestions.Count > 0)
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(evidence);
+        var text = new StringBuilder();
+        if (evidence.IsChinese)
         {
-            text.Append(" Closest topics it does cover: ").Append(string.Join("; ", suggestions)).Append('.');
+            var t = evidence.Translation!;
+            var names = absent is { Count: > 0 }
+                ? t.Matched.Where(e => absent.Any(a => string.Equals(a, e.English, StringComparison.OrdinalIgnoreCase))).Select(e => t.Traditional ? e.Traditional : e.Simplified).Distinct().ToList()
+                : [];
+            text.Append(t.Traditional ? "無法根據資料庫回答這個問題：" : "无法根据资料库回答这个问题：");
+            if (names.Count > 0)
+            {
+                text.Append(t.Traditional ? "資料庫沒有關於" : "资料库没有关于").Append(string.Join("、", names.Select(n => $"「{n}」"))).Append(t.Traditional ? "的內容。" : "的内容。");
+            }
+            else
+            {
+                text.Append(t.Traditional ? "資料庫似乎沒有涵蓋這個問題。" : "资料库似乎没有涵盖这个问题。");
+            }
+
+            if (suggestions.Count > 0)
+            {
+                text.Append(t.Traditional ? "資料庫涵蓋的相近主題：" : "资料库涵盖的相近主题：").Append(string.Join("；", suggestions)).Append('。');
+            }
+
+            text.Append("\n(I can't answer that from the corpus: ").Append(reason).Append(".)");
+        }
+        else
+        {
+            text.Append("I can't answer that from the corpus: ").Append(reason).Append('.');
+            if (suggestions.Count > 0)
+            {
+                text.Append(" Closest topics it does cover: ").Append(string.Join("; ", suggestions)).Append('.');
+            }
         }
 
         return new Answer
@@ -221,10 +526,9 @@ public sealed partial class AnswerComposer
 
     private static string Quote(IReadOnlyList<string> words) => string.Join(", ", words.Select(w => $"'{w}'"));
 
-    /// <summary>IDF mass of the question's concepts that a sentence mentions.</summary>
-    private static double SentenceCoverage(ParsedQuery query, ISearcher searcher, string sentence)
+    /// <summary>IDF mass of the question's concepts that a sentence's analysed terms mention.</summary>
+    private static double SentenceCoverage(ParsedQuery query, HashSet<string> stems)
     {
-        var stems = new HashSet<string>(searcher.Analyze(sentence), StringComparer.Ordinal);
         var covered = new bool[query.ConceptIdf.Count];
         var total = 0.0;
         foreach (var term in query.Terms)
@@ -260,6 +564,7 @@ public sealed partial class AnswerComposer
     /// <summary>A sentence as shown: inline Markdown markers and link targets removed, white space folded.</summary>
     public static string Display(string sentence)
     {
+        ArgumentNullException.ThrowIfNull(sentence);
         var s = MarkdownLink().Replace(sentence, "$1");
         s = Emphasis().Replace(s, "$2");
         s = s.Replace("`", "", StringComparison.Ordinal);

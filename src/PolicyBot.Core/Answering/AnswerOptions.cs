@@ -9,8 +9,23 @@ public sealed record AnswerOptions
     /// </summary>
     public double AbstainBelow { get; init; } = 0.5;
 
-    /// <summary>At most this many sentences in an answer (1–3).</summary>
+    /// <summary>At most this many sentences in an answer (1–4); an inline list counts as one.</summary>
     public int MaxSentences { get; init; } = 3;
+
+    /// <summary>
+    /// With the semantic stage on, a question whose words the best passage covers less than <see cref="AbstainBelow"/>
+    /// is still answered when its similarity to that passage reaches this cosine and the coverage reaches
+    /// <see cref="SemanticMinCoverage"/> (a paraphrase: "budget" for "fund").
+    /// </summary>
+    public double SemanticAnswerAbove { get; init; } = 0.45;
+
+    /// <summary>The least lexical coverage a semantic rescue accepts (0–1).</summary>
+    public double SemanticMinCoverage { get; init; } = 0.15;
+
+    /// <summary>Confidence is high from this coverage up (when the rankings agree) and low below <see cref="LowConfidenceBelow"/>.</summary>
+    public double HighConfidenceFrom { get; init; } = 0.8;
+
+    public double LowConfidenceBelow { get; init; } = 0.6;
 
     /// <summary>A further sentence must score at least this share of the best one.</summary>
     public double SentenceKeepRatio { get; init; } = 0.6;

@@ -13,6 +13,17 @@ public enum AnswerOutcome
     Refused,
 }
 
+/// <summary>How much of the question the cited passages are measured to cover.</summary>
+public enum AnswerConfidence
+{
+    /// <summary>The corpus only partly covers the question; the answer text says so in words.</summary>
+    Low,
+
+    Medium,
+
+    High,
+}
+
 /// <summary>
 /// An extractive answer: every sentence of <see cref="Text"/> is a verbatim extract from a cited passage,
 /// followed by its marker <c>[n]</c> where n is the citation's <see cref="Citation.Rank"/>.
@@ -33,6 +44,13 @@ public sealed record Answer
 
     /// <summary>Best first; ranks are 1..n and match the markers in <see cref="Text"/>.</summary>
     public IReadOnlyList<Citation> Citations { get; init; } = [];
+
+    /// <summary>
+    /// For an answer: how well the evidence covers the question (coverage of the question's information by the best
+    /// passage, agreement of the lexical and semantic rankings, the best passage's score margin). Null when the bot
+    /// abstained or refused.
+    /// </summary>
+    public AnswerConfidence? Confidence { get; init; }
 
     /// <summary>Why the bot abstained or refused (null when answered).</summary>
     public string? Reason { get; init; }

@@ -11,7 +11,7 @@ internal static class AnswerOutput
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
     /// <summary>
-    /// <c>{"question","answered","answer","citations":[{"rank","title","section","source","source_line","url","passage","score"}],"reason","corpus_version"}</c>
+    /// <c>{"question","answered","answer","citations":[{"rank","title","section","source","source_line","url","passage","score"}],"reason","corpus_version","confidence"}</c>
     /// on one line (control characters and line breaks escaped).
     /// </summary>
     public static string Json(Answer answer)
@@ -57,6 +57,15 @@ internal static class AnswerOutput
             }
 
             w.WriteString("corpus_version", answer.CorpusVersion);
+            if (answer.Confidence is { } confidence)
+            {
+                w.WriteString("confidence", confidence.ToString().ToLowerInvariant());
+            }
+            else
+            {
+                w.WriteNull("confidence");
+            }
+
             w.WriteEndObject();
         }
 

@@ -103,6 +103,7 @@ internal static class BenchCommand
                 Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)),
                 Threads = parse.GetValue(threads),
                 Ranking = rankingOptions,
+                Semantic = CliOptions.SemanticSetting(CliOptions.Settings.Settings.Index.Semantic, CliOptions.Settings.Settings.Index.Fusion),
             };
             var asJson = parse.GetValue(json);
             if (!asJson)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PolicyBot.Core;
 using PolicyBot.Host.Configuration;
 using PolicyBot.Search;
+using PolicyBot.Search.Ranking.Semantic;
 
 namespace PolicyBot.Host.Cli;
 
@@ -34,10 +35,38 @@ internal static class CliOptions
     /// <summary>Engine options from the command line, falling back to the Index settings for what it does not name.</summary>
     public static PolicyBotOptions EngineOptions(string[]? corpus, string? index)
     {
-        var options = new PolicyBotOptions { IndexPath = Path.TrimEndingDirectorySeparator(IndexPath(index)) };
+        var options = new PolicyBotOptions
+        {
+            IndexPath = Path.TrimEndingDirectorySeparator(IndexPath(index)),
+            Semantic = SemanticSetting(Settings.Settings.Index.Semantic, Settings.Settings.Index.Fusion),
+        };
         foreach (var c in corpus is { Length: > 0 } ? corpus : (IEnumerable<string>)Settings.Settings.Index.Corpus)
         {
             options.CorpusDirectories.Add(c);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// POLICYBOT_SEMANTIC: <c>off</c> (also false/0/no/none/lexical) for the lexical path alone; anything else, or unset,
+    /// keeps the semantic stage on (MiniLM beside the lexical ranking). POLICYBOT_FUSION: <c>rrf</c> or <c>rrf:K</c> for reciprocal-rank fusion, else the calibrated blend (<c>blend:W</c> sets the semantic weight).
+    /// </summary>
+    public static SemanticOptions SemanticSetting(string? semantic, string? fusion)
+    {
+        var on = (semantic ?? "").Trim().ToLowerInvariant() switch
+        {
+            "off" or "false" or "0" or "no" or "none" or "lexical" => false,
+            _ => true,
+        };
+        // "blend" (default), "blend:W" (W the semantic weight, 0–1), "rrf" or "rrf:K".
+        var spec = (fusion ?? "").Trim().ToLowerInvariant().Split(':', 2);
+        var options = new SemanticOptions { Enabled = on, Fusion = spec[0] == "rrf" ? SemanticFusion.Rrf : SemanticFusion.Blend };
+        if (spec.Length == 2 && double.TryParse(spec[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            options = options.Fusion == SemanticFusion.Blend
+                ? options with { BlendWeight = Math.Clamp(value, 0, 1) }
+                : options with { RrfK = (int)Math.Clamp(value, 1, 1000) };
         }
 
         return options;

@@ -18,7 +18,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var beir = new Option<string>("--beir") { Description = "BEIR collection folder (corpus.jsonl, queries.jsonl, qrels.tsv)" };
-        var qa = new Option<string>("--qa") { Description = "Q&A regression file (YAML list of {question, document, phrase} or {question, abstain: true})" };
+        var qa = new Option<string>("--qa") { Description = "Q&A regression file (YAML list of {question, document, phrase[, type, fact, previous]} or {question, abstain: true[, type]})" };
         var corpus = CliOptions.Corpus();
         var index = CliOptions.Index();
         var json = CliOptions.Json();
@@ -154,10 +154,19 @@ internal static class EvalCommand
             $"hit@1      {r.Hit1:P1}",
             $"hit@3      {r.Hit3:P1}",
             $"abstention {r.AbstentionAccuracy:P1}",
+            "",
+            $"{"type",-12} {"cases",5} {"hit@1",6} {"hit@3",6} {"fact",6} {"abst.P",6} {"abst.R",6} {"refused",7}",
         };
-        foreach (var f in r.Failures)
+        foreach (var t in r.ByType.Append(r.Overall))
         {
-            lines.Add($"FAIL line {f.Case.Line}: \"{f.Case.Question}\" → {(f.Case.Abstain ? "abstain" : $"{f.Case.Document} \"{f.Case.Phrase}\"")}: {f.Detail}");
+            string S(double v, bool applies) => applies ? v.ToString("F3", CultureInfo.InvariantCulture) : "-";
+            lines.Add($"{t.Type,-12} {t.Cases,5} {S(t.Hit1, t.Answerable > 0),6} {S(t.Hit3, t.Answerable > 0),6} {S(t.Fact, t.Answerable > 0),6} {S(t.AbstentionPrecision, true),6} {S(t.AbstentionRecall, t.AbstainCases > 0),6} {S(t.WronglyRefused, t.Answerable > 0),7}");
+        }
+
+        lines.Add("");
+        foreach (var f in r.Outcomes.Where(o => !o.Passed || (o.Case.Fact is not null && o.Answered && !o.Fact)))
+        {
+            lines.Add($"{(f.Passed ? "FACT" : "FAIL")} line {f.Case.Line} [{f.Case.ReportType}]: \"{f.Case.Question}\" → {(f.Case.Abstain ? "abstain" : $"{f.Case.Document} \"{f.Case.Phrase}\"")}: {f.Detail}");
         }
 
         return string.Join(Environment.NewLine, lines);
@@ -175,6 +184,24 @@ internal static class EvalCommand
             w.WriteNumber("hit_1", Math.Round(r.Hit1, 4));
             w.WriteNumber("hit_3", Math.Round(r.Hit3, 4));
             w.WriteNumber("abstention_accuracy", Math.Round(r.AbstentionAccuracy, 4));
+            w.WriteStartArray("by_type");
+            foreach (var t in r.ByType.Append(r.Overall))
+            {
+                w.WriteStartObject();
+                w.WriteString("type", t.Type);
+                w.WriteNumber("cases", t.Cases);
+                w.WriteNumber("answerable", t.Answerable);
+                w.WriteNumber("abstain_cases", t.AbstainCases);
+                w.WriteNumber("hit_1", Math.Round(t.Hit1, 4));
+                w.WriteNumber("hit_3", Math.Round(t.Hit3, 4));
+                w.WriteNumber("fact", Math.Round(t.Fact, 4));
+                w.WriteNumber("abstention_precision", Math.Round(t.AbstentionPrecision, 4));
+                w.WriteNumber("abstention_recall", Math.Round(t.AbstentionRecall, 4));
+                w.WriteNumber("wrongly_refused", Math.Round(t.WronglyRefused, 4));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteStartArray("failures");
             foreach (var f in r.Failures)
             {
@@ -184,6 +211,7 @@ internal static class EvalCommand
                 w.WriteBoolean("abstain", f.Case.Abstain);
                 w.WriteString("document", f.Case.Document);
                 w.WriteString("phrase", f.Case.Phrase);
+                w.WriteString("type", f.Case.ReportType);
                 w.WriteString("detail", f.Detail);
                 w.WriteEndObject();
             }

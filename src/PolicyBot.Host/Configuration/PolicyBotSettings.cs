@@ -15,6 +15,12 @@ internal sealed class IndexSettings
     public string Path { get; set; } = PolicyBotOptions.DefaultIndexPath;
 
     public List<string> Corpus { get; set; } = [];
+
+    /// <summary>The semantic stage: "on" (MiniLM beside the lexical ranking) or "off" (lexical alone).</summary>
+    public string Semantic { get; set; } = "on";
+
+    /// <summary>How the rankings are fused: "blend", "blend:W", "rrf" or "rrf:K".</summary>
+    public string Fusion { get; set; } = "blend";
 }
 
 /// <summary>Logging and metrics export.</summary>

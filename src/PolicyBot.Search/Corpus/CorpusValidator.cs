@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using PolicyBot.Core.Language;
 using PolicyBot.Search.Index;
 using PolicyBot.Search.Retrieval;
 
@@ -14,7 +15,7 @@ public sealed record ValidationProblem(string File, int? Line, string Message)
 /// <summary>
 /// Checks a corpus folder the way review would: every document readable and non-empty, required front matter
 /// present, dates that parse, kinds/jurisdictions/topics from <c>schema.yaml</c>, no duplicate documents, no
-/// oversized files, and a well-formed <c>synonyms.txt</c>.
+/// oversized files, and a well-formed <c>synonyms.txt</c> and <c>glossary.tsv</c>.
 /// </summary>
 public static class CorpusValidator
 {
@@ -44,6 +45,14 @@ public static class CorpusValidator
             var synonymProblems = new List<Synonyms.Problem>();
             Synonyms.Parse(File.ReadAllText(synonymsPath), synonymProblems);
             problems.AddRange(synonymProblems.Select(p => new ValidationProblem(Synonyms.FileName, p.Line, p.Message)));
+        }
+
+        var glossaryPath = Path.Combine(corpusDirectory, Glossary.FileName);
+        if (File.Exists(glossaryPath))
+        {
+            var glossaryProblems = new List<GlossaryProblem>();
+            Glossary.Load([corpusDirectory], glossaryProblems);
+            problems.AddRange(glossaryProblems.Select(p => new ValidationProblem(Glossary.FileName, p.Line > 0 ? p.Line : null, p.Message)));
         }
 
         var (files, skipped) = CorpusScanner.Scan([corpusDirectory]);

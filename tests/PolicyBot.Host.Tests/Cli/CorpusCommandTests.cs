@@ -69,6 +69,19 @@ public class CorpusCommandTests
     }
 
     [Fact]
+    public async Task Validate_BadGlossary_FailsNamingEachLine()
+    {
+        using var ws = WithSchema();
+        ws.Write("corpus/glossary.tsv", "# glossary\n香港\t香港\tHong Kong\n上海 Shanghai\n香港\t香港\tHK\n治理x\t治理\tgovernance\n监管\t監管\t监管 regulation\n");
+        var (code, stdout, _) = await CliRunner.RunAsync(ws.Root, null, "corpus", "validate");
+        Assert.Equal(1, code);
+        Assert.Contains("glossary.tsv:3: expected 3 columns", stdout, StringComparison.Ordinal);
+        Assert.Contains("glossary.tsv:4: duplicate term '香港' (first on line 2)", stdout, StringComparison.Ordinal);
+        Assert.Contains("glossary.tsv:5: mixed scripts", stdout, StringComparison.Ordinal);
+        Assert.Contains("glossary.tsv:6: mixed scripts", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Add_TextFileWithMetadata_NormalisesIntoCorpusAndIsAnswerableAtOnce()
     {
         using var ws = WithSchema();
