@@ -25,7 +25,7 @@ internal static partial class Telemetry
     {
         services.AddOptions<TelemetrySettings>()
             .Bind(configuration.GetSection(SettingKeys.TelemetrySection))
-            .Validate(t => ScopedMeterFactory.IsValidScope(t.MeterScope), "{MeterScope} must be 1–100 letters, digits, '.', '_' or '-', starting with a letter.")
+            .Validate(t => ScopedMeterFactory.IsValidScope(t.MeterScope), ScopedMeterFactory.ScopeRule)
             .ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton<IMeterFactory>(sp => new ScopedMeterFactory(sp.GetRequiredService<IOptions<TelemetrySettings>>().Value.MeterScope));
@@ -89,6 +89,8 @@ internal sealed class ScopedMeterFactory(string scope) : IMeterFactory
     private readonly Dictionary<(string Name, string? Version), Meter> _meters = [];
     private bool _disposed;
 
+    public const string ScopeRule = "{MeterScope} must be 1–100 ASCII letters, digits, '.', '_' or '-', starting with a letter.";
+
     public static bool IsValidScope(string? scope) =>
         scope is { Length: > 0 and <= 100 } && char.IsAsciiLetter(scope[0]) && scope.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
@@ -135,13 +137,18 @@ internal sealed class ScopedMeterFactory(string scope) : IMeterFactory
     }
 }
 
-/// <summary>The OTLP settings serve reads; null from <see cref="Read"/> when no endpoint is configured.</summary>
+/// <summary>The telemetry settings serve checks and the OTLP export it reads; null from <see cref="Read"/> when no endpoint is configured.</summary>
 internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, TimeSpan Interval)
 {
     public static OtlpSettings? Read(TelemetrySettings telemetry, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(telemetry);
         ArgumentNullException.ThrowIfNull(errors);
+        if (!ScopedMeterFactory.IsValidScope(telemetry.MeterScope))
+        {
+            errors.Add(SettingKeys.Describe(SettingKeys.TelemetrySection, ScopedMeterFactory.ScopeRule));
+        }
+
         if (string.IsNullOrWhiteSpace(telemetry.OtlpEndpoint))
         {
             return null;

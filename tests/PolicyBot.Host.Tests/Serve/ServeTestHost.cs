@@ -78,6 +78,8 @@ internal sealed class ServeTestHost : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddProvider(logs);
+            // Each host its own meter names: the OpenTelemetry SDK selects meters by name, and hosts run in parallel here.
+            builder.Configuration["Telemetry:MeterScope"] = "PolicyBotTest-" + Guid.NewGuid().ToString("N");
         }, environmentName: "Development");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
