@@ -32,30 +32,14 @@ public static class TeamsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
 
-        services.AddSingleton<TeamsHttpClient>();
+        TeamsHttp.Add(services);
         services.AddSingleton<TeamsMetrics>();
-        services.AddSingleton(sp => new SigningKeyCache(
-            sp.GetRequiredService<TeamsHttpClient>().Client,
-            sp.GetRequiredService<IOptions<TeamsOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SigningKeyCache>>()));
+        services.AddSingleton<SigningKeys>();
         services.AddSingleton<BotFrameworkAuthenticator>();
-        services.TryAddSingleton<IBotTokenProvider>(sp => new EntraBotTokenProvider(
-            sp.GetRequiredService<TeamsHttpClient>().Client,
-            sp.GetRequiredService<IOptions<TeamsOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<EntraBotTokenProvider>>()));
+        services.TryAddSingleton<IBotTokenProvider, MsalBotTokenProvider>();
         services.AddSingleton<TrustedServiceUrls>();
-        services.AddSingleton(sp => new ConversationPacer(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new ConnectorClient(
-            sp.GetRequiredService<TeamsHttpClient>().Client,
-            sp.GetRequiredService<IBotTokenProvider>(),
-            sp.GetRequiredService<TrustedServiceUrls>(),
-            sp.GetRequiredService<ConversationPacer>(),
-            sp.GetRequiredService<IOptions<TeamsOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<TeamsMetrics>(),
-            sp.GetRequiredService<ILogger<ConnectorClient>>()));
+        services.AddSingleton<ConversationPacer>();
+        services.AddSingleton<ConnectorClient>();
         services.AddSingleton<SentAnswerIndex>();
         services.AddSingleton<TeamsTurnQueue>();
         services.AddSingleton<TeamsCommands>();
@@ -85,15 +69,4 @@ internal sealed class TeamsOptionsValidator : IValidateOptions<TeamsOptions>
         var errors = options.Validate();
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
-}
-
-/// <summary>The adapter's one HTTP client (metadata, token endpoint, Connector), pooled with DNS refresh.</summary>
-internal sealed class TeamsHttpClient : IDisposable
-{
-    public HttpClient Client { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-    {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
-
-    public void Dispose() => Client.Dispose();
 }

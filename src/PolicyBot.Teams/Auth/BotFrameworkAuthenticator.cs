@@ -28,13 +28,13 @@ internal sealed class BotFrameworkAuthenticator
 {
     private static readonly string[] AllowedAlgorithms = [SecurityAlgorithms.RsaSha256];
 
-    private readonly SigningKeyCache _keys;
+    private readonly SigningKeys _keys;
     private readonly TeamsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<BotFrameworkAuthenticator> _logger;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
-    public BotFrameworkAuthenticator(SigningKeyCache keys, IOptions<TeamsOptions> options, TimeProvider time, ILogger<BotFrameworkAuthenticator> logger)
+    public BotFrameworkAuthenticator(SigningKeys keys, IOptions<TeamsOptions> options, TimeProvider time, ILogger<BotFrameworkAuthenticator> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _keys = keys;

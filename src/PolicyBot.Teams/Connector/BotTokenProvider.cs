@@ -1,7 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Identity.Client;
 
 namespace PolicyBot.Teams.Connector;
 
@@ -12,7 +12,7 @@ internal interface IBotTokenProvider
 }
 
 /// <summary>The token endpoint refused or failed; a configuration problem, not retried in a loop.</summary>
-internal sealed class BotTokenException(string message, HttpStatusCode? status, string? errorCode) : Exception(message)
+internal sealed class BotTokenException(string message, HttpStatusCode? status, string? errorCode, Exception? inner = null) : Exception(message, inner)
 {
     public HttpStatusCode? Status { get; } = status;
 
@@ -20,29 +20,45 @@ internal sealed class BotTokenException(string message, HttpStatusCode? status, 
 }
 
 /// <summary>
-/// Client-credentials grant (teams-bot-framework.md §8) as a plain form post to the Entra v2 token endpoint:
-/// tenant <c>botframework.com</c> for MultiTenant apps, the configured tenant for SingleTenant ones. The token is
-/// cached until shortly before expiry, and acquisition is single-flight.
+/// Client-credentials grant (teams-bot-framework.md §8) through MSAL, as botbuilder's <c>MsalAppCredentials</c> does:
+/// tenant <c>botframework.com</c> for MultiTenant apps, the configured tenant for SingleTenant ones, scope
+/// <c>https://api.botframework.com/.default</c>. MSAL caches the token and renews it ahead of expiry; the gate here
+/// only makes a cold start single-flight (MSAL does not coalesce concurrent requests for the same token).
 /// </summary>
-internal sealed class EntraBotTokenProvider : IBotTokenProvider, IDisposable
+internal sealed class MsalBotTokenProvider : IBotTokenProvider, IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly TeamsOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<EntraBotTokenProvider> _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private CachedToken? _cached;
+    private const string TokenPath = "/oauth2/v2.0/token";
 
-    public EntraBotTokenProvider(HttpClient http, IOptions<TeamsOptions> options, TimeProvider time, ILogger<EntraBotTokenProvider> logger)
+    private readonly TeamsOptions _options;
+    private readonly ILogger<MsalBotTokenProvider> _logger;
+    private readonly Lazy<IConfidentialClientApplication> _app;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public MsalBotTokenProvider(IHttpClientFactory httpClients, IOptions<TeamsOptions> options, ILogger<MsalBotTokenProvider> logger)
     {
+        ArgumentNullException.ThrowIfNull(httpClients);
         ArgumentNullException.ThrowIfNull(options);
-        _http = http;
         _options = options.Value;
-        _time = time;
         _logger = logger;
+        _app = new Lazy<IConfidentialClientApplication>(() => ConfidentialClientApplicationBuilder.Create(_options.AppId)
+            .WithClientSecret(_options.AppPassword ?? "")
+            .WithAuthority(Authority(_options), validateAuthority: false)
+            .WithInstanceDiscovery(false) // the authority is configured exactly; no discovery call to the public cloud
+            .WithHttpClientFactory(new MsalHttpClients(httpClients))
+            .Build());
     }
 
-    private sealed record CachedToken(string Value, DateTimeOffset RenewAt);
+    /// <summary>The MSAL authority for the configured token endpoint: <c>https://host/{tenant}</c>.</summary>
+    internal static string Authority(TeamsOptions options)
+    {
+        var endpoint = options.ResolveTokenEndpoint().GetLeftPart(UriPartial.Path);
+        if (!endpoint.EndsWith(TokenPath, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BotTokenException($"The token endpoint must end with {TokenPath} (an Entra v2 authority); check TEAMS_TOKEN_ENDPOINT.", null, null);
+        }
+
+        return endpoint[..^TokenPath.Length];
+    }
 
     public async Task<string?> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
@@ -51,24 +67,32 @@ internal sealed class EntraBotTokenProvider : IBotTokenProvider, IDisposable
             return null;
         }
 
-        var seen = _cached;
-        if (!forceRefresh && seen is not null && _time.GetUtcNow() < seen.RenewAt)
-        {
-            return seen.Value;
-        }
-
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var current = _cached;
-            if (current is not null && _time.GetUtcNow() < current.RenewAt && (!forceRefresh || !ReferenceEquals(current, seen)))
+            var result = await _app.Value.AcquireTokenForClient([TeamsOptions.BotConnectorScope])
+                .WithForceRefresh(forceRefresh)
+                .ExecuteAsync(cancellationToken)
+                .ConfigureAwait(false);
+            if (result.AuthenticationResultMetadata.TokenSource == TokenSource.IdentityProvider)
             {
-                return current.Value;
+                TeamsLog.TokenAcquired(_logger, result.ExpiresOn - DateTimeOffset.UtcNow);
             }
 
-            var fresh = await AcquireAsync(cancellationToken).ConfigureAwait(false);
-            _cached = fresh;
-            return fresh.Value;
+            return result.AccessToken;
+        }
+        catch (MsalServiceException ex)
+        {
+            TeamsLog.TokenRequestFailed(_logger, ex.StatusCode, ex.ErrorCode ?? "");
+            throw new BotTokenException(
+                $"The token endpoint answered {ex.StatusCode} {ex.ErrorCode}: check TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_APP_TYPE and TEAMS_TENANT_ID.",
+                ex.StatusCode == 0 ? null : (HttpStatusCode)ex.StatusCode,
+                ex.ErrorCode,
+                ex);
+        }
+        catch (MsalClientException ex)
+        {
+            throw new BotTokenException($"No Bot Connector token could be requested ({ex.ErrorCode}).", null, ex.ErrorCode, ex);
         }
         finally
         {
@@ -76,59 +100,11 @@ internal sealed class EntraBotTokenProvider : IBotTokenProvider, IDisposable
         }
     }
 
-    private async Task<CachedToken> AcquireAsync(CancellationToken cancellationToken)
-    {
-        var endpoint = _options.ResolveTokenEndpoint();
-        using var form = new FormUrlEncodedContent(
-        [
-            new("grant_type", "client_credentials"),
-            new("client_id", _options.AppId!),
-            new("client_secret", _options.AppPassword ?? ""),
-            new("scope", TeamsOptions.BotConnectorScope),
-        ]);
-        var requestedAt = _time.GetUtcNow();
-        using var response = await _http.PostAsync(endpoint, form, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            string? code = null;
-            try
-            {
-                using var doc = JsonDocument.Parse(body);
-                code = doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-            }
-            catch (JsonException)
-            {
-                // Non-JSON error page: the status says enough.
-            }
-
-            TeamsLog.TokenRequestFailed(_logger, (int)response.StatusCode, code ?? "");
-            throw new BotTokenException(
-                $"The token endpoint answered {(int)response.StatusCode} {code}: check TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_APP_TYPE and TEAMS_TENANT_ID.",
-                response.StatusCode,
-                code);
-        }
-
-        using var json = JsonDocument.Parse(body);
-        var root = json.RootElement;
-        var token = root.TryGetProperty("access_token", out var t) ? t.GetString() : null;
-        if (string.IsNullOrEmpty(token))
-        {
-            throw new BotTokenException("The token endpoint returned no access_token.", response.StatusCode, null);
-        }
-
-        var lifetime = TimeSpan.FromSeconds(root.TryGetProperty("expires_in", out var e2) ? ReadSeconds(e2) : 3600);
-        var margin = TimeSpan.FromTicks(Math.Min(_options.TokenRefreshMargin.Ticks, lifetime.Ticks / 2));
-        TeamsLog.TokenAcquired(_logger, lifetime);
-        return new CachedToken(token, requestedAt + lifetime - margin);
-    }
-
-    private static double ReadSeconds(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Number => e.GetDouble(),
-        JsonValueKind.String when double.TryParse(e.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
-        _ => 3600,
-    };
-
     public void Dispose() => _gate.Dispose();
+
+    /// <summary>MSAL's HTTP through the identity client of <c>IHttpClientFactory</c>.</summary>
+    private sealed class MsalHttpClients(IHttpClientFactory factory) : IMsalHttpClientFactory
+    {
+        public HttpClient GetHttpClient() => factory.CreateClient(TeamsHttp.Identity);
+    }
 }

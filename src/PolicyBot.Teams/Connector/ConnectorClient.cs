@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using PolicyBot.Teams.Protocol;
 
 namespace PolicyBot.Teams.Connector;
@@ -23,8 +22,8 @@ internal sealed class MessageTooLargeException(string? errorCode, string? operat
     : ConnectorException("The Connector rejected the message as too large (413).", HttpStatusCode.RequestEntityTooLarge, errorCode, operationId);
 
 /// <summary>
-/// Bot Connector v3 REST client: path building with percent-encoded ids, bearer token, retries for
-/// 429/412/5xx honouring <c>Retry-After</c>, one token refresh on 401, no retry for 400/403/404, typed 413.
+/// Bot Connector v3 REST client: path building with percent-encoded ids, bearer token, one token refresh on 401,
+/// typed 413; retries for 429/412/5xx (honouring <c>Retry-After</c>) are the HTTP client's (<see cref="TeamsHttp"/>).
 /// </summary>
 internal sealed class ConnectorClient
 {
@@ -32,28 +31,22 @@ internal sealed class ConnectorClient
     private readonly IBotTokenProvider _tokens;
     private readonly TrustedServiceUrls _trusted;
     private readonly ConversationPacer _pacer;
-    private readonly TeamsOptions _options;
-    private readonly TimeProvider _time;
     private readonly TeamsMetrics _metrics;
     private readonly ILogger<ConnectorClient> _logger;
 
     public ConnectorClient(
-        HttpClient http,
+        IHttpClientFactory httpClients,
         IBotTokenProvider tokens,
         TrustedServiceUrls trusted,
         ConversationPacer pacer,
-        IOptions<TeamsOptions> options,
-        TimeProvider time,
         TeamsMetrics metrics,
         ILogger<ConnectorClient> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _http = http;
+        ArgumentNullException.ThrowIfNull(httpClients);
+        _http = httpClients.CreateClient(TeamsHttp.Connector);
         _tokens = tokens;
         _trusted = trusted;
         _pacer = pacer;
-        _options = options.Value;
-        _time = time;
         _metrics = metrics;
         _logger = logger;
     }
@@ -77,14 +70,15 @@ internal sealed class ConnectorClient
     {
         var uri = BuildActivitiesUri(serviceUrl, conversationId, replyToId);
         var payload = JsonSerializer.SerializeToUtf8Bytes(activity, BotJson.Options);
-        var refreshedAfter401 = false;
-        for (var attempt = 1; ; attempt++)
+        await _pacer.WaitTurnAsync(conversationId, cancellationToken).ConfigureAwait(false);
+
+        // Throttling and server errors are retried inside the HTTP client (TeamsHttp); a 401 here gets one token refresh.
+        for (var send = 1; ; send++)
         {
-            await _pacer.WaitTurnAsync(conversationId, cancellationToken).ConfigureAwait(false);
             using var request = new HttpRequestMessage(HttpMethod.Post, uri);
             request.Content = new ByteArrayContent(payload);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            var token = await _tokens.GetTokenAsync(forceRefresh: false, cancellationToken).ConfigureAwait(false);
+            var token = await _tokens.GetTokenAsync(forceRefresh: send > 1, cancellationToken).ConfigureAwait(false);
             if (token is not null)
             {
                 if (!_trusted.IsTrusted(serviceUrl))
@@ -108,12 +102,9 @@ internal sealed class ConnectorClient
             var status = response.StatusCode;
             var error = await TryReadAsync<ErrorResponse>(response, cancellationToken).ConfigureAwait(false);
             var code = error?.Error?.Code;
-            TeamsLog.ConnectorError(_logger, (int)status, code ?? "", operationId ?? "", attempt);
-
-            if (status == HttpStatusCode.Unauthorized && token is not null && !refreshedAfter401)
+            TeamsLog.ConnectorError(_logger, (int)status, code ?? "", operationId ?? "", send);
+            if (status == HttpStatusCode.Unauthorized && token is not null && send == 1)
             {
-                refreshedAfter401 = true;
-                await _tokens.GetTokenAsync(forceRefresh: true, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -122,50 +113,13 @@ internal sealed class ConnectorClient
                 throw new MessageTooLargeException(code, operationId);
             }
 
-            var retryable = status is HttpStatusCode.TooManyRequests or HttpStatusCode.PreconditionFailed
-                or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
             if (status == HttpStatusCode.TooManyRequests)
             {
                 _metrics.ConnectorThrottled();
             }
 
-            if (!retryable || attempt >= _options.MaxSendAttempts)
-            {
-                throw new ConnectorException($"The Connector answered {(int)status} {code}.", status, code, operationId);
-            }
-
-            var delay = RetryDelay(response.Headers.RetryAfter, attempt);
-            if (delay is null)
-            {
-                // The Connector asks for a longer pause than a reply is worth holding a worker for.
-                throw new ConnectorException($"The Connector answered {(int)status} {code} with a Retry-After beyond {_options.RetryMaxDelay}.", status, code, operationId);
-            }
-
-            TeamsLog.ConnectorRetry(_logger, (int)status, delay.Value);
-            await Task.Delay(delay.Value, _time, cancellationToken).ConfigureAwait(false);
+            throw new ConnectorException($"The Connector answered {(int)status} {code}.", status, code, operationId);
         }
-    }
-
-    /// <summary>Retry-After is honoured exactly (null when it exceeds the cap); otherwise exponential backoff with jitter.</summary>
-    private TimeSpan? RetryDelay(RetryConditionHeaderValue? retryAfter, int attempt)
-    {
-        TimeSpan? fromHeader = retryAfter switch
-        {
-            { Delta: { } d } => d,
-            { Date: { } date } => date - _time.GetUtcNow(),
-            _ => null,
-        };
-        if (fromHeader is { } h)
-        {
-            return h < TimeSpan.Zero ? TimeSpan.Zero : h > _options.RetryMaxDelay ? null : h;
-        }
-
-        // Exponential backoff with full jitter in [base*2^(n-1)/2, base*2^(n-1)], capped.
-        var ceiling = Math.Min(_options.RetryMaxDelay.TotalMilliseconds, _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-#pragma warning disable CA5394 // Jitter for retry spreading, not security.
-        var jittered = ceiling * (0.5 + (Random.Shared.NextDouble() * 0.5));
-#pragma warning restore CA5394
-        return TimeSpan.FromMilliseconds(jittered);
     }
 
     private static async Task<T?> TryReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -89,6 +89,8 @@ public sealed class BotHost : IAsyncDisposable
         }
 
         builder.Services.AddPolicyBotTeams(builder.Configuration);
+        // The bot's HTTP clients trust the fake's test CA (and nothing else needs changing in the bot).
+        builder.Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(TestCertificateAuthority.TrustingHandler));
         builder.Services.PostConfigure<TeamsOptions>(o =>
         {
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);

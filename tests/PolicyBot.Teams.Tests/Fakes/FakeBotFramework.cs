@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -32,7 +33,7 @@ public sealed record ConnectorCall(
 public sealed record ScriptedResponse(int Status, string? Code = null, string? RetryAfter = null);
 
 /// <summary>
-/// One loopback Kestrel app playing the Bot Framework: OpenID issuer (metadata + JWKS with endorsements, rotation,
+/// One loopback Kestrel app, on HTTPS with the test CA, playing the Bot Framework: OpenID issuer (metadata + JWKS with endorsements, rotation,
 /// fetch counters, 500 mode), Entra-style token endpoint, and a Connector that checks bearer and JSON shape and records.
 /// </summary>
 public sealed partial class FakeBotFramework : IAsyncDisposable
@@ -129,8 +130,9 @@ public sealed partial class FakeBotFramework : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(TestCertificateAuthority.Server)));
         var app = builder.Build();
-        app.Urls.Add("http://127.0.0.1:0");
         var fake = new FakeBotFramework(app, clock);
         fake.Map(app);
         await app.StartAsync();
