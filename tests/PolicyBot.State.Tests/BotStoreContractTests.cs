@@ -15,7 +15,7 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
     private static readonly DateTimeOffset T0 = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
     /// <summary>Every schema version this build knows, in order (both dialects share the numbering).</summary>
-    private static readonly int[] KnownVersions = [1, 2];
+    private static readonly int[] KnownVersions = [1, 2, 3];
 
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(2));
     private readonly List<IBotStore> _stores = [];
@@ -106,6 +106,9 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
             CitedPassageIds = ["eu-ai-act#art5-1", "nist-rmf#gov-1.2", "eu-ai-act#art5-1-a"],
             CorpusVersion = "build-42+git:abc123",
             LatencyMs = 123.456,
+            AnswerText = "The corpus does not cover Article 5 yet.",
+            SuggestedTopics = ["hosting", "EU AI Act"],
+            Confidence = "Low",
         };
         var sparse = new AuditRecord
         {
@@ -588,5 +591,8 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
         Assert.Equal(expected.CitedPassageIds, actual.CitedPassageIds);
         Assert.Equal(expected.CorpusVersion, actual.CorpusVersion);
         Assert.Equal(expected.LatencyMs, actual.LatencyMs);
+        Assert.Equal(expected.AnswerText, actual.AnswerText);
+        Assert.Equal(expected.SuggestedTopics, actual.SuggestedTopics);
+        Assert.Equal(expected.Confidence, actual.Confidence);
     }
 }

@@ -199,6 +199,8 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
             CitedPassageIds = answer.Citations.Select(c => c.PassageId).ToList(),
             CorpusVersion = answer.CorpusVersion,
             LatencyMs = elapsed.TotalMilliseconds,
+            AnswerText = answer.Text,
+            SuggestedTopics = answer.SuggestedTopics,
         };
         try
         {

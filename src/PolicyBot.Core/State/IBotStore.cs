@@ -7,7 +7,7 @@ namespace PolicyBot.Core.State;
 /// secrets, expiring caches and delivery claims. Two implementations pass the same test suite: SQLite (a file
 /// beside the index, the default) and PostgreSQL. Adapters take the small interfaces, never this one.
 /// </summary>
-public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, IExpiringCache, IDeliveryClaims, IAsyncDisposable
+public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, IExpiringCache, IDeliveryClaims, IAuditQueries, IAsyncDisposable
 {
     /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
@@ -66,6 +66,15 @@ public sealed record AuditRecord
     public string CorpusVersion { get; init; } = "";
 
     public double LatencyMs { get; init; }
+
+    /// <summary>What the bot said: the answer with its [n] markers, or the abstention or refusal message.</summary>
+    public string? AnswerText { get; init; }
+
+    /// <summary>The topics the bot offered instead when it abstained (closest topics the corpus does cover).</summary>
+    public IReadOnlyList<string> SuggestedTopics { get; init; } = [];
+
+    /// <summary>How well the evidence covered the question ("Low", "Medium", "High"), when the engine reports it; null for abstentions and refusals.</summary>
+    public string? Confidence { get; init; }
 
     /// <summary>Feedback linked to this answer (filled when reading).</summary>
     public IReadOnlyList<Feedback> Feedback { get; init; } = [];

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Host.Serve;
 using PolicyBot.Search;
 using PolicyBot.Core.Text;
 
@@ -91,16 +92,13 @@ internal static class AskCommand
     /// <summary>The explain path: concepts with their IDF, and each top passage's coverage and term contributions.</summary>
     private static void Explain(PolicyBotEngine engine, string text)
     {
-        var searcher = engine.Searcher;
-        var query = searcher.Parse(QuestionText.Clean(text));
+        var explanation = AnswerExplanation.Build(engine, text);
         var err = Console.Error;
-        err.WriteLine($"explain: {query.EmptyReason ?? string.Join(", ", query.ConceptWords)}");
-        foreach (var hit in searcher.Search(query, 3))
+        err.WriteLine($"explain: {explanation.Parsed}");
+        foreach (var hit in explanation.Hits)
         {
-            var passage = searcher.Passage(hit.Passage).Text;
-            err.WriteLine($"  {hit.Score:F3} coverage {searcher.Coverage(query, hit.Passage).Share:F2}  {passage[..Math.Min(70, passage.Length)].ReplaceLineEndings(" ")}");
-            var contributions = searcher.Explain(query, hit.Passage);
-            err.WriteLine("      " + string.Join("  ", contributions.Select(e => $"{e.Term}={e.Contribution:F3}")) + $"  (sum {contributions.Sum(e => e.Contribution):F3})");
+            err.WriteLine($"  {hit.Score:F3} coverage {hit.Coverage:F2}  {hit.Passage[..Math.Min(70, hit.Passage.Length)].ReplaceLineEndings(" ")}");
+            err.WriteLine("      " + string.Join("  ", hit.Terms.Select(e => $"{e.Term}={e.Contribution:F3}")) + $"  (sum {hit.Terms.Sum(e => e.Contribution):F3})");
         }
     }
 

@@ -66,6 +66,8 @@ internal sealed class PolicyBotSettings
 
     public HttpSettings Http { get; } = new();
 
+    public Admin.AdminOptions Admin { get; } = new();
+
     /// <summary>Binds each section; a value of the wrong type (from appsettings.json) is a problem naming its section, not the value.</summary>
     public static PolicyBotSettings Bind(IConfiguration configuration, List<string> problems)
     {
@@ -80,6 +82,7 @@ internal sealed class PolicyBotSettings
         BindSection(configuration, SettingKeys.LimitsSection, settings.Limits, problems);
         BindSection(configuration, SettingKeys.TelemetrySection, settings.Telemetry, problems);
         BindSection(configuration, SettingKeys.HttpSection, settings.Http, problems);
+        BindSection(configuration, SettingKeys.AdminSection, settings.Admin, problems);
         if (settings.Index.Path.Trim().Length == 0)
         {
             settings.Index.Path = PolicyBotOptions.DefaultIndexPath;
@@ -99,6 +102,7 @@ internal sealed class PolicyBotSettings
 
         problems.AddRange(Limits.Validate().Select(p => SettingKeys.Describe(SettingKeys.LimitsSection, p)));
         problems.AddRange(Audit.Validate().Select(p => SettingKeys.Describe(SettingKeys.AuditSection, p)));
+        problems.AddRange(Admin.Validate().Select(p => SettingKeys.Describe(SettingKeys.AdminSection, p)));
         if (state)
         {
             var result = new BotStateOptionsValidator().Validate(null, State);

@@ -44,6 +44,7 @@ internal static class SettingKeys
     public const string LimitsSection = "Limits";
     public const string TelemetrySection = "Telemetry";
     public const string HttpSection = "Http";
+    public const string AdminSection = "Admin";
 
     private const string AllVerbs = "all";
     private const string IndexVerbs = "index, ask, corpus, serve, audit, report";
@@ -82,6 +83,11 @@ internal static class SettingKeys
         new("POLICYBOT_MAX_QUESTION_CHARS", SettingKind.WholeNumber, "(answering default)", "serve", "Longest question answered (10–100000 characters).", "Limits:MaxQuestionChars"),
         new("POLICYBOT_DRAIN_SECONDS", SettingKind.Seconds, "15", "serve", "On SIGTERM, how long answers in flight may take (0–600).", "Limits:DrainTimeout"),
         new("POLICYBOT_RELOAD_DEBOUNCE_MS", SettingKind.Milliseconds, "500", "serve", "Quiet time after a corpus change before the index refreshes (0–300000).", "Limits:ReloadDebounce"),
+
+        new("POLICYBOT_ADMIN_TOKEN", SettingKind.Secret, "(none: dashboard off)", "serve", "Token that signs in to the /admin dashboard (16+ characters, e.g. openssl rand -hex 32). Set: /admin is served.", "Admin:Token"),
+        new("POLICYBOT_ADMIN_LOCAL", SettingKind.Boolean, "false", "serve", "true: /admin without sign-in, served only to loopback clients asking for localhost (never together with POLICYBOT_ADMIN_TOKEN).", "Admin:LocalOnly"),
+        new("POLICYBOT_ADMIN_STALE_DAYS", SettingKind.Days, "365", "serve", "The Corpus page marks documents published longer ago than this as stale.", "Admin:StaleAfter"),
+        new("POLICYBOT_ADMIN_SIGNIN_PER_MINUTE", SettingKind.WholeNumber, "5", "serve", "Sign-in attempts per client address per minute (1–1000); more get 429.", "Admin:SignInAttemptsPerMinute"),
 
         new("OTEL_EXPORTER_OTLP_ENDPOINT", SettingKind.Text, "(no OTLP export)", "serve", "OTLP collector URL; set: metrics are pushed too.", "Telemetry:OtlpEndpoint"),
         new("OTEL_EXPORTER_OTLP_PROTOCOL", SettingKind.Text, "grpc", "serve", "grpc or http/protobuf.", "Telemetry:OtlpProtocol"),

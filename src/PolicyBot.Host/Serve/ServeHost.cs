@@ -10,6 +10,7 @@ using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
+using PolicyBot.Host.Admin;
 using PolicyBot.Host.Configuration;
 using PolicyBot.Teams;
 using PolicyBot.State;
@@ -117,6 +118,7 @@ internal static class ServeHost
         }
 
         services.AddHostedService<DrainService>();
+        services.AddPolicyBotAdmin(loaded.Settings.Admin);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -131,6 +133,7 @@ internal static class ServeHost
             throw new ServeConfigurationException(StartupFailures(ex).Distinct().ToList());
         }
 
+        app.MapPolicyBotAdmin();
         app.MapPolicyBotHealth();
         app.MapPolicyBotMetrics();
         if (settings.Teams)

@@ -35,10 +35,11 @@ internal sealed class ServeSettings
         {
             Discord = !string.IsNullOrWhiteSpace(settings.Discord.Token);
             Teams = !string.IsNullOrWhiteSpace(settings.Teams.AppId) || settings.Teams.LocalMode;
-            if (!Discord && !Teams)
+            if (!Discord && !Teams && !settings.Admin.Enabled)
             {
                 errors.Add(SettingKeys.Describe(SettingKeys.DiscordSection, "No platform to serve: pass --discord and/or --teams, or set {Token}") +
-                    SettingKeys.Describe(SettingKeys.TeamsSection, " and/or {AppId} in the environment or .env."));
+                    SettingKeys.Describe(SettingKeys.TeamsSection, " and/or {AppId} in the environment or .env") +
+                    SettingKeys.Describe(SettingKeys.AdminSection, " (or {Token} to serve the /admin dashboard alone)."));
             }
         }
         else

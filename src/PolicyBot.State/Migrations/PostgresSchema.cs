@@ -77,6 +77,15 @@ internal static class PostgresSchema
                 );
                 CREATE INDEX delivery_claims_expiry ON delivery_claims (scope, expires_us);
                 """),
+            new(3, "answer text, suggested topics and confidence in the audit trail; indexes for the admin dashboard", """
+                ALTER TABLE audit ADD COLUMN answer_text text;
+                ALTER TABLE audit ADD COLUMN suggested_topics text[] NOT NULL DEFAULT '{}';
+                ALTER TABLE audit ADD COLUMN confidence text;
+                CREATE INDEX audit_points ON audit (at) INCLUDE (platform, outcome, latency_ms);
+                CREATE INDEX audit_outcome_at ON audit (outcome, at);
+                CREATE INDEX audit_platform_at ON audit (platform, at);
+                CREATE INDEX feedback_reaction_answer ON feedback (reaction, answer_id);
+                """),
         ],
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -76,6 +76,15 @@ internal static class SqliteSchema
                 ) WITHOUT ROWID;
                 CREATE INDEX delivery_claims_expiry ON delivery_claims (scope, expires_us);
                 """),
+            new(3, "answer text, suggested topics and confidence in the audit trail; indexes for the admin dashboard", """
+                ALTER TABLE audit ADD COLUMN answer_text TEXT;
+                ALTER TABLE audit ADD COLUMN suggested_topics TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE audit ADD COLUMN confidence TEXT;
+                CREATE INDEX audit_days ON audit (at_us / 86400000000, platform, outcome, latency_ms);
+                CREATE INDEX audit_outcome_at ON audit (outcome, at_us);
+                CREATE INDEX audit_platform_at ON audit (platform, at_us);
+                CREATE INDEX feedback_reaction_answer ON feedback (reaction, answer_id);
+                """),
         ],
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (

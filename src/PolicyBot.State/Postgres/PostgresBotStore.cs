@@ -83,9 +83,11 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         ThrowIfDisposed();
         await using var command = _dataSource.CreateCommand("""
             INSERT INTO audit (answer_id, at, platform, server_id, channel_id, user_hash, question,
-                               outcome, reason, cited_passage_ids, corpus_version, latency_ms)
+                               outcome, reason, cited_passage_ids, corpus_version, latency_ms,
+                               answer_text, suggested_topics, confidence)
             VALUES (@answer_id, @at, @platform, @server_id, @channel_id, @user_hash, @question,
-                    @outcome, @reason, @cited_passage_ids, @corpus_version, @latency_ms)
+                    @outcome, @reason, @cited_passage_ids, @corpus_version, @latency_ms,
+                    @answer_text, @suggested_topics, @confidence)
             ON CONFLICT (answer_id) DO NOTHING;
             """);
         var p = command.Parameters;
@@ -101,6 +103,9 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         p.Add(new NpgsqlParameter<string[]>("cited_passage_ids", StoreValues.Clean(record.CitedPassageIds ?? [])));
         p.Add(new NpgsqlParameter<string>("corpus_version", StoreValues.Clean(record.CorpusVersion ?? "")));
         p.Add(new NpgsqlParameter<double>("latency_ms", record.LatencyMs));
+        p.Add(Text("answer_text", record.AnswerText));
+        p.Add(new NpgsqlParameter<string[]>("suggested_topics", StoreValues.Clean(record.SuggestedTopics ?? [])));
+        p.Add(Text("confidence", record.Confidence));
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
             LogDuplicateAnswer(_logger, record.AnswerId);
@@ -400,8 +405,23 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         }
     }
 
-    private async Task<List<AuditRecord>> ReadAuditPageAsync(DateTimeOffset since, DateTimeOffset afterAt, string afterId, CancellationToken cancellationToken)
+    private Task<List<AuditRecord>> ReadAuditPageAsync(DateTimeOffset since, DateTimeOffset afterAt, string afterId, CancellationToken cancellationToken) =>
+        ReadRecordsAsync("""
+            WHERE at >= @since AND (at, answer_id) > (@after_at, @after_id)
+            ORDER BY at, answer_id
+            LIMIT @limit
+            """, p =>
+        {
+            p.Add(new NpgsqlParameter<DateTimeOffset>("since", since) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            p.Add(new NpgsqlParameter<DateTimeOffset>("after_at", afterAt) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            p.Add(new NpgsqlParameter<string>("after_id", afterId));
+            p.Add(new NpgsqlParameter<int>("limit", StoreValues.AuditPageSize));
+        }, cancellationToken);
+
+    /// <summary>Audit records chosen by <paramref name="where"/> (a WHERE/ORDER/LIMIT tail over <c>audit</c>), with their feedback, from one snapshot.</summary>
+    private async Task<List<AuditRecord>> ReadRecordsAsync(string where, Action<NpgsqlParameterCollection> parameters, CancellationToken cancellationToken, bool includeFeedback = true)
     {
+        ThrowIfDisposed();
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -410,19 +430,15 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
             await using (transaction.ConfigureAwait(false))
             {
                 var records = new List<AuditRecord>();
-                await using (var command = new NpgsqlCommand("""
+                await using (var command = new NpgsqlCommand($"""
                     SELECT answer_id, at, platform, server_id, channel_id, user_hash, question,
-                           outcome, reason, cited_passage_ids, corpus_version, latency_ms
+                           outcome, reason, cited_passage_ids, corpus_version, latency_ms,
+                           answer_text, suggested_topics, confidence
                     FROM audit
-                    WHERE at >= @since AND (at, answer_id) > (@after_at, @after_id)
-                    ORDER BY at, answer_id
-                    LIMIT @limit;
+                    {where};
                     """, connection, transaction))
                 {
-                    command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("since", since) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                    command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("after_at", afterAt) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                    command.Parameters.Add(new NpgsqlParameter<string>("after_id", afterId));
-                    command.Parameters.Add(new NpgsqlParameter<int>("limit", StoreValues.AuditPageSize));
+                    parameters(command.Parameters);
                     var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
@@ -442,12 +458,15 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
                                 CitedPassageIds = reader.GetFieldValue<string[]>(9),
                                 CorpusVersion = reader.GetString(10),
                                 LatencyMs = reader.GetDouble(11),
+                                AnswerText = reader.IsDBNull(12) ? null : reader.GetString(12),
+                                SuggestedTopics = reader.GetFieldValue<string[]>(13),
+                                Confidence = reader.IsDBNull(14) ? null : reader.GetString(14),
                             });
                         }
                     }
                 }
 
-                if (records.Count > 0)
+                if (records.Count > 0 && includeFeedback)
                 {
                     var feedback = new Dictionary<string, List<Feedback>>(StringComparer.Ordinal);
                     await using (var command = new NpgsqlCommand("""

@@ -81,9 +81,11 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO audit (answer_id, at_us, platform, server_id, channel_id, user_hash, question,
-                                   outcome, reason, cited_passage_ids, corpus_version, latency_ms)
+                                   outcome, reason, cited_passage_ids, corpus_version, latency_ms,
+                                   answer_text, suggested_topics, confidence)
                 VALUES ($answer_id, $at_us, $platform, $server_id, $channel_id, $user_hash, $question,
-                        $outcome, $reason, $cited_passage_ids, $corpus_version, $latency_ms)
+                        $outcome, $reason, $cited_passage_ids, $corpus_version, $latency_ms,
+                        $answer_text, $suggested_topics, $confidence)
                 ON CONFLICT (answer_id) DO NOTHING;
                 """;
             var p = command.Parameters;
@@ -99,6 +101,9 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             p.AddWithValue("$cited_passage_ids", ToJson(record.CitedPassageIds ?? []));
             p.AddWithValue("$corpus_version", StoreValues.Clean(record.CorpusVersion ?? ""));
             p.AddWithValue("$latency_ms", record.LatencyMs);
+            p.AddWithValue("$answer_text", (object?)StoreValues.CleanOrNull(record.AnswerText) ?? DBNull.Value);
+            p.AddWithValue("$suggested_topics", ToJson(record.SuggestedTopics ?? []));
+            p.AddWithValue("$confidence", (object?)StoreValues.CleanOrNull(record.Confidence) ?? DBNull.Value);
             if (command.ExecuteNonQuery() == 0)
             {
                 LogDuplicateAnswer(_logger, record.AnswerId);
@@ -394,7 +399,21 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
         }
     }
 
-    private List<AuditRecord> ReadAuditPage(SqliteConnection connection, long sinceUs, long afterUs, string afterId)
+    private List<AuditRecord> ReadAuditPage(SqliteConnection connection, long sinceUs, long afterUs, string afterId) =>
+        ReadRecords(connection, """
+            WHERE at_us >= $since_us AND (at_us, answer_id) > ($after_us, $after_id)
+            ORDER BY at_us, answer_id
+            LIMIT $limit
+            """, p =>
+        {
+            p.AddWithValue("$since_us", sinceUs);
+            p.AddWithValue("$after_us", afterUs);
+            p.AddWithValue("$after_id", afterId);
+            p.AddWithValue("$limit", StoreValues.AuditPageSize);
+        });
+
+    /// <summary>Audit records chosen by <paramref name="where"/> (a WHERE/ORDER/LIMIT tail over <c>audit</c>), with their feedback, from one snapshot.</summary>
+    private static List<AuditRecord> ReadRecords(SqliteConnection connection, string where, Action<SqliteParameterCollection> parameters, bool includeFeedback = true)
     {
         // One read transaction: the page and its feedback come from the same snapshot.
         using var transaction = connection.BeginTransaction(deferred: true);
@@ -402,18 +421,14 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = """
+            command.CommandText = $"""
                 SELECT answer_id, at_us, platform, server_id, channel_id, user_hash, question,
-                       outcome, reason, cited_passage_ids, corpus_version, latency_ms
+                       outcome, reason, cited_passage_ids, corpus_version, latency_ms,
+                       answer_text, suggested_topics, confidence
                 FROM audit
-                WHERE at_us >= $since_us AND (at_us, answer_id) > ($after_us, $after_id)
-                ORDER BY at_us, answer_id
-                LIMIT $limit;
+                {where};
                 """;
-            command.Parameters.AddWithValue("$since_us", sinceUs);
-            command.Parameters.AddWithValue("$after_us", afterUs);
-            command.Parameters.AddWithValue("$after_id", afterId);
-            command.Parameters.AddWithValue("$limit", StoreValues.AuditPageSize);
+            parameters(command.Parameters);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -431,11 +446,14 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
                     CitedPassageIds = FromJson(reader.GetString(9)),
                     CorpusVersion = reader.GetString(10),
                     LatencyMs = reader.GetDouble(11),
+                    AnswerText = reader.IsDBNull(12) ? null : reader.GetString(12),
+                    SuggestedTopics = FromJson(reader.GetString(13)),
+                    Confidence = reader.IsDBNull(14) ? null : reader.GetString(14),
                 });
             }
         }
 
-        if (records.Count == 0)
+        if (records.Count == 0 || !includeFeedback)
         {
             return records;
         }

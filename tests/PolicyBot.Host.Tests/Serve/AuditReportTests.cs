@@ -105,7 +105,7 @@ public sealed class AuditReportTests
         }
 
         Assert.Equal(7, records.Count);
-        var line = JsonNode.Parse(AuditCommand.Json(records[0]))!;
+        var line = JsonNode.Parse(AuditExport.Json(records[0]))!;
         Assert.Equal("a2", line["answer_id"]!.GetValue<string>());
         Assert.Equal("answered", line["outcome"]!.GetValue<string>());
         Assert.Equal("widget.md#2", line["cited_passage_ids"]![0]!.GetValue<string>());
@@ -113,7 +113,7 @@ public sealed class AuditReportTests
         Assert.Equal("negative", line["feedback"]![0]!["reaction"]!.GetValue<string>());
         Assert.Equal(12.25, line["latency_ms"]!.GetValue<double>());
 
-        var csv = AuditCommand.Csv(records[^1]);
+        var csv = AuditExport.Csv(records[^1]);
         Assert.Contains("\"'=cmd|' /C calc'!A0, \"\"quoted\"\"\"", csv, StringComparison.Ordinal);
         Assert.StartsWith("c1,2026-11-01T09:07:00.0000000Z,discord,g1,c1,abc,", csv, StringComparison.Ordinal);
     }

@@ -1,0 +1,74 @@
+using PolicyBot.Core.Conversation;
+
+namespace PolicyBot.Core.State;
+
+/// <summary>
+/// The reads the admin dashboard makes on the audit trail: narrow rows for the charts and filtered, newest-first
+/// pages for the lists. Both stores index what these filter on (time, outcome, platform, reaction).
+/// </summary>
+public interface IAuditQueries
+{
+    /// <summary>Questions per UTC day, platform and outcome, asked on the days from <paramref name="first"/> up to (not including) <paramref name="end"/>; counted by the database.</summary>
+    Task<IReadOnlyList<AuditDayCount>> CountAuditByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
+
+    /// <summary>Reactions per UTC day (of the question rated), platform and reaction, on questions asked on the days [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    Task<IReadOnlyList<FeedbackDayCount>> CountFeedbackByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
+
+    /// <summary>The latency of every answered or abstained question asked on the days [<paramref name="first"/>, <paramref name="end"/>) (refusals never searched).</summary>
+    Task<IReadOnlyList<LatencyPoint>> ReadLatenciesAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
+
+    /// <summary>The newest records that match <paramref name="filter"/>, at most <see cref="AuditFilter.Limit"/>, with linked feedback when asked.</summary>
+    Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditFilter filter, CancellationToken cancellationToken);
+}
+
+public readonly record struct AuditDayCount(DateOnly Day, string Platform, AnswerOutcome Outcome, int Count);
+
+public readonly record struct FeedbackDayCount(DateOnly Day, string Platform, FeedbackReaction Reaction, int Count);
+
+public readonly record struct LatencyPoint(DateOnly Day, string Platform, double LatencyMs);
+
+/// <summary>UTC days as the stores count them: whole days since the Unix epoch.</summary>
+public static class AuditDays
+{
+    private static readonly int Epoch = new DateOnly(1970, 1, 1).DayNumber;
+
+    public static DateOnly FromEpochDay(long day) => DateOnly.FromDayNumber(checked((int)(Epoch + day)));
+
+    public static long ToEpochDay(DateOnly day) => day.DayNumber - Epoch;
+
+    public static DateTimeOffset Start(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    public static DateOnly Of(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+}
+
+/// <summary>Which records a dashboard list shows.</summary>
+public enum AuditSelection
+{
+    /// <summary>Every record.</summary>
+    All,
+
+    /// <summary>Abstentions, plus answers of low confidence (the corpus only partly covered the question).</summary>
+    CoverageGaps,
+
+    /// <summary>Records with at least one 👎.</summary>
+    NegativeFeedback,
+}
+
+public sealed record AuditFilter
+{
+    public AuditSelection Selection { get; init; } = AuditSelection.All;
+
+    /// <summary>Inclusive lower bound on the question time.</summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Exclusive upper bound on the question time.</summary>
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>Only this platform ("discord", "teams", …); null for all.</summary>
+    public string? Platform { get; init; }
+
+    public int Limit { get; init; } = 200;
+
+    /// <summary>Read each record's feedback too (the Feedback page); the gaps page does without.</summary>
+    public bool IncludeFeedback { get; init; } = true;
+}
