@@ -34,6 +34,12 @@ internal sealed class TelemetrySettings
     public string? OtlpProtocol { get; set; }
 
     public TimeSpan ExportInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Prefix of the host's meter names (appsettings.json <c>Telemetry:MeterScope</c>; default the product's "PolicyBot").
+    /// Metric names do not depend on it; it keeps several hosts in one process (tests) from seeing each other's measurements.
+    /// </summary>
+    public string MeterScope { get; set; } = PolicyBotMetrics.MeterName;
 }
 
 /// <summary>The serve listener.</summary>

@@ -74,11 +74,10 @@ internal static class ServeHost
         });
         var services = builder.Services;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Operations.DrainTimeout + TimeSpan.FromSeconds(15));
-        services.AddMetrics();
+        services.AddPolicyBotTelemetry(builder.Configuration, otlp);
         services.AddSingleton(settings);
         services.AddSingleton(settings.Engine);
         services.AddSingleton(settings.Operations);
-        services.AddSingleton(sp => new PrometheusExporter(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp => new PolicyBotMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<LiveIndex>();
         services.AddSingleton<ICorpusCatalog>(sp => sp.GetRequiredService<LiveIndex>());
@@ -118,12 +117,6 @@ internal static class ServeHost
             services.AddHealthChecks().AddReadiness("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested);
         }
 
-        if (otlp is not null)
-        {
-            services.AddSingleton(otlp);
-            services.AddHostedService<OtlpExportService>();
-        }
-
         services.AddHostedService<DrainService>();
         services.AddPolicyBotAdmin(loaded.Settings.Admin);
         configure?.Invoke(builder);
@@ -140,11 +133,9 @@ internal static class ServeHost
             throw new ServeConfigurationException(StartupFailures(ex).Distinct().ToList());
         }
 
-        // Listen before the first measurement so nothing recorded at start is lost.
-        _ = app.Services.GetRequiredService<PrometheusExporter>();
         app.MapPolicyBotAdmin();
         app.MapPolicyBotHealth();
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPolicyBotMetrics();
         if (settings.Teams)
         {
             app.MapPolicyBotTeams();
@@ -164,6 +155,7 @@ internal static class ServeHost
                 nameof(TeamsOptions) => SettingKeys.TeamsSection,
                 nameof(BotStateOptions) => SettingKeys.StateSection,
                 nameof(AuditOptions) => SettingKeys.AuditSection,
+                nameof(TelemetrySettings) => SettingKeys.TelemetrySection,
                 _ => failure.OptionsType.Name,
             };
             foreach (var message in failure.Failures)

@@ -60,14 +60,17 @@ public sealed class ServeHostTests
         Assert.Equal(host.Live.CorpusVersion, record.CorpusVersion);
         Assert.True(record.LatencyMs > 0);
 
-        var metrics = await host.Http.GetStringAsync("/metrics");
-        Assert.Contains("# TYPE policybot_questions_total counter", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_questions_total{outcome=\"answered\",platform=\"teams\"} 1\n", metrics, StringComparison.Ordinal);
-        Assert.Single(metrics.Split('\n'), l => l.StartsWith("policybot_questions_total{", StringComparison.Ordinal));
-        Assert.Contains("# TYPE policybot_answer_duration_milliseconds histogram", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_answer_duration_milliseconds_count{outcome=\"answered\",platform=\"teams\"} 1\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_index_build_duration_milliseconds_count", metrics, StringComparison.Ordinal);
-        Assert.Contains("policybot_teams_activities_received_total", metrics, StringComparison.Ordinal);
+        var metrics = PrometheusText.Parse(await host.Http.GetStringAsync("/metrics"));
+        var questions = metrics["policybot_questions_total"];
+        Assert.Equal("counter", questions.Type);
+        Assert.Equal(1, Assert.Single(questions.Samples).Value);
+        Assert.Equal(1, questions.Single("policybot_questions_total", ("outcome", "answered"), ("platform", "teams")).Value);
+        var latency = metrics["policybot_answer_duration_milliseconds"];
+        Assert.Equal("histogram", latency.Type);
+        Assert.Equal(1, latency.Single("policybot_answer_duration_milliseconds_count", ("outcome", "answered"), ("platform", "teams")).Value);
+        Assert.True(metrics["policybot_index_build_duration_milliseconds"].Single("policybot_index_build_duration_milliseconds_count").Value >= 1);
+        Assert.Equal(1, metrics["policybot_teams_activities_received_total"].Samples.Sum(s => s.Value));
+        Assert.Equal(0, metrics["policybot_answers_in_flight"].Single("policybot_answers_in_flight").Value);
     }
 
     [Fact]

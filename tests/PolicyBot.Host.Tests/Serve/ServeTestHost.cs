@@ -78,6 +78,10 @@ internal sealed class ServeTestHost : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddProvider(logs);
+            // Each host its own meter names: the OpenTelemetry SDK selects meters by name, and hosts run in parallel here.
+            // The fake Bot Framework serves HTTPS with a test CA (as the Teams tests' BotHost trusts it).
+            builder.Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(TestCertificateAuthority.TrustingHandler));
+            builder.Configuration["Telemetry:MeterScope"] = "PolicyBotTest-" + Guid.NewGuid().ToString("N");
         }, environmentName: "Development");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
