@@ -62,15 +62,30 @@ public static class TestCorpus
         return Path.Combine(Root, "state-" + Guid.NewGuid().ToString("N") + ".db");
     }
 
-    /// <summary>A sentence of at least 1,640 characters on <paramref name="topic"/>.</summary>
+    /// <summary>
+    /// A sentence of at least 1,640 characters on <paramref name="topic"/>. Sentences <c>n</c> = 1, 2, 3 share only the
+    /// question's words; the rest of each is drawn from its own vocabulary, so the composer (which skips a sentence
+    /// whose words mostly repeat an already chosen one) quotes all three.
+    /// </summary>
     public static string LongSentence(string topic, int n)
     {
+        string[][] vocabularies =
+        [
+            ["ledger", "folder", "binder", "dossier", "register", "logbook", "charter", "deed", "invoice", "receipt", "minute", "memo", "contract", "permit", "licence", "warrant"],
+            ["photograph", "negative", "slide", "microfilm", "reel", "cassette", "tape", "disc", "print", "poster", "map", "chart", "plan", "drawing", "sketch", "atlas"],
+            ["email", "database", "spreadsheet", "backup", "snapshot", "server", "mailbox", "website", "webpage", "forum", "wiki", "chatlog", "transcript", "recording", "podcast", "stream"],
+        ];
+        string[][] verbPairs = [["sealed", "catalogued"], ["digitised", "restored"], ["exported", "mirrored"]];
+        var verbs = verbPairs[(n - 1) % verbPairs.Length];
+        var words = vocabularies[(n - 1) % vocabularies.Length];
         var builder = new StringBuilder($"The {topic} retention schedule rule number {n} requires that");
         var i = 0;
         while (builder.Length < 1640)
         {
+            var a = words[i % words.Length];
+            var b = words[(i + 5) % words.Length];
             i++;
-            builder.Append(CultureInfo.InvariantCulture, $" archive record {n}-{i} of the {topic} retention schedule is kept, indexed, reviewed and documented by the records officer,");
+            builder.Append(CultureInfo.InvariantCulture, $" every {a} and {b} of the {topic} retention schedule is {verbs[0]} and {verbs[1]} by the records officer,");
         }
 
         return builder.ToString().TrimEnd(',') + " until the retention schedule review ends.";
@@ -160,7 +175,13 @@ public static class TestCorpus
         for (var i = 1; i <= 3; i++)
         {
             oversized.Append(CultureInfo.InvariantCulture, $"\n## Section {i} ").Append(new string('S', 290)).Append("\n\n");
-            oversized.Append(CultureInfo.InvariantCulture, $"Watermarking provenance labels apply to synthetic media under clause {i} of this note.");
+            // Three different statements (the composer skips a sentence that mostly repeats one already quoted).
+            oversized.Append(i switch
+            {
+                1 => "Watermarking provenance labels apply to synthetic media images from diffusion generators, photorealistic portraits and edited photographs.",
+                2 => "Provenance labels for synthetic media audio cover cloned voices, dubbed podcasts and robocalls, and watermarking must survive compression.",
+                _ => "Synthetic media video such as deepfakes, avatars and lip-synced clips carries watermarking and visible provenance labels in every frame.",
+            });
             var filler = 0;
             var paragraph = new StringBuilder();
             while (paragraph.Length < 1450)

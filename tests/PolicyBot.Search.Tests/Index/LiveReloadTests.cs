@@ -30,14 +30,28 @@ public sealed class LiveReloadTests
             }
         }
 
+        async Task UntilAnsweredMoreThan(int count)
+        {
+            // The askers are thread-pool tasks: on a loaded machine they may start late, so each reload waits until
+            // questions are really running beside it (bounded, so a hang fails instead of blocking the run).
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Volatile.Read(ref answered) <= count && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+        }
+
         var askers = new[] { Task.Run(AskLoop), Task.Run(AskLoop) };
         var versions = new HashSet<string> { engine.CorpusVersion };
         for (var round = 0; round < 8; round++)
         {
+            await UntilAnsweredMoreThan(Volatile.Read(ref answered));
             corpus.Write($"extra-{round}.md", $"# Extra {round}\n\nA note number {round} about the lighthouse{round} export register.");
             await engine.RefreshAsync(CancellationToken.None);
             versions.Add(engine.CorpusVersion);
         }
+
+        await UntilAnsweredMoreThan(Volatile.Read(ref answered));
 
         await stop.CancelAsync();
         await Task.WhenAll(askers);
