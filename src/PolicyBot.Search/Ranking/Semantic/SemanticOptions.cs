@@ -44,6 +44,12 @@ public sealed record SemanticOptions
     /// <summary>Whether a passage is embedded with its document title and heading path in front (context for "The initiative…").</summary>
     public bool WithContext { get; init; } = true;
 
+    /// <summary>
+    /// The stage runs for a question only when the lexical ranking's best passage covers less than this share of the
+    /// question's words (1: only when it misses one; above 1: always). See <see cref="SemanticIndex.IsNeeded"/>.
+    /// </summary>
+    public double BelowCoverage { get; init; } = 1;
+
     public static SemanticOptions Off { get; } = new();
 
     public static SemanticOptions On { get; } = new() { Enabled = true };
