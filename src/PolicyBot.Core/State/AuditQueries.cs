@@ -19,7 +19,24 @@ public interface IAuditQueries
 
     /// <summary>The newest records that match <paramref name="filter"/>, at most <see cref="AuditFilter.Limit"/>, with linked feedback when asked.</summary>
     Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Coverage gaps asked in [<paramref name="from"/>, <paramref name="to"/>) — abstentions and low-confidence answers
+    /// (<see cref="AuditSelection.CoverageGaps"/>) — grouped by their stored <see cref="AuditRecord.MainTerms"/> in the
+    /// database: the <paramref name="top"/> biggest groups (most asked, then most recently asked), each with its newest
+    /// <paramref name="samples"/> questions.
+    /// </summary>
+    Task<CoverageGaps> GroupCoverageGapsAsync(DateTimeOffset from, DateTimeOffset to, int top, int samples, CancellationToken cancellationToken);
 }
+
+/// <summary>What <see cref="IAuditQueries.GroupCoverageGapsAsync"/> found: all gap questions and groups in the range, and the biggest groups.</summary>
+public sealed record CoverageGaps(int Questions, int GroupCount, IReadOnlyList<CoverageGapGroup> Groups);
+
+/// <summary>One group of gap questions sharing their main terms.</summary>
+public sealed record CoverageGapGroup(string Terms, int Asked, int Abstained, int LowConfidence, DateTimeOffset LastAsked, IReadOnlyList<CoverageGapSample> Newest);
+
+/// <summary>One question of a group, newest first: what was asked and the topics the bot named instead.</summary>
+public sealed record CoverageGapSample(string Question, DateTimeOffset At, IReadOnlyList<string> SuggestedTopics);
 
 public readonly record struct AuditDayCount(DateOnly Day, string Platform, AnswerOutcome Outcome, int Count);
 

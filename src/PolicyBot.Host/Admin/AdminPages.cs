@@ -89,12 +89,12 @@ internal static class AdminPages
         return html.ToMarkup();
     }
 
-    public static Markup Gaps(DayRange range, IReadOnlyList<GapGroup> groups, int questions)
+    public static Markup Gaps(DayRange range, IReadOnlyList<GapGroup> groups, int questions, int groupCount)
     {
         ArgumentNullException.ThrowIfNull(groups);
         var html = new HtmlWriter();
         RangeLinks(html, "/admin/gaps", range, null);
-        html.Write($"""<p class="hint">{questions} questions the bot abstained on or answered with low confidence (newest {GapGroup.Window} at most), grouped by their main terms: the analysed words without stop words, up to four — the same grouping as <code>policybot report</code>.</p>""");
+        html.Write($"""<p class="hint"><span id="gap-questions">{questions}</span> questions the bot abstained on or answered with low confidence, in <span id="gap-groups">{groupCount}</span> groups of the same main terms (the analysed words without stop words, up to four — the same grouping as <code>policybot report</code>){(groupCount > groups.Count ? new HtmlWriter().Write($"; the {groups.Count} biggest are shown").ToMarkup() : Markup.Empty)}. Examples and closest topics come from each group's newest {GapGroup.Samples} questions.</p>""");
         if (groups.Count == 0)
         {
             html.Write($"""<p class="empty">No coverage gaps in this range.</p>""");
@@ -219,6 +219,11 @@ internal static class AdminPages
         }
 
         html.Write($"""<section class="result" data-outcome="{answer.Outcome.ToString().ToLowerInvariant()}"><h2>{(answer.Answered ? "Answer" : answer.Outcome == AnswerOutcome.Abstained ? "Abstained" : "Refused")}</h2><p class="answer"><bdi>{answer.Text}</bdi></p>""");
+        if (answer.Confidence is { } confidence)
+        {
+            html.Write($"""<p class="confidence" data-confidence="{confidence.ToString().ToLowerInvariant()}">Confidence: <b>{confidence.ToString().ToLowerInvariant()}</b> — {ConfidenceMeaning(confidence)}</p>""");
+        }
+
         if (answer.Reason is { } reason)
         {
             html.Write($"""<p class="reason">Reason: {reason}</p>""");
@@ -260,6 +265,13 @@ internal static class AdminPages
 
         return html.ToMarkup();
     }
+
+    private static string ConfidenceMeaning(AnswerConfidence confidence) => confidence switch
+    {
+        AnswerConfidence.High => "the cited passages cover the question and the rankings agree.",
+        AnswerConfidence.Medium => "the cited passages cover most of the question.",
+        _ => "the corpus only partly covers the question; this question counts as a coverage gap.",
+    };
 
     private static void RangeLinks(HtmlWriter html, string path, DayRange range, string? platform)
     {

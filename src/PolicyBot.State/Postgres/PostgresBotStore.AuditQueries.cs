@@ -83,7 +83,7 @@ public sealed partial class PostgresBotStore : IAuditQueries
         ArgumentNullException.ThrowIfNull(filter);
         var selection = filter.Selection switch
         {
-            AuditSelection.CoverageGaps => "AND (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'))",
+            AuditSelection.CoverageGaps => "AND " + StoreValues.CoverageGapCondition,
             AuditSelection.NegativeFeedback => "AND answer_id IN (SELECT answer_id FROM feedback WHERE reaction = 'Negative')",
             _ => "",
         };
@@ -98,6 +98,79 @@ public sealed partial class PostgresBotStore : IAuditQueries
             p.Add(Text("platform", filter.Platform));
             p.Add(new NpgsqlParameter<int>("limit", Math.Clamp(filter.Limit, 1, 100_000)));
         }, cancellationToken, filter.IncludeFeedback).ConfigureAwait(false);
+    }
+
+    public async Task<CoverageGaps> GroupCoverageGapsAsync(DateTimeOffset from, DateTimeOffset to, int top, int samples, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        ThrowIfDisposed();
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // REPEATABLE READ: the groups and their samples come from one snapshot. Both statements run on the partial
+            // indexes of schema version 4 (only gap rows are in them).
+            var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var groups = new List<(string Terms, int Asked, int Abstained, DateTimeOffset Last)>();
+                int questions = 0, groupCount = 0;
+                await using (var command = new NpgsqlCommand($"""
+                    SELECT main_terms, count(*)::int, (count(*) FILTER (WHERE outcome = 'Abstained'))::int, max(at),
+                           (sum(count(*)) OVER ())::int, (count(*) OVER ())::int
+                    FROM audit
+                    WHERE at >= @from AND at < @to AND main_terms IS NOT NULL AND {StoreValues.CoverageGapCondition}
+                    GROUP BY main_terms
+                    ORDER BY 2 DESC, 4 DESC, 1
+                    LIMIT @top;
+                    """, connection, transaction))
+                {
+                    Range(command.Parameters, from, to);
+                    command.Parameters.Add(new NpgsqlParameter<int>("top", top));
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            groups.Add((reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetFieldValue<DateTimeOffset>(3)));
+                            questions = reader.GetInt32(4);
+                            groupCount = reader.GetInt32(5);
+                        }
+                    }
+                }
+
+                var newest = groups.ToDictionary(g => g.Terms, _ => new List<CoverageGapSample>(samples), StringComparer.Ordinal);
+                if (groups.Count > 0)
+                {
+                    // Each group's newest questions in one round trip: a LATERAL index seek per group.
+                    await using var command = new NpgsqlCommand($"""
+                        SELECT k.terms, s.question, s.at, s.suggested_topics
+                        FROM unnest(@terms) AS k(terms)
+                        CROSS JOIN LATERAL (
+                            SELECT question, at, suggested_topics
+                            FROM audit
+                            WHERE main_terms = k.terms AND at >= @from AND at < @to AND {StoreValues.CoverageGapCondition}
+                            ORDER BY at DESC
+                            LIMIT @samples) s
+                        ORDER BY k.terms, s.at DESC;
+                        """, connection, transaction);
+                    Range(command.Parameters, from, to);
+                    command.Parameters.Add(new NpgsqlParameter<string[]>("terms", groups.ConvertAll(g => g.Terms).ToArray()));
+                    command.Parameters.Add(new NpgsqlParameter<int>("samples", samples));
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            newest[reader.GetString(0)].Add(new CoverageGapSample(reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<string[]>(3)));
+                        }
+                    }
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return new CoverageGaps(questions, groupCount, groups.ConvertAll(g => new CoverageGapGroup(g.Terms, g.Asked, g.Abstained, g.Asked - g.Abstained, g.Last, newest[g.Terms])));
+            }
+        }
     }
 
     private static void Range(NpgsqlParameterCollection parameters, DateTimeOffset from, DateTimeOffset to)

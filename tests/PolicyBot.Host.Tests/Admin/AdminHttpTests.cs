@@ -1,3 +1,4 @@
+using PolicyBot.Search.Analysis;
 using System.Net;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
@@ -217,7 +218,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
         var document = Parse(await http.GetStringAsync("/admin/gaps?days=7"));
 
         var group = Assert.Single(document.QuerySelectorAll("tr.gap"));
-        Assert.Equal(AuditReport.GapKey("What is the capital of Peru (1)?"), group.QuerySelector(".terms")?.TextContent);
+        Assert.Equal(QuestionTerms.Default.MainTerms("What is the capital of Peru (1)?"), group.QuerySelector(".terms")?.TextContent);
         Assert.Equal("4", group.Children[1].TextContent);
         Assert.Contains("widgets", group.TextContent, StringComparison.Ordinal);
         var link = group.QuerySelector("a.try")!.GetAttribute("href")!;

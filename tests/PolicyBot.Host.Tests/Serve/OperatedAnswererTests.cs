@@ -1,3 +1,4 @@
+using PolicyBot.Search.Analysis;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
@@ -24,7 +25,7 @@ public sealed class OperatedAnswererTests : IAsyncLifetime
     }
 
     private OperatedAnswerer Make(IQuestionAnswerer inner, OperationsOptions options, IBotStore? store = null, TimeProvider? time = null) =>
-        new(inner, _engine, store, Hasher, new InMemoryRateLimiter(time ?? TimeProvider.System), options, new PolicyBotMetrics(), time ?? TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
+        new(inner, _engine, store, QuestionTerms.Default, Hasher, new InMemoryRateLimiter(time ?? TimeProvider.System), options, new PolicyBotMetrics(), time ?? TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
 
     /// <summary>The real engine, made slow by a delay before it answers (the answer still comes from the core).</summary>
     private DelayingAnswerer Slow(TimeSpan delay) => new(_engine, TimeProvider.System) { Delay = delay };
