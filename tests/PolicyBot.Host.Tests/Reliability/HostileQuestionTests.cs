@@ -1,4 +1,3 @@
-using PolicyBot.Search.Analysis;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -10,6 +9,7 @@ using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;
 using PolicyBot.State;
 using PolicyBot.Search.Index;
+using PolicyBot.Search.Analysis;
 
 namespace PolicyBot.Host.Tests.Reliability;
 

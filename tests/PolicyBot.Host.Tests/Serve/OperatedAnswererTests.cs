@@ -1,4 +1,3 @@
-using PolicyBot.Search.Analysis;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
@@ -6,6 +5,7 @@ using PolicyBot.Core.State;
 using PolicyBot.Teams.Tests.Fakes;
 using PolicyBot.State;
 using PolicyBot.Search;
+using PolicyBot.Search.Analysis;
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -126,6 +126,48 @@ public sealed class OperatedAnswererTests : IAsyncLifetime
         }
 
         Assert.Fail("nothing audited");
+    }
+
+    [Fact]
+    public async Task AnswerAsync_EachOutcome_AuditsConfidenceAndMainTermsAsTheAnswerHadThem()
+    {
+        using var corpus = new TestCorpus(seed: false);
+        await using var store = BotStoreFactory.CreateSqlite(corpus.IndexPath, null, null);
+        await store.MigrateAsync(CancellationToken.None);
+        using var answerer = Make(_engine, new OperationsOptions(), store);
+        var asked = new[]
+        {
+            TestCorpus.FineQuestion,
+            TestCorpus.RegistryQuestion,
+            "What is the capital of Peru?",
+            "数据出境安全评估办法的适用范围是什么？",
+            "<script>alert(1)</script> Widget Safety Act fine?",
+            "",
+        };
+        var answers = new Dictionary<string, Answer>();
+        foreach (var q in asked)
+        {
+            var answer = await answerer.AnswerAsync(new Question(q, new QuestionContext("discord", "g1", "c1", "alice")), CancellationToken.None);
+            answers[answer.Id] = answer;
+        }
+
+        var records = new List<AuditRecord>();
+        await foreach (var record in store.ReadAuditAsync(null, CancellationToken.None))
+        {
+            records.Add(record);
+        }
+
+        Assert.Equal(asked.Length, records.Count);
+        Assert.Contains(records, r => r.Outcome == AnswerOutcome.Answered && r.Confidence is not null);
+        Assert.Contains(records, r => r.Outcome == AnswerOutcome.Abstained);
+        foreach (var record in records)
+        {
+            var answer = answers[record.AnswerId];
+            Assert.Equal(answer.Confidence?.ToString(), record.Confidence);
+            Assert.Equal(answer.Outcome == AnswerOutcome.Refused ? null : QuestionTerms.Default.MainTerms(record.Question), record.MainTerms);
+        }
+
+        Assert.Equal("capit peru", records.Single(r => r.Question == "What is the capital of Peru?").MainTerms);
     }
 
     [Theory]
