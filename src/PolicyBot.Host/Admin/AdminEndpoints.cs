@@ -108,7 +108,8 @@ internal static partial class AdminEndpoints
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             if (context.Request.Path.StartsWithSegments("/admin", StringComparison.Ordinal))
             {
-                headers.CacheControl = "no-store";
+                // What antiforgery sets on the pages with a form anyway (any other value makes it log a warning per view).
+                headers.CacheControl = "no-cache, no-store";
             }
 
             return next(context);

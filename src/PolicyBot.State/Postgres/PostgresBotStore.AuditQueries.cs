@@ -5,28 +5,28 @@ using PolicyBot.Core.State;
 
 namespace PolicyBot.State.Postgres;
 
-/// <summary>The admin dashboard's reads (<see cref="IAuditQueries"/>), on the indexes of schema version 3.</summary>
+/// <summary>The admin dashboard's reads (<see cref="IAuditQueries"/>), on the indexes of schema versions 3 and 4.</summary>
 public sealed partial class PostgresBotStore : IAuditQueries
 {
     public async Task<IReadOnlyList<AuditDayCount>> CountAuditByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
 
-        // audit_points (at) INCLUDE (platform, outcome, latency_ms): an index-only range scan, hash-aggregated by PostgreSQL.
+        // audit_day (day, platform, outcome) INCLUDE (latency_ms): an index-only range scan, aggregated in index order.
         await using var command = _dataSource.CreateCommand("""
-            SELECT floor(extract(epoch FROM at) / 86400)::bigint, platform, outcome, count(*)::int
+            SELECT day, platform, outcome, count(*)::int
             FROM audit
-            WHERE at >= @from AND at < @to
+            WHERE day >= @first AND day < @end
             GROUP BY 1, 2, 3;
             """);
-        Range(command.Parameters, AuditDays.Start(first), AuditDays.Start(end));
+        Days(command.Parameters, first, end);
         var list = new List<AuditDayCount>();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                list.Add(new AuditDayCount(AuditDays.FromEpochDay(reader.GetInt64(0)), reader.GetString(1), Enum.Parse<AnswerOutcome>(reader.GetString(2)), reader.GetInt32(3)));
+                list.Add(new AuditDayCount(AuditDays.FromEpochDay(reader.GetInt32(0)), reader.GetString(1), Enum.Parse<AnswerOutcome>(reader.GetString(2)), reader.GetInt32(3)));
             }
         }
 
@@ -37,19 +37,19 @@ public sealed partial class PostgresBotStore : IAuditQueries
     {
         ThrowIfDisposed();
         await using var command = _dataSource.CreateCommand("""
-            SELECT floor(extract(epoch FROM a.at) / 86400)::bigint, a.platform, f.reaction, count(*)::int
+            SELECT a.day, a.platform, f.reaction, count(*)::int
             FROM audit a JOIN feedback f ON f.answer_id = a.answer_id
-            WHERE a.at >= @from AND a.at < @to
+            WHERE a.day >= @first AND a.day < @end
             GROUP BY 1, 2, 3;
             """);
-        Range(command.Parameters, AuditDays.Start(first), AuditDays.Start(end));
+        Days(command.Parameters, first, end);
         var list = new List<FeedbackDayCount>();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                list.Add(new FeedbackDayCount(AuditDays.FromEpochDay(reader.GetInt64(0)), reader.GetString(1), Enum.Parse<FeedbackReaction>(reader.GetString(2)), reader.GetInt32(3)));
+                list.Add(new FeedbackDayCount(AuditDays.FromEpochDay(reader.GetInt32(0)), reader.GetString(1), Enum.Parse<FeedbackReaction>(reader.GetString(2)), reader.GetInt32(3)));
             }
         }
 
@@ -60,18 +60,18 @@ public sealed partial class PostgresBotStore : IAuditQueries
     {
         ThrowIfDisposed();
         await using var command = _dataSource.CreateCommand("""
-            SELECT floor(extract(epoch FROM at) / 86400)::bigint, platform, latency_ms
+            SELECT day, platform, latency_ms
             FROM audit
-            WHERE at >= @from AND at < @to AND outcome <> 'Refused';
+            WHERE day >= @first AND day < @end AND outcome <> 'Refused';
             """);
-        Range(command.Parameters, AuditDays.Start(first), AuditDays.Start(end));
+        Days(command.Parameters, first, end);
         var list = new List<LatencyPoint>();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                list.Add(new LatencyPoint(AuditDays.FromEpochDay(reader.GetInt64(0)), reader.GetString(1), reader.GetDouble(2)));
+                list.Add(new LatencyPoint(AuditDays.FromEpochDay(reader.GetInt32(0)), reader.GetString(1), reader.GetDouble(2)));
             }
         }
 
@@ -171,6 +171,12 @@ public sealed partial class PostgresBotStore : IAuditQueries
                 return new CoverageGaps(questions, groupCount, groups.ConvertAll(g => new CoverageGapGroup(g.Terms, g.Asked, g.Abstained, g.Asked - g.Abstained, g.Last, newest[g.Terms])));
             }
         }
+    }
+
+    private static void Days(NpgsqlParameterCollection parameters, DateOnly first, DateOnly end)
+    {
+        parameters.Add(new NpgsqlParameter<int>("first", checked((int)AuditDays.ToEpochDay(first))));
+        parameters.Add(new NpgsqlParameter<int>("end", checked((int)AuditDays.ToEpochDay(end))));
     }
 
     private static void Range(NpgsqlParameterCollection parameters, DateTimeOffset from, DateTimeOffset to)

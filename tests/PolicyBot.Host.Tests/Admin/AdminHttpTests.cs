@@ -136,7 +136,15 @@ public sealed class AdminHttpTests : IAsyncLifetime
             Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
             Assert.Equal("no-referrer", string.Join(",", response.Headers.GetValues("Referrer-Policy")));
             Assert.Equal("DENY", string.Join(",", response.Headers.GetValues("X-Frame-Options")));
+            Assert.Equal("same-origin", string.Join(",", response.Headers.GetValues("Cross-Origin-Opener-Policy")));
+            if (path.StartsWith("/admin", StringComparison.Ordinal))
+            {
+                Assert.True(response.Headers.CacheControl?.NoStore, $"{path}: Cache-Control {response.Headers.CacheControl}");
+            }
         }
+
+        // The pages' no-store is the value antiforgery wants: no "headers overridden" warning on every view.
+        Assert.DoesNotContain(_host.Logs.Lines, l => l.Contains("'Cache-Control'", StringComparison.Ordinal));
 
         Assert.DoesNotContain("'unsafe-inline'", AdminEndpoints.ContentSecurityPolicy, StringComparison.Ordinal);
         Assert.Contains("script-src", AdminEndpoints.ContentSecurityPolicy.Replace("default-src 'none'", "script-src", StringComparison.Ordinal), StringComparison.Ordinal);
