@@ -53,6 +53,9 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
     /// <summary>The rows of <c>schema_migrations</c>, read without the store.</summary>
     protected abstract Task<IReadOnlyList<int>> ReadMigrationVersionsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The planner's estimate of the audit table's rows (-1 before any statistics), read without the store.</summary>
+    protected abstract Task<long> ReadAuditRowEstimateAsync(CancellationToken cancellationToken);
+
     /// <summary>All feedback rows, linked or not, read without the store.</summary>
     protected abstract Task<long> CountFeedbackRowsAsync(CancellationToken cancellationToken);
 

@@ -110,6 +110,21 @@ public abstract partial class BotStoreContractTests
         await Assert.ThrowsAsync<ArgumentException>(() => Store.RecordQuestionsAsync([Gap("", GapDay, AnswerOutcome.Answered, null, "no id", [])], Ct));
     }
 
+    [StoreFact]
+    public async Task OptimizeAsync_AfterABulkLoad_GivesThePlannerStatisticsAndKeepsEveryRecord()
+    {
+        await Store.MigrateAsync(Ct);
+        await Store.RecordQuestionsAsync(Enumerable.Range(0, 30).Select(i => Gap($"o{i}", GapDay.AddMinutes(i), AnswerOutcome.Abstained, "t" + (i % 3), "q" + i, [])).ToList(), Ct);
+        Assert.Equal(-1, await ReadAuditRowEstimateAsync(Ct));
+
+        await Store.OptimizeAsync(Ct);
+        await Store.OptimizeAsync(Ct);
+
+        Assert.Equal(30, await ReadAuditRowEstimateAsync(Ct));
+        Assert.Equal(30, (await ReadAllAsync(Store, null)).Count);
+        Assert.Equal(30, (await Store.GroupCoverageGapsAsync(GapDay, GapDay.AddDays(1), 10, 1, Ct)).Questions);
+    }
+
     private static AuditRecord Gap(string id, DateTimeOffset at, AnswerOutcome outcome, string? terms, string question, IReadOnlyList<string> topics, string? confidence = null) => new()
     {
         AnswerId = id,

@@ -31,6 +31,12 @@ public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, 
     Task<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Refreshes the planner's statistics of the audit trail and, on PostgreSQL, vacuums it (so index-only scans skip
+    /// the heap): what the database wants after a bulk load or a big prune. Called by the daily retention round.
+    /// </summary>
+    Task OptimizeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Takes one token from the named bucket (capacity <paramref name="capacity"/>, refilled at
     /// <paramref name="refillPerSecond"/>); false when the bucket is empty. Shared across processes on PostgreSQL.
     /// </summary>

@@ -223,6 +223,16 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         }
     }
 
+    public async Task OptimizeAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+
+        // VACUUM runs outside a transaction (each command here autocommits). Autovacuum gets there too, later.
+        await using var command = _dataSource.CreateCommand("VACUUM (ANALYZE) audit, feedback;");
+        command.CommandTimeout = 600;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();

@@ -55,6 +55,14 @@ public sealed class PostgresBotStoreTests : BotStoreContractTests
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    protected override async Task<long> ReadAuditRowEstimateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT reltuples::bigint FROM pg_class WHERE oid = 'audit'::regclass;", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     [StoreFact]
     public async Task MigrateAsync_InItsSchema_CreatesTablesThereOnly()
     {

@@ -43,6 +43,21 @@ public sealed class SqliteBotStoreTests : BotStoreContractTests
         return versions;
     }
 
+    protected override async Task<long> ReadAuditRowEstimateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenRawAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1';";
+        if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+        {
+            return -1;
+        }
+
+        // Each row's stat starts with the number of rows in the table.
+        command.CommandText = "SELECT stat FROM sqlite_stat1 WHERE tbl = 'audit' LIMIT 1;";
+        return await command.ExecuteScalarAsync(cancellationToken) is string stat ? long.Parse(stat.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : -1;
+    }
+
     protected override async Task<long> CountFeedbackRowsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenRawAsync(cancellationToken);
