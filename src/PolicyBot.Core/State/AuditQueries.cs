@@ -11,7 +11,7 @@ public interface IAuditQueries
     /// <summary>Questions per UTC day, platform and outcome, asked on the days from <paramref name="first"/> up to (not including) <paramref name="end"/>; counted by the database.</summary>
     Task<IReadOnlyList<AuditDayCount>> CountAuditByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
 
-    /// <summary>Reactions per UTC day (of the question rated), platform and reaction, on questions asked on the days [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    /// <summary>Reactions per UTC day (of the question rated), platform (the reaction's) and reaction, on questions asked on the days [<paramref name="first"/>, <paramref name="end"/>).</summary>
     Task<IReadOnlyList<FeedbackDayCount>> CountFeedbackByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
 
     /// <summary>The latency of every answered or abstained question asked on the days [<paramref name="first"/>, <paramref name="end"/>) (refusals never searched).</summary>

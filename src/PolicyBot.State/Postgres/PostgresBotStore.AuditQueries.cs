@@ -37,9 +37,9 @@ public sealed partial class PostgresBotStore : IAuditQueries
     {
         ThrowIfDisposed();
         await using var command = _dataSource.CreateCommand("""
-            SELECT a.day, a.platform, f.reaction, count(*)::int
-            FROM audit a JOIN feedback f ON f.answer_id = a.answer_id
-            WHERE a.day >= @first AND a.day < @end
+            SELECT question_day, platform, reaction, count(*)::int
+            FROM feedback
+            WHERE question_day >= @first AND question_day < @end
             GROUP BY 1, 2, 3;
             """);
         Days(command.Parameters, first, end);

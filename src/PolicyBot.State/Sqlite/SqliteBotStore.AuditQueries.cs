@@ -36,7 +36,7 @@ public sealed partial class SqliteBotStore : IAuditQueries
             // up by its key, instead of probing feedback once for every question in the range.
             using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT a.at_us / 86400000000, a.platform, f.reaction, count(*)
+                SELECT a.at_us / 86400000000, f.platform, f.reaction, count(*)
                 FROM feedback f CROSS JOIN audit a ON a.answer_id = f.answer_id
                 WHERE a.at_us / 86400000000 >= $first AND a.at_us / 86400000000 < $end
                 GROUP BY 1, 2, 3;

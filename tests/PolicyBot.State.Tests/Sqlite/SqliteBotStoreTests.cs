@@ -107,6 +107,37 @@ public sealed class SqliteBotStoreTests : BotStoreContractTests
         Assert.True((await Store.GetOrCreateSecretAsync("user-salt", Ct)).Created);
     }
 
+    [Fact]
+    public async Task MigrateAsync_FromVersion3WithData_KeepsRecordsAndTheBackfillGroupsOldGaps()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StateFile)!);
+        await using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = StateFile, Pooling = false }.ToString()))
+        {
+            await connection.OpenAsync(Ct);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(Ct);
+            var v3 = Migrations.SqliteSchema.Current with { Migrations = Migrations.SqliteSchema.Current.Migrations.Where(m => m.Version <= 3).ToList() };
+            await Migrations.MigrationRunner.RunAsync(connection, transaction, v3, "test", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, Ct);
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO audit (answer_id, at_us, platform, question, outcome, cited_passage_ids, corpus_version, latency_ms, confidence)
+                VALUES ('old-1', 1777680000000000, 'discord', 'What is the capital of Peru?', 'Abstained', '[]', 'v3', 1, NULL),
+                       ('old-2', 1777680001000000, 'teams', 'Peru capital?', 'Answered', '[]', 'v3', 2, 'Low'),
+                       ('old-3', 1777680002000000, 'teams', 'Peru capital?', 'Refused', '[]', 'v3', 0, NULL);
+                """;
+            await insert.ExecuteNonQueryAsync(Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        await Store.MigrateAsync(Ct);
+
+        Assert.Equal([1, 2, 3, 4], await ReadMigrationVersionsAsync(Ct));
+        Assert.Equal(2, await Store.FillMainTermsAsync(Search.Analysis.QuestionTerms.Default, 10, Ct));
+        var at = StoreValues.FromMicroseconds(1777680000000000);
+        var gap = Assert.Single((await Store.GroupCoverageGapsAsync(at, at.AddDays(1), 10, 10, Ct)).Groups);
+        Assert.Equal(("capit peru", 2, 1, 1), (gap.Terms, gap.Asked, gap.Abstained, gap.LowConfidence));
+    }
+
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = StateFile, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
