@@ -174,8 +174,7 @@ internal static class AdminPages
         html.Write($"""<table class="corpus"><thead><tr><th>Document</th><th>Kind</th><th>Jurisdictions</th><th>Topics</th><th>Published / as of</th><th>Passages</th><th>Last indexed</th></tr></thead><tbody>""");
         foreach (var d in documents.OrderBy(d => d.Path, StringComparer.Ordinal))
         {
-            var published = DateOnly.TryParseExact(d.Published, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var p) ? p : (DateOnly?)null;
-            var stale = published is { } date && date < staleBefore;
+            var stale = IsStale(d.Published, staleBefore);
             html.Write($"""<tr class="document{(stale ? new Markup(" stale") : Markup.Empty)}"><td>""");
             if (Uri.TryCreate(d.Source, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
             {
@@ -264,6 +263,26 @@ internal static class AdminPages
         }
 
         return html.ToMarkup();
+    }
+
+    /// <summary>
+    /// Stale: even the last day the date can mean is before <paramref name="staleBefore"/> — "2023" counts from
+    /// 31 Dec 2023, "2023-05" from 31 May 2023 (front matter writes dates to the precision known). Unknown: not stale.
+    /// </summary>
+    internal static bool IsStale(string? published, DateOnly staleBefore)
+    {
+        if (!SourceDate.TryParse(published, out var date))
+        {
+            return false;
+        }
+
+        var last = date.Precision switch
+        {
+            DatePrecision.Year => new DateOnly(date.Year, 12, 31),
+            DatePrecision.Month => new DateOnly(date.Year, date.Month, DateTime.DaysInMonth(date.Year, date.Month)),
+            _ => new DateOnly(date.Year, date.Month, date.Day),
+        };
+        return last < staleBefore;
     }
 
     private static string ConfidenceMeaning(AnswerConfidence confidence) => confidence switch
