@@ -15,7 +15,6 @@ public abstract partial class BotStoreContractTests
         Key = key,
         Label = label ?? key,
         Reference = reference,
-        CreatedBy = "hash-of-user",
         CreatedAt = T0.AddMinutes(minute),
     };
 
@@ -36,7 +35,6 @@ public abstract partial class BotStoreContractTests
         var topic = c1[1];
         Assert.Equal("EU AI Act", topic.Label);
         Assert.Equal("guild-1", topic.ServerId);
-        Assert.Equal("hash-of-user", topic.CreatedBy);
         Assert.Equal(T0.AddMinutes(2), topic.CreatedAt);
         Assert.Null(topic.Reference);
         Assert.Equal("""{"serviceUrl":"https://smba.example/"}""", Assert.Single(await Store.ListWatchesAsync("teams", "c1", Ct)).Reference);

@@ -38,9 +38,6 @@ public sealed record Watch
     /// <summary>What the platform needs to post later without an inbound message (Teams: the conversation reference as JSON).</summary>
     public string? Reference { get; init; }
 
-    /// <summary>Hashed id of the member who added it.</summary>
-    public string? CreatedBy { get; init; }
-
     public DateTimeOffset CreatedAt { get; init; }
 }
 

@@ -96,7 +96,6 @@ internal static class PostgresSchema
                     label      text        NOT NULL,
                     server_id  text,
                     reference  text,
-                    created_by text,
                     created_at timestamptz NOT NULL,
                     PRIMARY KEY (platform, channel_id, kind, match_key)
                 );

@@ -94,7 +94,6 @@ internal static class SqliteSchema
                     label      TEXT    NOT NULL,
                     server_id  TEXT,
                     reference  TEXT,
-                    created_by TEXT,
                     created_us INTEGER NOT NULL,
                     PRIMARY KEY (platform, channel_id, kind, match_key)
                 );

@@ -28,7 +28,6 @@ public sealed partial class PostgresBotStore
                 command.Parameters.Add(new NpgsqlParameter<string>("label", StoreValues.Clean(watch.Label)));
                 command.Parameters.Add(new NpgsqlParameter<string?>("reference", StoreValues.CleanOrNull(watch.Reference)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
                 command.Parameters.Add(new NpgsqlParameter<string?>("server_id", StoreValues.CleanOrNull(watch.ServerId)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-                command.Parameters.Add(new NpgsqlParameter<string?>("created_by", StoreValues.CleanOrNull(watch.CreatedBy)) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
                 command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("created_at", StoreValues.Truncate(watch.CreatedAt)));
                 command.Parameters.Add(new NpgsqlParameter<int>("max", maxPerChannel));
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -45,8 +44,8 @@ public sealed partial class PostgresBotStore
                 else
                 {
                     command.CommandText = """
-                        INSERT INTO watches (platform, channel_id, kind, match_key, label, server_id, reference, created_by, created_at)
-                        SELECT @platform, @channel_id, @kind, @match_key, @label, @server_id, @reference, @created_by, @created_at
+                        INSERT INTO watches (platform, channel_id, kind, match_key, label, server_id, reference, created_at)
+                        SELECT @platform, @channel_id, @kind, @match_key, @label, @server_id, @reference, @created_at
                         WHERE (SELECT count(*) FROM watches WHERE platform = @platform AND channel_id = @channel_id) < @max;
                         """;
                     result = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1 ? WatchAddResult.Added : WatchAddResult.Full;
@@ -98,7 +97,7 @@ public sealed partial class PostgresBotStore
     {
         ThrowIfDisposed();
         await using var command = _dataSource.CreateCommand($"""
-            SELECT platform, channel_id, kind, match_key, label, server_id, reference, created_by, created_at
+            SELECT platform, channel_id, kind, match_key, label, server_id, reference, created_at
             FROM watches {where}
             ORDER BY platform, channel_id, created_at, id;
             """);
@@ -118,8 +117,7 @@ public sealed partial class PostgresBotStore
                     Label = reader.GetString(4),
                     ServerId = reader.IsDBNull(5) ? null : reader.GetString(5),
                     Reference = reader.IsDBNull(6) ? null : reader.GetString(6),
-                    CreatedBy = reader.IsDBNull(7) ? null : reader.GetString(7),
-                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
+                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
                 });
             }
         }

@@ -40,10 +40,9 @@ public sealed partial class SqliteBotStore
             }
 
             command.CommandText = """
-                INSERT INTO watches (platform, channel_id, kind, match_key, label, server_id, reference, created_by, created_us)
-                VALUES (@platform, @channel_id, @kind, @match_key, @label, @server_id, @reference, @created_by, @created_us);
+                INSERT INTO watches (platform, channel_id, kind, match_key, label, server_id, reference, created_us)
+                VALUES (@platform, @channel_id, @kind, @match_key, @label, @server_id, @reference, @created_us);
                 """;
-            command.Parameters.AddWithValue("@created_by", (object?)StoreValues.CleanOrNull(watch.CreatedBy) ?? DBNull.Value);
             command.Parameters.AddWithValue("@created_us", StoreValues.ToMicroseconds(watch.CreatedAt));
             command.ExecuteNonQuery();
             transaction.Commit();
@@ -98,7 +97,7 @@ public sealed partial class SqliteBotStore
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT platform, channel_id, kind, match_key, label, server_id, reference, created_by, created_us
+            SELECT platform, channel_id, kind, match_key, label, server_id, reference, created_us
             FROM watches {where}
             ORDER BY platform, channel_id, created_us, rowid;
             """;
@@ -116,8 +115,7 @@ public sealed partial class SqliteBotStore
                 Label = reader.GetString(4),
                 ServerId = reader.IsDBNull(5) ? null : reader.GetString(5),
                 Reference = reader.IsDBNull(6) ? null : reader.GetString(6),
-                CreatedBy = reader.IsDBNull(7) ? null : reader.GetString(7),
-                CreatedAt = StoreValues.FromMicroseconds(reader.GetInt64(8)),
+                CreatedAt = StoreValues.FromMicroseconds(reader.GetInt64(7)),
             });
         }
 
