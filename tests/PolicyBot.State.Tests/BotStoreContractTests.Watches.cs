@@ -55,7 +55,7 @@ public abstract partial class BotStoreContractTests
     }
 
     [StoreFact]
-    public async Task Watches_AddTwice_KeepsOneAndRefreshesLabelAndReference()
+    public async Task Watches_AddTwice_KeepsOneAndItsLabelAndRefreshesTheReference()
     {
         await Store.MigrateAsync(Ct);
 
@@ -63,7 +63,7 @@ public abstract partial class BotStoreContractTests
         Assert.Equal(WatchAddResult.Exists, await Open().AddWatchAsync(NewWatch("conv", WatchKind.Topic, "nist ai rmf", "NIST AI RMF", "teams", """{"serviceUrl":"https://new.example/"}""", minute: 9), 25, Ct));
 
         var only = Assert.Single(await Store.ListWatchesAsync("teams", "conv", Ct));
-        Assert.Equal("NIST AI RMF", only.Label);
+        Assert.Equal("nist ai rmf", only.Label); // as first added
         Assert.Equal("""{"serviceUrl":"https://new.example/"}""", only.Reference);
         Assert.Equal(T0, only.CreatedAt); // still the first add
     }

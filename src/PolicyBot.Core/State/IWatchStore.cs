@@ -8,7 +8,7 @@ public enum WatchAddResult
     /// <summary>The watch is new.</summary>
     Added,
 
-    /// <summary>The channel already watched the same thing (its delivery reference was refreshed).</summary>
+    /// <summary>The channel already watched the same thing (its delivery reference was refreshed; its label is kept).</summary>
     Exists,
 
     /// <summary>The channel has the most watches allowed; nothing was stored.</summary>
@@ -22,8 +22,8 @@ public enum WatchAddResult
 public interface IWatchStore
 {
     /// <summary>
-    /// Stores <paramref name="watch"/> unless the channel already has it (then only its reference and label are
-    /// refreshed) or already has <paramref name="maxPerChannel"/> watches. Atomic across processes.
+    /// Stores <paramref name="watch"/> unless the channel already has it (then only its delivery reference is
+    /// refreshed: a Teams serviceUrl can change) or already has <paramref name="maxPerChannel"/> watches. Atomic across processes.
     /// </summary>
     Task<WatchAddResult> AddWatchAsync(Watch watch, int maxPerChannel, CancellationToken cancellationToken);
 

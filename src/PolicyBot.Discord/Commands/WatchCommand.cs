@@ -56,19 +56,17 @@ internal sealed class WatchCommand(DiscordTurnServices services) : IDiscordComma
             return "Only members with the Manage Server or Manage Channels permission can change what this channel watches. `/watch list` shows what it watches.";
         }
 
-        var topicText = DiscordTurnServices.StringOption(subOptions, "topic");
-        var jurisdictionText = DiscordTurnServices.StringOption(subOptions, "jurisdiction");
-        if (string.IsNullOrWhiteSpace(topicText) == string.IsNullOrWhiteSpace(jurisdictionText))
+        var topicText = DiscordText.Normalize(DiscordTurnServices.StringOption(subOptions, "topic"));
+        var jurisdictionText = DiscordText.Normalize(DiscordTurnServices.StringOption(subOptions, "jurisdiction"));
+        if ((topicText.Length == 0) == (jurisdictionText.Length == 0))
         {
             return "Give either a topic or a jurisdiction (one of them). " + Usage;
         }
 
-        var target = topicText is { Length: > 0 } && !string.IsNullOrWhiteSpace(topicText)
-            ? WatchTarget.Topic(DiscordText.Normalize(topicText))
-            : WatchTarget.Jurisdiction(DiscordText.Normalize(jurisdictionText));
+        var target = topicText.Length > 0 ? WatchTarget.Topic(topicText) : WatchTarget.Jurisdiction(jurisdictionText);
         if (target is null)
         {
-            return topicText is { Length: > 0 } && !string.IsNullOrWhiteSpace(topicText)
+            return topicText.Length > 0
                 ? "That topic has no words I can match. Try a topic such as `EU AI Act`, `NIST AI RMF` or `generative AI`."
                 : "I don't know that jurisdiction. Try a code or a name such as `EU`, `US`, `China`, `Hong Kong` or `Singapore`.";
         }
@@ -115,8 +113,12 @@ internal sealed class WatchCommand(DiscordTurnServices services) : IDiscordComma
         return TextCutToContent(sb.ToString());
     }
 
-    /// <summary>Stored text in a reply: markdown and @everyone neutralised (allowed_mentions is empty as well).</summary>
-    public static string Escape(string text) => AnswerFormatter.Escape(text);
+    /// <summary>
+    /// Stored or corpus text in a reply: markdown, masked-link brackets and mention syntax (<c>&lt;@…&gt;</c>) shown as
+    /// typed, @everyone/@here defused (allowed_mentions is empty as well, so nothing could ping anyway).
+    /// </summary>
+    public static string Escape(string text) => AnswerFormatter.Escape(text)
+        .Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal).Replace("<", "\\<", StringComparison.Ordinal);
 
     private static string TextCutToContent(string text) => Core.Text.TextCut.Truncate(text, AnswerFormatter.MaxContent);
 }
@@ -149,7 +151,7 @@ internal sealed class DiscordWatchNoticeSender(Rest.DiscordRestClient rest) : IW
         var text = notice.Text(
             WatchCommand.Escape,
             (title, url) => AnswerFormatter.LinkUrl(url) is { } link
-                ? $"[{title.Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal)}](<{link}>)"
+                ? $"[{title}](<{link}>)"
                 : $"**{title}**");
         return new MessageParams
         {

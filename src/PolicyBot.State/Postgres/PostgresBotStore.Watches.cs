@@ -33,7 +33,7 @@ public sealed partial class PostgresBotStore
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
                 command.CommandText = """
-                    UPDATE watches SET label = @label, reference = @reference, server_id = coalesce(@server_id, server_id)
+                    UPDATE watches SET reference = coalesce(@reference, reference), server_id = coalesce(@server_id, server_id)
                     WHERE platform = @platform AND channel_id = @channel_id AND kind = @kind AND match_key = @match_key;
                     """;
                 WatchAddResult result;
