@@ -84,6 +84,8 @@ internal sealed partial class WatchCommand(ConnectorClient connector, IWatchStor
             ["tenantId"] = inbound.TenantId,
             ["botId"] = inbound.Recipient?.Id,
             ["botName"] = inbound.Recipient?.Name,
+            // The Bot Framework conversation reference's user (the Teams-scoped 29:… id only): outbound activities name a recipient.
+            ["userId"] = inbound.From?.Id,
         };
         var watch = new Watch
         {
@@ -197,6 +199,7 @@ internal sealed class TeamsWatchNoticeSender(ConnectorClient connector, TrustedS
         {
             Type = ActivityTypes.Message,
             From = Str(reference?["botId"]) is { } botId ? new ChannelAccount { Id = botId, Name = Str(reference?["botName"]) } : null,
+            Recipient = Str(reference?["userId"]) is { } userId ? new ChannelAccount { Id = userId } : null,
             Conversation = new ConversationAccount { Id = watch.ChannelId },
             TextFormat = "markdown",
             Text = Text(notice),
