@@ -27,6 +27,12 @@ public interface IAuditQueries
     /// <paramref name="samples"/> questions.
     /// </summary>
     Task<CoverageGaps> GroupCoverageGapsAsync(DateTimeOffset from, DateTimeOffset to, int top, int samples, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reactions recorded at [<paramref name="from"/>, <paramref name="to"/>) (null: unbounded), in the order they were
+    /// recorded, at most <paramref name="limit"/> (the oldest first), whether or not their question was audited.
+    /// </summary>
+    Task<IReadOnlyList<Feedback>> QueryFeedbackAsync(DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>What <see cref="IAuditQueries.GroupCoverageGapsAsync"/> found: all gap questions and groups in the range, and the biggest groups.</summary>

@@ -4,10 +4,10 @@ namespace PolicyBot.Core.State;
 
 /// <summary>
 /// The bot's durable state: audit trail, feedback, per-server settings, shared rate-limit counters, generated
-/// secrets, expiring caches and delivery claims. Two implementations pass the same test suite: SQLite (a file
+/// secrets, expiring caches, delivery claims and watch subscriptions. Two implementations pass the same test suite: SQLite (a file
 /// beside the index, the default) and PostgreSQL. Adapters take the small interfaces, never this one.
 /// </summary>
-public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, IExpiringCache, IDeliveryClaims, IAuditQueries, IAsyncDisposable
+public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, IExpiringCache, IDeliveryClaims, IWatchStore, IAuditQueries, IAsyncDisposable
 {
     /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
@@ -20,7 +20,7 @@ public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, 
 
     /// <summary>
     /// Computes and stores the main terms of up to <paramref name="limit"/> searched records that have none (written
-    /// before schema version 4); returns how many it filled, 0 when none is left.
+    /// before schema version 5); returns how many it filled, 0 when none is left.
     /// </summary>
     Task<int> FillMainTermsAsync(Text.IQuestionTerms terms, int limit, CancellationToken cancellationToken);
 
@@ -93,7 +93,7 @@ public sealed record AuditRecord
 
     /// <summary>
     /// The question's main terms (<see cref="Text.IQuestionTerms"/>), computed when it was recorded — the coverage-gap
-    /// grouping key. Null for refusals (never searched) and for records written before schema version 4 until the
+    /// grouping key. Null for refusals (never searched) and for records written before schema version 5 until the
     /// start-up backfill reaches them.
     /// </summary>
     public string? MainTerms { get; init; }

@@ -6,7 +6,7 @@ using PolicyBot.Core.Text;
 namespace PolicyBot.Host.Serve;
 
 /// <summary>
-/// Gives audit records that have no main terms — written before schema version 4, or by an older process still
+/// Gives audit records that have no main terms — written before schema version 5, or by an older process still
 /// writing to a shared PostgreSQL store during a rolling upgrade — the coverage-gap key new records get when they are
 /// written, in batches: at start, then every <see cref="Interval"/>. A store already filled costs one query a round.
 /// </summary>
@@ -52,7 +52,7 @@ internal sealed partial class AuditTermsBackfillService(IBotStore store, IQuesti
         }
     }
 
-    [LoggerMessage(EventId = 6410, Level = LogLevel.Information, Message = "Audit trail: computed the main terms of {Count} records that had none (written before schema version 4)")]
+    [LoggerMessage(EventId = 6410, Level = LogLevel.Information, Message = "Audit trail: computed the main terms of {Count} records that had none (written before schema version 5)")]
     private static partial void LogFilled(ILogger logger, int count);
 
     [LoggerMessage(EventId = 6411, Level = LogLevel.Error, Message = "Audit trail: computing main terms stopped after {Count} records; retrying at the next round")]

@@ -86,7 +86,21 @@ internal static class PostgresSchema
                 CREATE INDEX audit_platform_at ON audit (platform, at);
                 CREATE INDEX feedback_reaction_answer ON feedback (reaction, answer_id);
                 """),
-            new(4, "main terms of each question (the coverage-gap key); partial indexes over the coverage gaps", """
+            new(4, "watch subscriptions", """
+                CREATE TABLE watches (
+                    id         bigint      GENERATED ALWAYS AS IDENTITY,
+                    platform   text        NOT NULL,
+                    channel_id text        NOT NULL,
+                    kind       text        NOT NULL,
+                    match_key  text        NOT NULL,
+                    label      text        NOT NULL,
+                    server_id  text,
+                    reference  text,
+                    created_at timestamptz NOT NULL,
+                    PRIMARY KEY (platform, channel_id, kind, match_key)
+                );
+                """),
+            new(5, "main terms of each question (the coverage-gap key); partial indexes over the coverage gaps; the UTC day stored on audit and feedback rows", """
                 ALTER TABLE audit ADD COLUMN main_terms text;
                 CREATE INDEX audit_gaps_at ON audit (at) INCLUDE (main_terms, outcome)
                     WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));

@@ -5,7 +5,7 @@ using PolicyBot.Core.State;
 
 namespace PolicyBot.State.Postgres;
 
-/// <summary>The admin dashboard's reads (<see cref="IAuditQueries"/>), on the indexes of schema versions 3 and 4.</summary>
+/// <summary>The admin dashboard's reads (<see cref="IAuditQueries"/>), on the indexes of schema versions 3 and 5.</summary>
 public sealed partial class PostgresBotStore : IAuditQueries
 {
     public async Task<IReadOnlyList<AuditDayCount>> CountAuditByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken)
@@ -109,7 +109,7 @@ public sealed partial class PostgresBotStore : IAuditQueries
         await using (connection.ConfigureAwait(false))
         {
             // REPEATABLE READ: the groups and their samples come from one snapshot. Both statements run on the partial
-            // indexes of schema version 4 (only gap rows are in them).
+            // indexes of schema version 5 (only gap rows are in them).
             var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
@@ -177,6 +177,38 @@ public sealed partial class PostgresBotStore : IAuditQueries
     {
         parameters.Add(new NpgsqlParameter<int>("first", checked((int)AuditDays.ToEpochDay(first))));
         parameters.Add(new NpgsqlParameter<int>("end", checked((int)AuditDays.ToEpochDay(end))));
+    }
+
+    public async Task<IReadOnlyList<Feedback>> QueryFeedbackAsync(DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        await using var command = _dataSource.CreateCommand("""
+            SELECT answer_id, platform, user_id, reaction, comment, at
+            FROM feedback
+            WHERE at >= @from AND at < @to
+            ORDER BY id
+            LIMIT @limit;
+            """);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("from", from is { } f ? StoreValues.Truncate(f) : DateTimeOffset.MinValue) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", to is { } t ? StoreValues.Truncate(t) : DateTimeOffset.MaxValue) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", Math.Clamp(limit, 1, 100_000)));
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            var list = new List<Feedback>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(new Feedback(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    Enum.Parse<FeedbackReaction>(reader.GetString(3)),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetFieldValue<DateTimeOffset>(5)));
+            }
+
+            return list;
+        }
     }
 
     private static void Range(NpgsqlParameterCollection parameters, DateTimeOffset from, DateTimeOffset to)

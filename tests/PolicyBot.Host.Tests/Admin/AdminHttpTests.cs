@@ -17,7 +17,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
 {
     private static readonly string[] Pages = ["/admin", "/admin/gaps", "/admin/feedback", "/admin/corpus", "/admin/try"];
 
-    private readonly TestCorpus _corpus = new();
+    private readonly TestCorpus _corpus = new(CorpusSet.Widgets);
     private AdminTestHost _host = null!;
 
     public async Task InitializeAsync()
@@ -240,13 +240,13 @@ public sealed class AdminHttpTests : IAsyncLifetime
         Assert.StartsWith("/admin/try?q=", link, StringComparison.Ordinal);
         Assert.Contains("Peru", Uri.UnescapeDataString(link), StringComparison.Ordinal);
         var unsure = groups[1];
-        Assert.Equal(QuestionTerms.Default.MainTerms(TestCorpus.FineQuestion), unsure.QuerySelector(".terms")?.TextContent);
+        Assert.Equal(QuestionTerms.Default.MainTerms(CorpusQuestions.Widgets.Fine), unsure.QuerySelector(".terms")?.TextContent);
         Assert.Equal(["4", "0", "4"], unsure.Children.Skip(1).Take(3).Select(c => c.TextContent));
-        Assert.Equal(TestCorpus.FineQuestion, Assert.Single(unsure.QuerySelectorAll(".examples li")).TextContent);
+        Assert.Equal(CorpusQuestions.Widgets.Fine, Assert.Single(unsure.QuerySelectorAll(".examples li")).TextContent);
     }
 
     [Fact]
-    public async Task Gaps_RecordsWrittenBeforeSchema4_CountedOnceTheBackfillGaveThemTerms()
+    public async Task Gaps_RecordsWrittenBeforeSchema5_CountedOnceTheBackfillGaveThemTerms()
     {
         // As schema version 3 wrote them: no main terms. The serve host fills them in the background.
         for (var i = 0; i < 3; i++)
@@ -337,7 +337,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
     public async Task Try_PostedQuestion_AnswersWithCitationsAndExplainAndRecordsNothing()
     {
         using var http = await _host.SignedInClientAsync();
-        using var response = await AdminTestHost.PostFormAsync(http, "/admin/try", "/admin/try", ("q", TestCorpus.FineQuestion));
+        using var response = await AdminTestHost.PostFormAsync(http, "/admin/try", "/admin/try", ("q", CorpusQuestions.Widgets.Fine));
         var document = Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -345,8 +345,8 @@ public sealed class AdminHttpTests : IAsyncLifetime
         Assert.Contains("seven percent", document.QuerySelector("section.result .answer")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("The Widget Safety Act", document.QuerySelector("ol.citations")!.TextContent, StringComparison.Ordinal);
         Assert.NotEmpty(document.QuerySelectorAll("section.explain tbody tr"));
-        Assert.Equal(TestCorpus.FineQuestion, document.QuerySelector("textarea#q")?.TextContent);
-        var expected = (await _host.App.Services.GetRequiredService<LiveIndex>().AnswerAsync(new Question(TestCorpus.FineQuestion, new QuestionContext("admin")), CancellationToken.None)).Confidence;
+        Assert.Equal(CorpusQuestions.Widgets.Fine, document.QuerySelector("textarea#q")?.TextContent);
+        var expected = (await _host.App.Services.GetRequiredService<LiveIndex>().AnswerAsync(new Question(CorpusQuestions.Widgets.Fine, new QuestionContext("admin")), CancellationToken.None)).Confidence;
         Assert.NotNull(expected);
         var confidence = document.QuerySelector("section.result p.confidence");
         Assert.Equal(expected.Value.ToString().ToLowerInvariant(), confidence?.GetAttribute("data-confidence"));
@@ -373,7 +373,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
     public async Task Try_WithoutAntiforgeryField_Returns400()
     {
         using var http = await _host.SignedInClientAsync();
-        using var response = await http.PostAsync("/admin/try", new FormUrlEncodedContent([new("q", TestCorpus.FineQuestion)]));
+        using var response = await http.PostAsync("/admin/try", new FormUrlEncodedContent([new("q", CorpusQuestions.Widgets.Fine)]));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
@@ -429,7 +429,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Empty(Parse(await page.Content.ReadAsStringAsync()).QuerySelectorAll("form.signout"));
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
-        using var tried = await AdminTestHost.PostFormAsync(local, "/admin/try", "/admin/try", ("q", TestCorpus.FineQuestion));
+        using var tried = await AdminTestHost.PostFormAsync(local, "/admin/try", "/admin/try", ("q", CorpusQuestions.Widgets.Fine));
         Assert.Equal(HttpStatusCode.OK, tried.StatusCode);
     }
 

@@ -17,7 +17,7 @@ public sealed class AdminPageTimingTests(ITestOutputHelper output)
     public async Task Pages_At100kAuditRecords_P95WithinBudget()
     {
         var budget = double.Parse(Environment.GetEnvironmentVariable("POLICYBOT_ADMIN_P95_MS") is { Length: > 0 } b ? b : "1000", CultureInfo.InvariantCulture);
-        using var corpus = new TestCorpus();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
         using var progress = new StringWriter();
 
         var result = await AdminBenchmark.RunAsync(new AdminBenchmarkSettings { Records = 100_000, Runs = 20, Corpus = [corpus.CorpusDir] }, progress, CancellationToken.None);

@@ -131,7 +131,7 @@ public sealed class SqliteBotStoreTests : BotStoreContractTests
 
         await Store.MigrateAsync(Ct);
 
-        Assert.Equal([1, 2, 3, 4], await ReadMigrationVersionsAsync(Ct));
+        Assert.Equal([1, 2, 3, 4, 5], await ReadMigrationVersionsAsync(Ct));
         Assert.Equal(2, await Store.FillMainTermsAsync(Search.Analysis.QuestionTerms.Default, 10, Ct));
         var at = StoreValues.FromMicroseconds(1777680000000000);
         var gap = Assert.Single((await Store.GroupCoverageGapsAsync(at, at.AddDays(1), 10, 10, Ct)).Groups);
