@@ -2,11 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PolicyBot.Core.State;
 using PolicyBot.Core.Watching;
-using PolicyBot.Host.Tests.Reliability;
-using PolicyBot.State.Tests;
-using PolicyBot.State.Tests.Postgres;
-using FakeDiscord = PolicyBot.Discord.Tests.Fakes.FakeDiscord;
-using FakeMessage = PolicyBot.Discord.Tests.Fakes.FakeMessage;
+using PolicyBot.Host.Tests.Serve.Reliability;
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -55,7 +51,7 @@ public sealed class WatchNoticeHostTests
     [Fact]
     public async Task Serve_LiveReloadAnnouncedOnce_AndAfterARestartOnTheSameState()
     {
-        using var corpus = new TestCorpus();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
         await using var discord = await FakeDiscord.StartAsync(TimeProvider.System);
         await using (var host = await ServeTestHost.StartAsync(corpus, DiscordConfig(discord), discord: true))
         {
@@ -106,8 +102,8 @@ public sealed class SharedPostgresWatchTests
             await using var discord = await FakeDiscord.StartAsync(TimeProvider.System);
             var config = WatchNoticeHostTests.DiscordConfig(discord);
             config["POLICYBOT_DATABASE"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
-            using var corpusA = new TestCorpus();
-            using var corpusB = new TestCorpus();
+            using var corpusA = new TestCorpus(CorpusSet.Widgets);
+            using var corpusB = new TestCorpus(CorpusSet.Widgets);
             await using var a = await ServeTestHost.StartAsync(corpusA, config, discord: true);
             await using var b = await ServeTestHost.StartAsync(corpusB, config, discord: true);
             await b.App.Services.GetRequiredService<IWatchStore>().AddWatchAsync(WatchNoticeHostTests.WidgetsWatch(), 25, CancellationToken.None);

@@ -4,11 +4,10 @@ using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.Core.Watching;
 using PolicyBot.Discord.Commands;
-using PolicyBot.Discord.Tests.Fakes;
 using PolicyBot.Search;
 using PolicyBot.Search.Index;
 
-namespace PolicyBot.Discord.Tests;
+namespace PolicyBot.Discord.Tests.Commands;
 
 /// <summary>
 /// <c>/watch</c> on the fake Discord with the real SQLite store, and the notices a live reload of a real corpus folder
@@ -16,6 +15,9 @@ namespace PolicyBot.Discord.Tests;
 /// </summary>
 public sealed class WatchTests
 {
+    /// <summary>Real-time patience for the fake Discord: the first turn of a cold test process on a loaded machine takes seconds.</summary>
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(60);
+
     private const string ChannelA = "400000000000000004";
     private const string ChannelB = "400000000000000044";
     private const string Guild = "300000000000000003";
@@ -49,7 +51,7 @@ public sealed class WatchTests
         var interaction = h.Fake.NewInteraction(2, data, guildId: guildId, channelId: channelId, permissions: permissions);
         var id = interaction["id"]!.GetValue<string>();
         await h.DispatchInteractionAsync(interaction);
-        var callback = await h.Fake.WaitForRequestAsync(r => r.Path.Contains($"/interactions/{id}/", StringComparison.Ordinal));
+        var callback = await h.Fake.WaitForRequestAsync(r => r.Path.Contains($"/interactions/{id}/", StringComparison.Ordinal), Slow);
         Assert.Equal(4, callback.Json!["type"]!.GetValue<int>());
         var reply = callback.Json["data"]!;
         Assert.Equal(64, reply["flags"]!.GetValue<int>());
@@ -63,7 +65,7 @@ public sealed class WatchTests
 
     private static async Task<BotHarness> StartedAsync(string? stateFile = null)
     {
-        var h = await BotHarness.CreateAsync(stateFile: stateFile);
+        var h = await BotHarness.CreateAsync(factor: 2, stateFile: stateFile); // the fake's 3 s response window in slow virtual time: a cold, loaded process still makes it
         await h.StartAsync();
         return h;
     }
@@ -269,7 +271,7 @@ public sealed class WatchTests
             The AI RMF Core is organised around four functions: Govern, Map, Measure and Manage.
             """;
 
-        private readonly string _root = Path.Combine(TestCorpus.Root, "live-" + Guid.NewGuid().ToString("N"));
+        private readonly string _root = Path.Combine(TestCorpus.SharedRoot, "live-" + Guid.NewGuid().ToString("N"));
 
         public LiveCorpus()
         {

@@ -4,7 +4,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Watching;
 using PolicyBot.Teams.Tests.Fakes;
 
-namespace PolicyBot.Teams.Tests;
+namespace PolicyBot.Teams.Tests.Turns.Commands;
 
 /// <summary>
 /// <c>watch …</c> in a Teams channel and chat through the fake Bot Framework with the real SQLite store, and the notices
