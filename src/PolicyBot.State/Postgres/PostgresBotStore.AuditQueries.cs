@@ -82,7 +82,9 @@ public sealed partial class PostgresBotStore : IAuditQueries
         var selection = filter.Selection switch
         {
             AuditSelection.CoverageGaps => "AND " + StoreValues.CoverageGapCondition,
-            AuditSelection.NegativeFeedback => "AND answer_id IN (SELECT answer_id FROM feedback WHERE reaction = 'Negative')",
+            // The rated-down answers are few: look them up by key (then sort the top), instead of walking every question
+            // of the range newest first and probing feedback for each (the plan PostgreSQL picks for IN with a LIMIT).
+            AuditSelection.NegativeFeedback => "AND answer_id = ANY(ARRAY(SELECT answer_id FROM feedback WHERE reaction = 'Negative'))",
             _ => "",
         };
         return await ReadRecordsAsync($"""
