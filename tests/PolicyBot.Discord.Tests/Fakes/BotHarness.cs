@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
@@ -16,7 +17,8 @@ namespace PolicyBot.Discord.Tests.Fakes;
 internal sealed class BotHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
-    private readonly HttpClient _http = new();
+    private readonly ServiceProvider _services;
+    private readonly HttpClient _http;
     private readonly ILoggerFactory _loggerFactory;
 
     private BotHarness(FakeDiscord fake, AcceleratedTimeProvider time, DelayingAnswerer delaying, IQuestionAnswerer answerer, ICorpusCatalog catalog, SqliteBotStore store, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
@@ -28,7 +30,15 @@ internal sealed class BotHarness : IAsyncDisposable
         Options = options;
         Answerer = answerer;
         Logs = new CapturingLoggerProvider();
-        _loggerFactory = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        // The REST client's HttpClient as the bot gets it: IHttpClientFactory with the resilience pipeline, on the
+        // harness's clock, every log (Trace included) captured so the secret checks see everything.
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        DiscordHttp.Add(services);
+        _services = services.BuildServiceProvider();
+        _loggerFactory = _services.GetRequiredService<ILoggerFactory>();
+        _http = _services.GetRequiredService<IHttpClientFactory>().CreateClient(DiscordHttp.ClientName);
         Metrics = new DiscordMetrics();
         State = new DiscordConnectionState();
         Rest = new DiscordRestClient(_http, options, time, _loggerFactory.CreateLogger<DiscordRestClient>(), Metrics);
@@ -166,7 +176,7 @@ internal sealed class BotHarness : IAsyncDisposable
         await StopAsync();
         await Fake.DisposeAsync();
         _http.Dispose();
-        _loggerFactory.Dispose();
+        await _services.DisposeAsync();
         Store.Dispose();
         if (KeepStateFile)
         {

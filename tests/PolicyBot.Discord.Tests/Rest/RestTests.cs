@@ -179,7 +179,7 @@ public sealed class RestTests
         await h.Rest.CreateMessageAsync("1", Text("third time lucky"), CancellationToken.None);
         var attempts = h.Fake.Requests.ToArray();
         Assert.Equal(3, attempts.Length);
-        Assert.True(attempts[2].At - attempts[1].At > attempts[1].At - attempts[0].At - Tolerance, "gaps grow");
+        Assert.True(attempts[2].At - attempts[1].At > attempts[1].At - attempts[0].At - Tolerance, $"gaps grow: {(attempts[1].At - attempts[0].At).TotalMilliseconds:0} ms then {(attempts[2].At - attempts[1].At).TotalMilliseconds:0} ms (virtual)\n" + string.Join("\n", h.Logs.Entries.Where(e => e.Text.Contains("retry", StringComparison.OrdinalIgnoreCase)).Select(e => e.Text)));
 
         for (var i = 0; i < 6; i++)
         {
