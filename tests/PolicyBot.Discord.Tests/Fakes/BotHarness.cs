@@ -21,12 +21,12 @@ internal sealed class BotHarness : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly ILoggerFactory _loggerFactory;
 
-    private BotHarness(FakeDiscord fake, AcceleratedTimeProvider time, DelayingAnswerer delaying, IQuestionAnswerer answerer, ICorpusCatalog catalog, SqliteBotStore store, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
+    private BotHarness(FakeDiscord fake, TimeProvider time, DelayingAnswerer delaying, IQuestionAnswerer answerer, ICorpusCatalog catalog, SqliteBotStore store, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
     {
         Delaying = delaying;
         Fake = fake;
         Store = store;
-        Time = time;
+        Clock = time;
         Options = options;
         Answerer = answerer;
         Logs = new CapturingLoggerProvider();
@@ -51,7 +51,11 @@ internal sealed class BotHarness : IAsyncDisposable
 
     public FakeDiscord Fake { get; }
 
-    public AcceleratedTimeProvider Time { get; }
+    /// <summary>The clock the fake and the bot share: accelerated real time, or a <see cref="SteppedClock"/> the test moves.</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>The accelerated clock (the harness was created with a factor, not a stepped clock).</summary>
+    public AcceleratedTimeProvider Time => Clock as AcceleratedTimeProvider ?? throw new InvalidOperationException("this harness runs on a stepped clock: use Clock");
 
     public DiscordOptions Options { get; }
 
@@ -100,9 +104,10 @@ internal sealed class BotHarness : IAsyncDisposable
         ICorpusCatalog? catalog = null,
         Func<GatewayClientOptions, GatewayClientOptions>? tuneGateway = null,
         int seed = 42,
-        string? stateFile = null)
+        string? stateFile = null,
+        TimeProvider? clock = null)
     {
-        var time = new AcceleratedTimeProvider(factor);
+        var time = clock ?? new AcceleratedTimeProvider(factor);
         var fake = await FakeDiscord.StartAsync(time);
         configureFake?.Invoke(fake);
         var options = new DiscordOptions { Token = FakeDiscord.Token, ApplicationId = FakeDiscord.ApplicationId, ApiBaseUrl = fake.ApiBaseUrl, UseThreads = false };
