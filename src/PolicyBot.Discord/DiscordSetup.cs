@@ -44,7 +44,7 @@ public static class DiscordSetup
 
         if (options.ApplicationId is null)
         {
-            await output.WriteLineAsync("DISCORD_APPLICATION_ID is not set: put the application id from the Developer Portal in the environment or .env.").ConfigureAwait(false);
+            await output.WriteLineAsync($"{options.SettingName(nameof(DiscordOptions.ApplicationId))} is not set: configure the application id from the Developer Portal.").ConfigureAwait(false);
             return 2;
         }
 
@@ -86,7 +86,8 @@ public static class DiscordSetup
         }
         catch (DiscordHttpException ex)
         {
-            var hint = ex.Status == HttpStatusCode.Unauthorized ? " Check DISCORD_TOKEN." : ex.Status == HttpStatusCode.Forbidden ? " Check DISCORD_APPLICATION_ID and that the bot is in the guild." : "";
+            var hint = ex.Status == HttpStatusCode.Unauthorized ? $" Check {options.SettingName(nameof(DiscordOptions.Token))}."
+                : ex.Status == HttpStatusCode.Forbidden ? $" Check {options.SettingName(nameof(DiscordOptions.ApplicationId))} and that the bot is in the guild." : "";
             await output.WriteLineAsync(ex.Message + hint).ConfigureAwait(false);
             return 1;
         }

@@ -27,6 +27,7 @@ internal sealed partial class DiscordRestClient
     private readonly HttpClient _http;
     private readonly string _baseUrl;
     private readonly string _token;
+    private readonly string _tokenSetting;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DiscordMetrics _metrics;
@@ -43,6 +44,7 @@ internal sealed partial class DiscordRestClient
         _http = http;
         _baseUrl = options.ApiBaseUrl.TrimEnd('/');
         _token = options.Token;
+        _tokenSetting = options.SettingName(nameof(DiscordOptions.Token));
         _time = time;
         _logger = logger;
         _metrics = metrics;
@@ -187,7 +189,7 @@ internal sealed partial class DiscordRestClient
                 var exception = Error(response.StatusCode, error, method, route);
                 if (response.StatusCode == HttpStatusCode.Unauthorized && route.NeedsBotToken)
                 {
-                    Log.TokenRejected(_logger, method.Method, route.Template);
+                    Log.TokenRejected(_logger, method.Method, route.Template, _tokenSetting);
                     _unauthorized.TrySetResult(exception);
                 }
 
@@ -374,8 +376,8 @@ internal sealed partial class DiscordRestClient
         [LoggerMessage(101, LogLevel.Warning, "Discord rate-limited {Method} {Route} (scope {Scope}, global {Global}); retrying in {RetryAfter} s")]
         public static partial void RateLimited(ILogger logger, string method, string route, string scope, double retryAfter, bool global);
 
-        [LoggerMessage(104, LogLevel.Critical, "Discord rejected the bot token (HTTP 401 on {Method} {Route}): check DISCORD_TOKEN. No further REST calls will be made with it.")]
-        public static partial void TokenRejected(ILogger logger, string method, string route);
+        [LoggerMessage(104, LogLevel.Critical, "Discord rejected the bot token (HTTP 401 on {Method} {Route}): check {TokenSetting}. No further REST calls will be made with it.")]
+        public static partial void TokenRejected(ILogger logger, string method, string route, string tokenSetting);
     }
 }
 

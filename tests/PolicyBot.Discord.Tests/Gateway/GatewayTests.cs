@@ -300,7 +300,7 @@ public sealed class GatewayTests
         var error = await Assert.ThrowsAsync<GatewayFatalException>(() => h.Run!.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(4004, error.CloseCode);
         Assert.Contains("invalid bot token", error.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("DISCORD_TOKEN", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Set DiscordOptions.Token", error.Message, StringComparison.Ordinal); // the host names it DISCORD_TOKEN
         await h.PassAsync(TimeSpan.FromSeconds(10)); // 10 × backoff base
         Assert.Equal(1, h.Fake.ConnectionCount);
         Assert.Contains(h.Logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Critical && e.Text.Contains("invalid bot token", StringComparison.OrdinalIgnoreCase));

@@ -124,7 +124,8 @@ public sealed class RestTests
         Assert.Equal(HttpStatusCode.Unauthorized, error.Status);
         Assert.Equal(0, h.Fake.ConnectionCount);
         Assert.Single(h.Fake.Requests);
-        Assert.Contains(h.Logs.Entries, e => e.Text.Contains("DISCORD_TOKEN", StringComparison.Ordinal));
+        // The library names its typed option; the host maps it to the key the operator sets (DISCORD_TOKEN).
+        Assert.Contains(h.Logs.Entries, e => e.Text.Contains("check DiscordOptions.Token", StringComparison.Ordinal));
     }
 
     [Fact]
