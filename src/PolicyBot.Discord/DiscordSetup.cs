@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Discord.Rest;
 
@@ -73,7 +74,11 @@ public static class DiscordSetup
         }
 
         using var metrics = new DiscordMetrics();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        // The same client the bot uses (IHttpClientFactory, the resilience pipeline, no request logging).
+        var services = new ServiceCollection().AddLogging();
+        DiscordHttp.Add(services);
+        await using var provider = services.BuildServiceProvider();
+        using var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(DiscordHttp.ClientName);
         var rest = new DiscordRestClient(http, options, TimeProvider.System, NullLogger.Instance, metrics);
         try
         {
