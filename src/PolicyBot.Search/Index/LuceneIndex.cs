@@ -7,6 +7,8 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 using PolicyBot.Search.Analysis;
 using PolicyBot.Search.Corpus;
 using LuceneDirectory = Lucene.Net.Store.Directory;
@@ -240,33 +242,39 @@ public sealed partial class LuceneIndex : IDisposable
         [IndexFields.SchemaKey] = IndexFields.SchemaVersion,
     };
 
+    /// <summary>
+    /// Another process (a running <c>serve</c>, or an <c>ask</c> beside it) may hold the write lock for the length of
+    /// its sync: wait for it a little (20 tries, 250 ms apart), then serve the last commit read-only rather than fail.
+    /// </summary>
+    private static readonly ResiliencePipeline WriteLockWait = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<LockObtainFailedException>(),
+            MaxRetryAttempts = 20,
+            Delay = TimeSpan.FromMilliseconds(250),
+            BackoffType = DelayBackoffType.Constant,
+            UseJitter = false,
+        })
+        .Build();
+
     private IndexWriter? TryOpenWriter(OpenMode mode, out string reason)
     {
-        // Another process (a running `serve`, or an `ask` beside it) may hold the write lock for the length of
-        // its sync: wait a little, then serve the last commit read-only rather than fail.
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            var writer = WriteLockWait.Execute(static state => new IndexWriter(state.Directory, new IndexWriterConfig(PolicyBotAnalyzer.Version, TextAnalyzer.Default.Stemming)
             {
-                var config = new IndexWriterConfig(PolicyBotAnalyzer.Version, TextAnalyzer.Default.Stemming)
-                {
-                    OpenMode = mode,
-                    Similarity = IndexFields.IndexSimilarity,
-                    RAMBufferSizeMB = 64,
-                };
-                reason = "";
-                return new IndexWriter(_directory, config);
-            }
-            catch (LockObtainFailedException) when (attempt < 20)
-            {
-                Thread.Sleep(250);
-            }
-            catch (LockObtainFailedException ex)
-            {
-                reason = $"another process is writing the index at {Path} ({ex.Message}); answering from its last commit";
-                LogLocked(_logger, Path, ex);
-                return null;
-            }
+                OpenMode = state.Mode,
+                Similarity = IndexFields.IndexSimilarity,
+                RAMBufferSizeMB = 64,
+            }), (Directory: _directory, Mode: mode));
+            reason = "";
+            return writer;
+        }
+        catch (LockObtainFailedException ex)
+        {
+            reason = $"another process is writing the index at {Path} ({ex.Message}); answering from its last commit";
+            LogLocked(_logger, Path, ex);
+            return null;
         }
     }
 
