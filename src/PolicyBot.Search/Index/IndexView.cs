@@ -23,7 +23,7 @@ public sealed record IndexedDocument(
     int PassageCount);
 
 /// <summary>A file's record as stored (for the sync and the catalog).</summary>
-internal sealed record StoredRecord(string FullPath, string Path, string Hash, long Size, long Mtime, int PassageCount, DocumentMetadata Metadata, string IndexedAt);
+internal sealed record StoredRecord(string FullPath, string Path, string Hash, long Size, long Mtime, int PassageCount, DocumentMetadata Metadata, string IndexedAt, long Checked);
 
 /// <summary>Reads the per-file records of an index.</summary>
 internal static class IndexRecords
@@ -67,7 +67,8 @@ internal static class IndexRecords
                             Jurisdictions = List(doc.Get(IndexFields.Jurisdictions)),
                             Topics = List(doc.Get(IndexFields.Topics)),
                         },
-                        doc.Get(IndexFields.IndexedAt) ?? ""));
+                        doc.Get(IndexFields.IndexedAt) ?? "",
+                        doc.GetField(IndexFields.Checked)?.GetInt64Value() ?? 0));
                 }
             }
         }
