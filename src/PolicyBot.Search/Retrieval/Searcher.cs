@@ -472,7 +472,9 @@ public sealed class Searcher : ISearcher
         }
 
         var scratch = _scratch.Value!;
-        var depth = Math.Max(top, _options.RerankDepth);
+        // The ranking is a total order (score, then passage id), so the best `top` of a deeper list are the best
+        // `top`: only feedback needs more (its documents), and every other candidate costs heap work for nothing.
+        var depth = Math.Max(top, _options.FeedbackDocuments);
         var terms = query.Terms;
         var hits = FirstStage(terms, scratch, depth);
         if (hits.Count == 0)
@@ -572,7 +574,7 @@ public sealed class Searcher : ISearcher
             tfTouched.Clear();
         }
 
-        var result = TopK(scores, touched, depth);
+        var result = TopK(scores, touched, depth, scratch);
         foreach (var p in touched)
         {
             scores[p] = 0;
@@ -673,32 +675,41 @@ public sealed class Searcher : ISearcher
         return docs;
     }
 
-    private static List<SearchHit> TopK(float[] scores, List<int> touched, int k)
+    private static List<SearchHit> TopK(float[] scores, List<int> touched, int k, Scratch scratch)
     {
-        // Min-heap of the best k by (score desc, passage asc).
-        var heap = new List<SearchHit>(Math.Min(k, touched.Count) + 1);
-        foreach (var p in touched)
+        // Min-heap of the best k by (score desc, passage asc), in the thread's array.
+        var heap = scratch.Heap(k);
+        var count = 0;
+        foreach (var p in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(touched))
         {
-            var hit = new SearchHit(p, scores[p]);
-            if (heap.Count < k)
+            var score = scores[p];
+            if (count < k)
             {
-                heap.Add(hit);
-                SiftUp(heap, heap.Count - 1);
+                heap[count] = new SearchHit(p, score);
+                SiftUp(heap, count);
+                count++;
             }
-            else if (Better(hit, heap[0]))
+            else if (score > heap[0].Score || (score == heap[0].Score && p < heap[0].Passage))
             {
-                heap[0] = hit;
-                SiftDown(heap, 0);
+                heap[0] = new SearchHit(p, score);
+                SiftDown(heap, 0, count);
             }
         }
 
-        heap.Sort((a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
-        return heap;
+        var best = heap.AsSpan(0, count);
+        best.Sort(static (a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
+        var result = new List<SearchHit>(count);
+        foreach (var hit in best)
+        {
+            result.Add(hit);
+        }
+
+        return result;
     }
 
     private static bool Better(SearchHit a, SearchHit b) => a.Score > b.Score || (a.Score == b.Score && a.Passage < b.Passage);
 
-    private static void SiftUp(List<SearchHit> h, int i)
+    private static void SiftUp(SearchHit[] h, int i)
     {
         while (i > 0)
         {
@@ -713,19 +724,19 @@ public sealed class Searcher : ISearcher
         }
     }
 
-    private static void SiftDown(List<SearchHit> h, int i)
+    private static void SiftDown(SearchHit[] h, int i, int count)
     {
         while (true)
         {
             var l = (2 * i) + 1;
             var r = l + 1;
             var worst = i;
-            if (l < h.Count && Better(h[worst], h[l]))
+            if (l < count && Better(h[worst], h[l]))
             {
                 worst = l;
             }
 
-            if (r < h.Count && Better(h[worst], h[r]))
+            if (r < count && Better(h[worst], h[r]))
             {
                 worst = r;
             }
@@ -1061,6 +1072,19 @@ public sealed class Searcher : ISearcher
         public bool[] Fetched { get; } = new bool[leaves * FieldNames.Length];
 
         public TermsEnum? Vector { get; set; }
+
+        private SearchHit[] _heap = new SearchHit[16];
+
+        /// <summary>Room for a heap of <paramref name="k"/> hits.</summary>
+        public SearchHit[] Heap(int k)
+        {
+            if (_heap.Length < k)
+            {
+                _heap = new SearchHit[k];
+            }
+
+            return _heap;
+        }
 
         /// <summary>A term vector read as (term id, frequency) pairs.</summary>
         public List<int> Pairs { get; } = new(512);
