@@ -1,5 +1,4 @@
 using Lucene.Net.Analysis;
-using Lucene.Net.Analysis.CharFilters;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.Miscellaneous;
@@ -21,8 +20,8 @@ namespace PolicyBot.Search.Analysis;
 /// ("3.5", "U.S", "1,100", "foo_bar", "don't", "O'Neil's"), so a question's "3.5" or "US" would not meet a
 /// passage's "3 . 5" or "U.S."; the word delimiter filter splits such tokens at that punctuation into their
 /// letter and digit parts (each with its own exact offsets and position) and drops a trailing possessive 's —
-/// the English possessive step, done on the parts (typographic apostrophes are read as ' first, by a
-/// <see cref="MappingCharFilter"/>). It does not split at case changes or letter/digit boundaries
+/// the English possessive step, done on the parts (typographic apostrophes are read as ' first, by
+/// <see cref="ApostropheFilter"/>). It does not split at case changes or letter/digit boundaries
 /// ("iPhone", "B747" stay whole), and joins nothing back (no catenated or original forms: one token per part).
 /// </para>
 /// </summary>
@@ -39,24 +38,10 @@ public sealed class PolicyBotAnalyzer(bool stem) : Analyzer
     private const WordDelimiterFlags Delimiting =
         WordDelimiterFlags.GENERATE_WORD_PARTS | WordDelimiterFlags.GENERATE_NUMBER_PARTS | WordDelimiterFlags.STEM_ENGLISH_POSSESSIVE;
 
-    /// <summary>Typographic apostrophes (’ ʼ ＇) read as ' so "China’s" loses its possessive like "China's"; one char for one, offsets unchanged.</summary>
-    private static readonly NormalizeCharMap Apostrophes = BuildApostrophes();
-
-    private static NormalizeCharMap BuildApostrophes()
-    {
-        var builder = new NormalizeCharMap.Builder();
-        builder.Add("\u2019", "'");
-        builder.Add("\u02BC", "'");
-        builder.Add("\uFF07", "'");
-        return builder.Build();
-    }
-
-    protected override TextReader InitReader(string fieldName, TextReader reader) => new MappingCharFilter(Apostrophes, reader);
-
     protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
     {
         var source = new StandardTokenizer(Version, reader) { MaxTokenLength = MaxTokenLength };
-        TokenStream sink = new WordDelimiterFilter(Version, source, Delimiting, null);
+        TokenStream sink = new WordDelimiterFilter(Version, new ApostropheFilter(source), Delimiting, null);
         sink = new LowerCaseFilter(Version, sink);
         sink = new ASCIIFoldingFilter(sink);
         if (Stems)
@@ -65,5 +50,41 @@ public sealed class PolicyBotAnalyzer(bool stem) : Analyzer
         }
 
         return new TokenStreamComponents(source, sink);
+    }
+}
+
+/// <summary>
+/// Reads the typographic apostrophes (’ U+2019, ʼ U+02BC, ＇ U+FF07) inside a token as ', one character for one,
+/// so the word delimiter filter drops "China’s" possessive as it does "China's". Hand-written because Lucene's
+/// <c>MappingCharFilter</c> does the same on the whole text one character at a time through an FST, which cost a
+/// sixth of the index build; this touches only the characters of each token. Offsets do not move.
+/// </summary>
+internal sealed class ApostropheFilter : TokenFilter
+{
+    private readonly Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute _term;
+
+    public ApostropheFilter(TokenStream input)
+        : base(input)
+    {
+        _term = AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+    }
+
+    public override bool IncrementToken()
+    {
+        if (!m_input.IncrementToken())
+        {
+            return false;
+        }
+
+        var buffer = _term.Buffer;
+        for (var i = 0; i < _term.Length; i++)
+        {
+            if (buffer[i] is '\u2019' or '\u02BC' or '\uFF07')
+            {
+                buffer[i] = '\'';
+            }
+        }
+
+        return true;
     }
 }

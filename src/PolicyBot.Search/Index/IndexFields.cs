@@ -18,6 +18,9 @@ internal static class IndexFields
     /// <summary>Absolute path on the file's record only (StringField): the update key for a touch.</summary>
     public const string Record = "record";
 
+    /// <summary>The record itself (its <c>StoredRecord</c> as JSON), a binary doc value of the record document.</summary>
+    public const string RecordData = "record_data";
+
     // Searched fields of a passage (analysed, not stored).
     public const string Title = "title";
     public const string Section = "section";

@@ -30,12 +30,16 @@ internal static class IndexRecords
 {
     public static List<StoredRecord> Read(IndexReader reader)
     {
+        // Each record is one small JSON value in a doc-values field: reading the catalog never decompresses the
+        // stored-field blocks of the passages around it (that cost most of opening a large index).
         var result = new List<StoredRecord>();
+        var bytes = new BytesRef();
         foreach (var leaf in reader.Leaves)
         {
             var atomic = leaf.AtomicReader;
             var terms = atomic.GetTerms(IndexFields.Record);
-            if (terms is null)
+            var values = atomic.GetBinaryDocValues(IndexFields.RecordData);
+            if (terms is null || values is null)
             {
                 continue;
             }
@@ -49,32 +53,20 @@ internal static class IndexRecords
                 int d;
                 while ((d = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
                 {
-                    var doc = atomic.Document(d);
-                    result.Add(new StoredRecord(
-                        doc.Get(IndexFields.Record),
-                        doc.Get(IndexFields.Path),
-                        doc.Get(IndexFields.Hash),
-                        doc.GetField(IndexFields.Size).GetInt64Value() ?? 0,
-                        doc.GetField(IndexFields.Mtime).GetInt64Value() ?? 0,
-                        doc.GetField(IndexFields.Passages).GetInt32Value() ?? 0,
-                        new DocumentMetadata
-                        {
-                            Title = doc.Get(IndexFields.TitleText) ?? "",
-                            Source = doc.Get(IndexFields.Source) ?? "",
-                            Authors = List(doc.Get(IndexFields.Authors)),
-                            Published = doc.Get(IndexFields.Published),
-                            Kind = doc.Get(IndexFields.Kind) ?? DocumentKinds.Note,
-                            Jurisdictions = List(doc.Get(IndexFields.Jurisdictions)),
-                            Topics = List(doc.Get(IndexFields.Topics)),
-                        },
-                        doc.Get(IndexFields.IndexedAt) ?? "",
-                        doc.GetField(IndexFields.Checked)?.GetInt64Value() ?? 0));
+                    values.Get(d, bytes);
+                    var record = JsonSerializer.Deserialize(bytes.Bytes.AsSpan(bytes.Offset, bytes.Length), SearchJsonContext.Default.StoredRecord);
+                    if (record is not null)
+                    {
+                        result.Add(record);
+                    }
                 }
             }
         }
 
         return result;
     }
+
+    public static byte[] Encode(StoredRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, SearchJsonContext.Default.StoredRecord);
 
     internal static IReadOnlyList<string> List(string? json)
     {

@@ -389,30 +389,13 @@ public sealed partial class LuceneIndex : IDisposable
 
     private static Document RecordDocument(RecordInfo r)
     {
-        var d = new Document
-        {
+        var stored = new StoredRecord(r.FullPath, r.Path, r.Hash, r.Size, r.Mtime, r.Passages, r.Metadata, r.IndexedAt, r.Checked);
+        return
+        [
             new StringField(IndexFields.File, r.FullPath, Field.Store.NO),
-            new StringField(IndexFields.Record, r.FullPath, Field.Store.YES),
-            new StoredField(IndexFields.Path, r.Path),
-            new StoredField(IndexFields.Hash, r.Hash),
-            new StoredField(IndexFields.Size, r.Size),
-            new StoredField(IndexFields.Mtime, r.Mtime),
-            new StoredField(IndexFields.Passages, r.Passages),
-            new StoredField(IndexFields.TitleText, r.Metadata.Title),
-            new StoredField(IndexFields.Source, r.Metadata.Source),
-            new StoredField(IndexFields.Authors, Json(r.Metadata.Authors)),
-            new StoredField(IndexFields.Kind, r.Metadata.Kind),
-            new StoredField(IndexFields.Jurisdictions, Json(r.Metadata.Jurisdictions)),
-            new StoredField(IndexFields.Topics, Json(r.Metadata.Topics)),
-            new StoredField(IndexFields.IndexedAt, r.IndexedAt),
-            new StoredField(IndexFields.Checked, r.Checked),
-        };
-        if (r.Metadata.Published is not null)
-        {
-            d.Add(new StoredField(IndexFields.Published, r.Metadata.Published));
-        }
-
-        return d;
+            new StringField(IndexFields.Record, r.FullPath, Field.Store.NO),
+            new BinaryDocValuesField(IndexFields.RecordData, new Lucene.Net.Util.BytesRef(IndexRecords.Encode(stored))),
+        ];
     }
 
     private static string Json(IReadOnlyList<string> values) => JsonSerializer.Serialize(values, SearchJsonContext.Default.IReadOnlyListString);
