@@ -11,11 +11,11 @@ namespace PolicyBot.Search.Retrieval;
 /// </summary>
 internal sealed class PostingsCache(int terms, int passages, bool coversAllField)
 {
-    /// <summary>Postings kept over all terms: 4 M (32 MB of passage ids and frequencies).</summary>
-    public const long MaxImpacts = 4L << 20;
+    /// <summary>Postings kept over all terms: 2 M (16 MB of passage ids and frequencies; every term of a 10k-passage index).</summary>
+    public const long MaxImpacts = 2L << 20;
 
-    /// <summary>Term-vector entries kept over all passages: 2 M pairs (16 MB).</summary>
-    public const long MaxForward = 2L << 20;
+    /// <summary>Term-vector entries kept over all passages: 1 M pairs (8 MB; the vectors of ~15k passages).</summary>
+    public const long MaxForward = 1L << 20;
 
     private readonly ImpactList?[] _impacts = new ImpactList?[terms];
     private readonly int[]?[] _forward = new int[]?[passages];
