@@ -1,7 +1,6 @@
 using Lucene.Net.Index;
 using PolicyBot.Core.Conversation;
 using FSDirectory = Lucene.Net.Store.FSDirectory;
-using PolicyBot.Search.Tests.Support;
 
 namespace PolicyBot.Search.Tests.Index;
 
@@ -23,7 +22,7 @@ public sealed class EditRefreshTests
     public async Task Refresh_SameSizeEditWithinTheClockTick_IsVisibleInAnswers()
     {
         Assert.Equal(Before.Length, After.Length);
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         var path = corpus.Write("rmf.md", Before);
         var mtime = File.GetLastWriteTimeUtc(path);
         await using var engine = await corpus.OpenAsync();
@@ -43,7 +42,7 @@ public sealed class EditRefreshTests
     [Fact]
     public async Task NextOpen_SameSizeEditWithinTheClockTick_IsVisibleInAnswers()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         var path = corpus.Write("rmf.md", Before);
         var mtime = File.GetLastWriteTimeUtc(path);
         await using (var first = await corpus.OpenAsync())
@@ -63,7 +62,7 @@ public sealed class EditRefreshTests
     [Fact]
     public async Task Refresh_EditAfterTheFileSettled_IsReadOnceThenTrustedBySizeAndTime()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         var path = corpus.Write("rmf.md", Before);
         foreach (var file in Directory.GetFiles(corpus.CorpusDir))
         {
