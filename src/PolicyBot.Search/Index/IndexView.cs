@@ -133,12 +133,12 @@ public sealed class IndexView
             .Select(r => new IndexedDocument(
                 r.Path,
                 r.Metadata.Title,
-                r.Metadata.Source,
-                r.Metadata.Authors,
+                Shared(r.Metadata.Source),
+                Shared(r.Metadata.Authors),
                 r.Metadata.Published,
-                r.Metadata.Kind,
-                r.Metadata.Jurisdictions,
-                r.Metadata.Topics,
+                Shared(r.Metadata.Kind),
+                Shared(r.Metadata.Jurisdictions),
+                Shared(r.Metadata.Topics),
                 DateTimeOffset.TryParse(r.IndexedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var ia) ? ia : BuiltAt,
                 r.PassageCount))
             .ToArray();
@@ -221,6 +221,11 @@ public sealed class IndexView
 
     public static IndexView Empty { get; } = new();
 
+    /// <summary>The catalog holds one entry per file (100k at the bench's scale): empty lists and values that repeat (kinds, "") share one instance.</summary>
+    private static IReadOnlyList<string> Shared(IReadOnlyList<string> values) => values.Count == 0 ? [] : values;
+
+    private static string Shared(string value) => value.Length == 0 ? "" : value.Length <= 16 ? string.Intern(value) : value;
+
     public string BuildId { get; }
 
     public DateTimeOffset BuiltAt { get; }
@@ -283,7 +288,7 @@ public sealed class IndexView
     }
 
     /// <summary>Passages read from stored fields stay at hand while this many or fewer are (an answer reads each of its candidates several times).</summary>
-    private const int MaxCachedPassages = 8192;
+    private const int MaxCachedPassages = 4096;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, PassageInfo> _passages = new();
 

@@ -88,7 +88,7 @@ public sealed class Searcher : ISearcher
         => analysedTerm is not null && _view.TermIds.TryGetValue(analysedTerm, out var id) ? _view.DocumentFrequency(id) : 0;
 
     /// <summary>The composer analyses the same passage sentences question after question: their terms stay at hand (bounded).</summary>
-    private const int MaxCachedAnalyses = 16384;
+    private const int MaxCachedAnalyses = 8192;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> _analyses = new(StringComparer.Ordinal);
 
