@@ -10,11 +10,14 @@ using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
+using PolicyBot.Core.Watching;
 using PolicyBot.Host.Admin;
 using PolicyBot.Host.Configuration;
 using PolicyBot.Teams;
 using PolicyBot.State;
+using PolicyBot.Search.Analysis;
 using PolicyBot.Search.Index;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Host.Serve;
 
@@ -89,10 +92,13 @@ internal static class ServeHost
         services.AddSingleton<IQuestionRateLimiter>(sp => settings.Operations.SharedRateLimits
             ? new StoreRateLimiter(sp.GetRequiredService<IBotStore>(), sp.GetRequiredService<TimeProvider>())
             : new InMemoryRateLimiter(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IQuestionTerms>(QuestionTerms.Default);
+        services.AddHostedService<AuditTermsBackfillService>();
         services.AddSingleton(sp => new OperatedAnswerer(
             sp.GetRequiredService<LiveIndex>(),
             sp.GetRequiredService<LiveIndex>(),
             sp.GetRequiredService<IBotStore>(),
+            sp.GetRequiredService<IQuestionTerms>(),
             sp.GetRequiredService<UserIdHasher>(),
             sp.GetRequiredService<IQuestionRateLimiter>(),
             settings.Operations,
@@ -100,6 +106,12 @@ internal static class ServeHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<OperatedAnswerer>>()));
         services.AddSingleton<IQuestionAnswerer>(sp => sp.GetRequiredService<OperatedAnswerer>());
+        services.AddSingleton(sp => new WatchNotifier(
+            sp.GetRequiredService<IWatchStore>(),
+            sp.GetRequiredService<IDeliveryClaims>(),
+            sp.GetServices<IWatchNoticeSender>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<WatchNotifier>>()));
         services.AddSingleton<IndexService>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexService>());
         services.AddHealthChecks()

@@ -20,7 +20,14 @@ public sealed record IndexedDocument(
     IReadOnlyList<string> Jurisdictions,
     IReadOnlyList<string> Topics,
     DateTimeOffset IndexedAt,
-    int PassageCount);
+    int PassageCount)
+{
+    /// <summary>SHA-256 of the file's content (hex), as the sync compares it.</summary>
+    public string ContentHash { get; init; } = "";
+
+    /// <summary>The main source's structured citation fields (null for records written before they were stored).</summary>
+    public PolicyBot.Core.Conversation.SourceReference? MainSource { get; init; }
+}
 
 /// <summary>A file's record as stored (for the sync and the catalog).</summary>
 internal sealed record StoredRecord(string FullPath, string Path, string Hash, long Size, long Mtime, int PassageCount, DocumentMetadata Metadata, string IndexedAt, long Checked);
@@ -67,6 +74,23 @@ internal static class IndexRecords
     }
 
     public static byte[] Encode(StoredRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, SearchJsonContext.Default.StoredRecord);
+
+    internal static PolicyBot.Core.Conversation.SourceReference? MainSource(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, SearchJsonContext.Default.SourceReference);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     internal static IReadOnlyList<string> List(string? json)
     {
@@ -140,7 +164,11 @@ public sealed class IndexView
                 Shared(r.Metadata.Jurisdictions),
                 Shared(r.Metadata.Topics),
                 DateTimeOffset.TryParse(r.IndexedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var ia) ? ia : BuiltAt,
-                r.PassageCount))
+                r.PassageCount)
+            {
+                ContentHash = r.Hash,
+                MainSource = r.Metadata.MainSource,
+            })
             .ToArray();
 
         // The term dictionary: one pass over the merged terms of the `all` field.
@@ -335,26 +363,8 @@ public sealed class IndexView
                 IndexRecords.List(doc.Get(IndexFields.Jurisdictions)),
                 IndexRecords.List(doc.Get(IndexFields.Topics)))
             {
-                MainSource = MainSourceOf(doc.Get(IndexFields.MainSource)),
+                MainSource = IndexRecords.MainSource(doc.Get(IndexFields.MainSource)),
             });
-    }
-
-    /// <summary>The stored main source; null when absent or unreadable (the citation then shows its date only).</summary>
-    private static Core.Conversation.SourceReference? MainSourceOf(string? json)
-    {
-        if (string.IsNullOrEmpty(json))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize(json, SearchJsonContext.Default.SourceReference);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Looks a term up by its UTF-8 bytes without allocating (term vectors give bytes).</summary>

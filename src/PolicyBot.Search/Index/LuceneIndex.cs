@@ -394,6 +394,7 @@ public sealed partial class LuceneIndex : IDisposable
         [
             new StringField(IndexFields.File, r.FullPath, Field.Store.NO),
             new StringField(IndexFields.Record, r.FullPath, Field.Store.NO),
+            // The whole record, main source included (the catalog and watch notices name the outlet without reading a passage).
             new BinaryDocValuesField(IndexFields.RecordData, new Lucene.Net.Util.BytesRef(IndexRecords.Encode(stored))),
         ];
     }

@@ -24,12 +24,12 @@ public sealed class CommandRegistrationTests
         Assert.Empty(CommandValidation.Validate(JsonNode.Parse(File.ReadAllText(Manifest))!.AsArray()));
 
         var names = JsonNode.Parse(puts[0].Body)!.AsArray().Select(c => c!["name"]!.GetValue<string>()).ToList();
-        Assert.Equal(["ask", "compare", "brief", "sources", "about", "config"], names);
+        Assert.Equal(["ask", "compare", "brief", "watch", "sources", "about", "config"], names);
         var ask = JsonNode.Parse(puts[0].Body)!.AsArray()[0]!;
         Assert.True(ask["options"]![0]!["autocomplete"]!.GetValue<bool>());
         Assert.Equal(5, ask["options"]![1]!["type"]!.GetValue<int>());
-        Assert.Equal("32", JsonNode.Parse(puts[0].Body)!.AsArray()[5]!["default_member_permissions"]!.GetValue<string>());
-        Assert.Contains("Registered 6 commands globally", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal("32", JsonNode.Parse(puts[0].Body)!.AsArray()[6]!["default_member_permissions"]!.GetValue<string>());
+        Assert.Contains("Registered 7 commands globally", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

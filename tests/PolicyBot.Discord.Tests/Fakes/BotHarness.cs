@@ -32,7 +32,7 @@ internal sealed class BotHarness : IAsyncDisposable
         Metrics = new DiscordMetrics();
         State = new DiscordConnectionState();
         Rest = new DiscordRestClient(_http, options, time, _loggerFactory.CreateLogger<DiscordRestClient>(), Metrics);
-        Adapter = new DiscordAdapter(Rest, answerer, catalog, store, store, store, options, time, _loggerFactory.CreateLogger<DiscordAdapter>(), Metrics);
+        Adapter = new DiscordAdapter(Rest, answerer, catalog, store, store, store, store, options, time, _loggerFactory.CreateLogger<DiscordAdapter>(), Metrics);
         Bot = new DiscordBot(options, Rest, Adapter, static () => new ClientWebSocketTransport(), time, _loggerFactory, Metrics, State, new Random(seed))
         {
             TuneGateway = tune ?? (static o => o),

@@ -36,7 +36,7 @@ public sealed class TeamsAppPackageTests
         var bot = filled["bots"]![0]!;
         Assert.Equal(AppId, bot["botId"]!.GetValue<string>());
         Assert.Equal(["personal", "team", "groupChat"], bot["scopes"]!.AsArray().Select(s => s!.GetValue<string>()).ToArray());
-        Assert.Equal(["ask", "compare", "brief", "sources", "about"], bot["commandLists"]![0]!["commands"]!.AsArray().Select(c => c!["title"]!.GetValue<string>()).ToArray());
+        Assert.Equal(["ask", "compare", "brief", "watch", "sources", "about"], bot["commandLists"]![0]!["commands"]!.AsArray().Select(c => c!["title"]!.GetValue<string>()).ToArray());
     }
 
     [Fact]

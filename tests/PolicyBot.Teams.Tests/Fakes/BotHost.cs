@@ -92,6 +92,11 @@ public sealed class BotHost : IAsyncDisposable
             builder.Services.AddSingleton(claims); // the real store's claims, as the host registers them
         }
 
+        if (settings.Feedback is PolicyBot.Core.State.IWatchStore watches)
+        {
+            builder.Services.AddSingleton(watches); // the real store's watch subscriptions, as the host registers them
+        }
+
         builder.Services.AddPolicyBotTeams(builder.Configuration);
         // The bot's HTTP clients trust the fake's test CA (and nothing else needs changing in the bot).
         builder.Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(TestCertificateAuthority.TrustingHandler));
