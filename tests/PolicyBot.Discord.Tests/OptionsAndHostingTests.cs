@@ -141,5 +141,6 @@ public sealed class OptionsAndHostingTests
         services.AddSingleton<IFeedbackSink>(sp => sp.GetRequiredService<SqliteBotStore>());
         services.AddSingleton<IServerSettingsStore>(sp => sp.GetRequiredService<SqliteBotStore>());
         services.AddSingleton<IExpiringCache>(sp => sp.GetRequiredService<SqliteBotStore>());
+        services.AddSingleton<IWatchStore>(sp => sp.GetRequiredService<SqliteBotStore>());
     }
 }

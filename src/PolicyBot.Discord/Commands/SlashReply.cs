@@ -31,7 +31,8 @@ internal static class SlashReply
             return;
         }
 
-        var task = SafelyAsync(services, interaction, name, work, cancellationToken);
+        // On the thread pool: the engine answers synchronously, and the acknowledgement must not wait for a whole answer.
+        var task = Task.Run(() => SafelyAsync(services, interaction, name, work, cancellationToken), cancellationToken);
         var early = await Task.WhenAny(task, Task.Delay(RefusalWindow, services.Time, cancellationToken)).ConfigureAwait(false) == task;
         if (early && task.Result.Refused)
         {
