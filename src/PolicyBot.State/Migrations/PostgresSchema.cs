@@ -100,6 +100,34 @@ internal static class PostgresSchema
                     PRIMARY KEY (platform, channel_id, kind, match_key)
                 );
                 """),
+            new(5, "main terms of each question (the coverage-gap key); partial indexes over the coverage gaps; the UTC day stored on audit and feedback rows", """
+                ALTER TABLE audit ADD COLUMN main_terms text;
+                CREATE INDEX audit_gaps_at ON audit (at) INCLUDE (main_terms, outcome)
+                    WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));
+                CREATE INDEX audit_gaps_terms ON audit (main_terms, at)
+                    WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));
+
+                -- The UTC day as a stored integer (days since 1970-01-01; both casts are immutable), so the Overview
+                -- counts per day from an index-only scan instead of computing floor(extract(epoch ...)) per row.
+                ALTER TABLE audit ADD COLUMN day integer GENERATED ALWAYS AS (((at AT TIME ZONE 'UTC')::date - DATE '1970-01-01')) STORED;
+                CREATE INDEX audit_day ON audit (day, platform, outcome) INCLUDE (latency_ms);
+                DROP INDEX audit_points;
+
+                -- Reactions are counted by the day of the question they rate: each feedback row carries that day, set
+                -- by the database when the row is written (whatever process writes it), so the Overview counts them
+                -- from feedback alone instead of joining every question of the range.
+                ALTER TABLE feedback ADD COLUMN question_day integer;
+                UPDATE feedback f SET question_day = a.day FROM audit a WHERE a.answer_id = f.answer_id;
+                CREATE FUNCTION feedback_question_day() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    NEW.question_day := (SELECT a.day FROM audit a WHERE a.answer_id = NEW.answer_id);
+                    RETURN NEW;
+                END
+                $$;
+                CREATE TRIGGER feedback_question_day BEFORE INSERT ON feedback
+                    FOR EACH ROW EXECUTE FUNCTION feedback_question_day();
+                CREATE INDEX feedback_question_day ON feedback (question_day, platform, reaction);
+                """),
         ],
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (

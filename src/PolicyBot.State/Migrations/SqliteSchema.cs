@@ -98,6 +98,13 @@ internal static class SqliteSchema
                     PRIMARY KEY (platform, channel_id, kind, match_key)
                 );
                 """),
+            new(5, "main terms of each question (the coverage-gap key); partial indexes over the coverage gaps", """
+                ALTER TABLE audit ADD COLUMN main_terms TEXT;
+                CREATE INDEX audit_gaps_at ON audit (at_us, main_terms, outcome)
+                    WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));
+                CREATE INDEX audit_gaps_terms ON audit (main_terms, at_us)
+                    WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));
+                """),
         ],
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (
