@@ -21,7 +21,7 @@ internal sealed record SlashResult(IReadOnlyList<MessageParams> Messages, bool R
 internal static class SlashReply
 {
     /// <summary>How long a command waits for its result before acknowledging (far inside Discord's 3 seconds).</summary>
-    public static readonly TimeSpan RefusalWindow = TimeSpan.FromMilliseconds(400);
+    public static readonly TimeSpan RefusalWindow = TimeSpan.FromMilliseconds(250);
 
     public static async Task RunAsync(DiscordTurnServices services, Interaction interaction, string name, bool isPrivate, Func<CancellationToken, Task<SlashResult>> work, CancellationToken cancellationToken)
     {
