@@ -126,6 +126,7 @@ internal static class ServeHost
         if (settings.Teams)
         {
             services.AddPolicyBotTeams(configuration.GetSection(SettingKeys.TeamsSection));
+            services.PostConfigure<TeamsOptions>(o => o.SettingName = SettingKeys.NamesIn(SettingKeys.TeamsSection));
             services.AddHealthChecks().AddReadiness("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested);
         }
 
