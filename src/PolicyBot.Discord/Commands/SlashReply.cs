@@ -31,7 +31,8 @@ internal static class SlashReply
             return;
         }
 
-        // On the thread pool: the engine answers synchronously, and the acknowledgement must not wait for a whole answer.
+        // On the thread pool: the work (refusal checks, then the search) may run synchronously for a long time before
+        // its first await, and the acknowledgement must not wait for it beyond the refusal window.
         var task = Task.Run(() => SafelyAsync(services, interaction, name, work, cancellationToken), cancellationToken);
         var early = await Task.WhenAny(task, Task.Delay(RefusalWindow, services.Time, cancellationToken)).ConfigureAwait(false) == task;
         if (early && task.Result.Refused)
