@@ -125,6 +125,28 @@ public abstract partial class BotStoreContractTests
         Assert.Equal(30, (await Store.GroupCoverageGapsAsync(GapDay, GapDay.AddDays(1), 10, 1, Ct)).Questions);
     }
 
+    [StoreFact]
+    public async Task DayCounts_KeptByTheDatabase_ThroughDuplicatesBulkWritesUnlinkedReactionsAndPrunes()
+    {
+        await Store.MigrateAsync(Ct);
+        var day = DateOnly.FromDateTime(GapDay.UtcDateTime);
+        await Store.RecordQuestionAsync(Gap("a", GapDay.AddHours(1), AnswerOutcome.Answered, null, "q", []), Ct);
+        await Store.RecordQuestionAsync(Gap("a", GapDay.AddHours(1), AnswerOutcome.Answered, null, "again", []), Ct); // kept once
+        await Store.RecordQuestionsAsync([Gap("b", GapDay.AddHours(2), AnswerOutcome.Answered, null, "q", []), Gap("c", GapDay.AddDays(1), AnswerOutcome.Abstained, null, "q", []), Gap("a", GapDay, AnswerOutcome.Refused, null, "dup", [])], Ct);
+        await Store.RecordAsync(new Feedback("a", "discord", "u1", FeedbackReaction.Negative, null, GapDay.AddDays(3)), Ct);
+        await Store.RecordAsync(new Feedback("c", "discord", "u1", FeedbackReaction.Positive, null, GapDay.AddDays(3)), Ct);
+        await Store.RecordAsync(new Feedback("never-audited", "discord", "u1", FeedbackReaction.Negative, null, GapDay.AddDays(3)), Ct);
+
+        Assert.Equal([new AuditDayCount(day, "discord", AnswerOutcome.Answered, 2), new AuditDayCount(day.AddDays(1), "discord", AnswerOutcome.Abstained, 1)], (await Store.CountAuditByDayAsync(day, day.AddDays(2), Ct)).OrderBy(c => c.Day));
+        Assert.Equal([new FeedbackDayCount(day, "discord", FeedbackReaction.Negative, 1), new FeedbackDayCount(day.AddDays(1), "discord", FeedbackReaction.Positive, 1)], (await Store.CountFeedbackByDayAsync(day, day.AddDays(2), Ct)).OrderBy(c => c.Day));
+
+        // The first day goes: its questions and the reactions to them.
+        await Store.PruneAsync(GapDay.AddDays(1), Ct);
+
+        Assert.Equal([new AuditDayCount(day.AddDays(1), "discord", AnswerOutcome.Abstained, 1)], await Store.CountAuditByDayAsync(day, day.AddDays(2), Ct));
+        Assert.Equal([new FeedbackDayCount(day.AddDays(1), "discord", FeedbackReaction.Positive, 1)], await Store.CountFeedbackByDayAsync(day, day.AddDays(2), Ct));
+    }
+
     private static AuditRecord Gap(string id, DateTimeOffset at, AnswerOutcome outcome, string? terms, string question, IReadOnlyList<string> topics, string? confidence = null) => new()
     {
         AnswerId = id,

@@ -113,59 +113,68 @@ internal static class AdminBenchmark
                         builder.Logging.AddProvider(new ForwardingLoggerProvider(loggers));
                         builder.Services.AddSingleton(store);
                     });
+                // The host disposes the store with itself (it hands it out as IFeedbackSink, IWatchStore, …): the bench's
+                // records are taken out of a scratch PostgreSQL database before the host goes.
+                var seeded = false;
                 await using (app)
                 {
-                    await app.StartAsync(cancellationToken);
-                    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-                    using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
-                    await WaitReadyAsync(http, cancellationToken);
-                    if ((await store.QueryAuditAsync(new AuditFilter { Limit = 1, IncludeFeedback = false }, cancellationToken)).Count > 0)
+                    try
                     {
-                        throw new InvalidOperationException("bench --admin needs an empty store: the database given already holds audit records. Give it a scratch database.");
-                    }
-
-                    var loadBefore = LoadAverage();
-                    var seed = Stopwatch.StartNew();
-                    var rated = await SeedAsync(store, settings.Records, progress, cancellationToken);
-                    seed.Stop();
-
-                    // After a bulk load, as after the daily prune: fresh statistics (and, on PostgreSQL, a vacuum, which
-                    // autovacuum would do a little later anyway) — the steady state a running bot's store is in.
-                    await store.OptimizeAsync(cancellationToken);
-                    await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"seeded {settings.Records} audit records ({rated} rated) in {seed.Elapsed.TotalSeconds:F1} s"));
-
-                    var pages = new List<AdminPageTime>();
-                    foreach (var page in Pages)
-                    {
-                        pages.Add(await MeasureAsync(http, page, settings.Runs, cancellationToken));
-                    }
-
-                    var export = Stopwatch.StartNew();
-                    var lines = 0;
-                    using (var response = await http.GetAsync("/admin/export?format=csv&days=90", HttpCompletionOption.ResponseHeadersRead, cancellationToken))
-                    {
-                        response.EnsureSuccessStatusCode();
-                        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-                        while (await reader.ReadLineAsync(cancellationToken) is not null)
+                        await app.StartAsync(cancellationToken);
+                        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+                        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
+                        await WaitReadyAsync(http, cancellationToken);
+                        if ((await store.QueryAuditAsync(new AuditFilter { Limit = 1, IncludeFeedback = false }, cancellationToken)).Count > 0)
                         {
-                            lines++;
+                            throw new InvalidOperationException("bench --admin needs an empty store: the database given already holds audit records. Give it a scratch database.");
+                        }
+
+                        seeded = true;
+                        var loadBefore = LoadAverage();
+                        var seed = Stopwatch.StartNew();
+                        var rated = await SeedAsync(store, settings.Records, progress, cancellationToken);
+                        seed.Stop();
+
+                        // After a bulk load, as after the daily prune: fresh statistics (and, on PostgreSQL, a vacuum, which
+                        // autovacuum would do a little later anyway) — the steady state a running bot's store is in.
+                        await store.OptimizeAsync(cancellationToken);
+                        await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"seeded {settings.Records} audit records ({rated} rated) in {seed.Elapsed.TotalSeconds:F1} s"));
+
+                        var pages = new List<AdminPageTime>();
+                        foreach (var page in Pages)
+                        {
+                            pages.Add(await MeasureAsync(http, page, settings.Runs, cancellationToken));
+                        }
+
+                        var export = Stopwatch.StartNew();
+                        var lines = 0;
+                        using (var response = await http.GetAsync("/admin/export?format=csv&days=90", HttpCompletionOption.ResponseHeadersRead, cancellationToken))
+                        {
+                            response.EnsureSuccessStatusCode();
+                            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+                            while (await reader.ReadLineAsync(cancellationToken) is not null)
+                            {
+                                lines++;
+                            }
+                        }
+
+                        export.Stop();
+                        var result = new AdminBenchmarkResult(settings.Database is null ? "sqlite" : "postgresql", settings.Records, rated, seed.Elapsed.TotalSeconds, pages, export.Elapsed.TotalSeconds, lines, loadBefore, LoadAverage());
+                        await app.StopAsync(cancellationToken);
+                        return result;
+                    }
+                    finally
+                    {
+                        if (seeded && settings.Database is not null)
+                        {
+                            // The scratch database held no audit records before: take the bench's out again.
+                            await store.PruneAsync(DateTimeOffset.MaxValue, CancellationToken.None);
                         }
                     }
-
-                    export.Stop();
-                    var result = new AdminBenchmarkResult(settings.Database is null ? "sqlite" : "postgresql", settings.Records, rated, seed.Elapsed.TotalSeconds, pages, export.Elapsed.TotalSeconds, lines, loadBefore, LoadAverage());
-                    await app.StopAsync(cancellationToken);
-                    return result;
                 }
             }
             finally
             {
-                if (settings.Database is not null)
-                {
-                    // The scratch database held nothing before: take the bench's records out again.
-                    await store.PruneAsync(DateTimeOffset.MaxValue, CancellationToken.None);
-                }
-
                 TryDelete(root);
             }
         }

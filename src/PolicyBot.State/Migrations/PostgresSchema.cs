@@ -113,20 +113,57 @@ internal static class PostgresSchema
                 CREATE INDEX audit_day ON audit (day, platform, outcome) INCLUDE (latency_ms);
                 DROP INDEX audit_points;
 
-                -- Reactions are counted by the day of the question they rate: each feedback row carries that day, set
-                -- by the database when the row is written (whatever process writes it), so the Overview counts them
-                -- from feedback alone instead of joining every question of the range.
-                ALTER TABLE feedback ADD COLUMN question_day integer;
-                UPDATE feedback f SET question_day = a.day FROM audit a WHERE a.answer_id = f.answer_id;
-                CREATE FUNCTION feedback_question_day() RETURNS trigger LANGUAGE plpgsql AS $$
+                -- Questions and reactions per UTC day, kept by the database as rows are written and deleted (by any
+                -- process), so the Overview reads a few hundred rows instead of counting the whole range. Reactions
+                -- count on the day of the question they rate; a reaction to a question not (yet) audited is not counted.
+                CREATE TABLE audit_day_counts (
+                    day      integer NOT NULL,
+                    platform text    NOT NULL,
+                    outcome  text    NOT NULL,
+                    n        integer NOT NULL,
+                    PRIMARY KEY (day, platform, outcome)
+                );
+                INSERT INTO audit_day_counts (day, platform, outcome, n)
+                    SELECT day, platform, outcome, count(*) FROM audit GROUP BY 1, 2, 3;
+                CREATE FUNCTION audit_day_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    NEW.question_day := (SELECT a.day FROM audit a WHERE a.answer_id = NEW.answer_id);
-                    RETURN NEW;
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO audit_day_counts (day, platform, outcome, n) VALUES (NEW.day, NEW.platform, NEW.outcome, 1)
+                            ON CONFLICT (day, platform, outcome) DO UPDATE SET n = audit_day_counts.n + 1;
+                        RETURN NEW;
+                    END IF;
+                    UPDATE audit_day_counts SET n = n - 1 WHERE day = OLD.day AND platform = OLD.platform AND outcome = OLD.outcome;
+                    RETURN OLD;
                 END
                 $$;
-                CREATE TRIGGER feedback_question_day BEFORE INSERT ON feedback
-                    FOR EACH ROW EXECUTE FUNCTION feedback_question_day();
-                CREATE INDEX feedback_question_day ON feedback (question_day, platform, reaction);
+                CREATE TRIGGER audit_day_counts_change AFTER INSERT OR DELETE ON audit
+                    FOR EACH ROW EXECUTE FUNCTION audit_day_counts_change();
+
+                CREATE TABLE feedback_day_counts (
+                    day      integer NOT NULL,
+                    platform text    NOT NULL,
+                    reaction text    NOT NULL,
+                    n        integer NOT NULL,
+                    PRIMARY KEY (day, platform, reaction)
+                );
+                INSERT INTO feedback_day_counts (day, platform, reaction, n)
+                    SELECT a.day, f.platform, f.reaction, count(*) FROM feedback f JOIN audit a ON a.answer_id = f.answer_id GROUP BY 1, 2, 3;
+                CREATE FUNCTION feedback_day_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO feedback_day_counts (day, platform, reaction, n)
+                            SELECT a.day, NEW.platform, NEW.reaction, 1 FROM audit a WHERE a.answer_id = NEW.answer_id
+                            ON CONFLICT (day, platform, reaction) DO UPDATE SET n = feedback_day_counts.n + 1;
+                        RETURN NEW;
+                    END IF;
+                    UPDATE feedback_day_counts SET n = n - 1
+                    WHERE platform = OLD.platform AND reaction = OLD.reaction
+                      AND day = (SELECT a.day FROM audit a WHERE a.answer_id = OLD.answer_id);
+                    RETURN OLD;
+                END
+                $$;
+                CREATE TRIGGER feedback_day_counts_change AFTER INSERT OR DELETE ON feedback
+                    FOR EACH ROW EXECUTE FUNCTION feedback_day_counts_change();
                 """),
         ],
         """

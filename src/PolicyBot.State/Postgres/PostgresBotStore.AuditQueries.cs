@@ -12,12 +12,11 @@ public sealed partial class PostgresBotStore : IAuditQueries
     {
         ThrowIfDisposed();
 
-        // audit_day (day, platform, outcome) INCLUDE (latency_ms): an index-only range scan, aggregated in index order.
+        // audit_day_counts: kept by a trigger as questions are written and pruned (schema version 5).
         await using var command = _dataSource.CreateCommand("""
-            SELECT day, platform, outcome, count(*)::int
-            FROM audit
-            WHERE day >= @first AND day < @end
-            GROUP BY 1, 2, 3;
+            SELECT day, platform, outcome, n
+            FROM audit_day_counts
+            WHERE day >= @first AND day < @end AND n > 0;
             """);
         Days(command.Parameters, first, end);
         var list = new List<AuditDayCount>();
@@ -37,10 +36,9 @@ public sealed partial class PostgresBotStore : IAuditQueries
     {
         ThrowIfDisposed();
         await using var command = _dataSource.CreateCommand("""
-            SELECT question_day, platform, reaction, count(*)::int
-            FROM feedback
-            WHERE question_day >= @first AND question_day < @end
-            GROUP BY 1, 2, 3;
+            SELECT day, platform, reaction, n
+            FROM feedback_day_counts
+            WHERE day >= @first AND day < @end AND n > 0;
             """);
         Days(command.Parameters, first, end);
         var list = new List<FeedbackDayCount>();
@@ -84,7 +82,9 @@ public sealed partial class PostgresBotStore : IAuditQueries
         var selection = filter.Selection switch
         {
             AuditSelection.CoverageGaps => "AND " + StoreValues.CoverageGapCondition,
-            AuditSelection.NegativeFeedback => "AND answer_id IN (SELECT answer_id FROM feedback WHERE reaction = 'Negative')",
+            // The rated-down answers are few: look them up by key (then sort the top), instead of walking every question
+            // of the range newest first and probing feedback for each (the plan PostgreSQL picks for IN with a LIMIT).
+            AuditSelection.NegativeFeedback => "AND answer_id = ANY(ARRAY(SELECT answer_id FROM feedback WHERE reaction = 'Negative'))",
             _ => "",
         };
         return await ReadRecordsAsync($"""

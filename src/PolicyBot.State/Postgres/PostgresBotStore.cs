@@ -266,6 +266,12 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
                     removed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                // The triggers counted the deleted rows down; days with nothing left go.
+                await using (var command = new NpgsqlCommand("DELETE FROM audit_day_counts WHERE n <= 0; DELETE FROM feedback_day_counts WHERE n <= 0;", connection, transaction))
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return removed;
             }

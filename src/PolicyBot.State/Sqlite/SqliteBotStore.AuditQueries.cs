@@ -9,14 +9,12 @@ public sealed partial class SqliteBotStore : IAuditQueries
     public Task<IReadOnlyList<AuditDayCount>> CountAuditByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<AuditDayCount>>(connection =>
         {
-            // audit_days is an index on (at_us / 86400000000, platform, outcome, latency_ms): the scan comes out in
-            // GROUP BY order, so SQLite counts without sorting (the literal must match the index's expression).
+            // audit_day_counts: kept by a trigger as questions are written and pruned (schema version 5).
             using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT at_us / 86400000000, platform, outcome, count(*)
-                FROM audit INDEXED BY audit_days
-                WHERE at_us / 86400000000 >= $first AND at_us / 86400000000 < $end
-                GROUP BY 1, 2, 3;
+                SELECT day, platform, outcome, n
+                FROM audit_day_counts
+                WHERE day >= $first AND day < $end AND n > 0;
                 """;
             Range(command.Parameters, first, end);
             using var reader = command.ExecuteReader();
@@ -32,14 +30,12 @@ public sealed partial class SqliteBotStore : IAuditQueries
     public Task<IReadOnlyList<FeedbackDayCount>> CountFeedbackByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<FeedbackDayCount>>(connection =>
         {
-            // Reactions are far fewer than questions: CROSS JOIN makes SQLite walk feedback and look each question
-            // up by its key, instead of probing feedback once for every question in the range.
+            // feedback_day_counts: kept by a trigger as reactions are written and pruned (schema version 5).
             using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT a.at_us / 86400000000, f.platform, f.reaction, count(*)
-                FROM feedback f CROSS JOIN audit a ON a.answer_id = f.answer_id
-                WHERE a.at_us / 86400000000 >= $first AND a.at_us / 86400000000 < $end
-                GROUP BY 1, 2, 3;
+                SELECT day, platform, reaction, n
+                FROM feedback_day_counts
+                WHERE day >= $first AND day < $end AND n > 0;
                 """;
             Range(command.Parameters, first, end);
             using var reader = command.ExecuteReader();

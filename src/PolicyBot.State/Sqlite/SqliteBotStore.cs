@@ -236,6 +236,11 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             """;
         command.Parameters.AddWithValue("$cutoff", StoreValues.ToMicroseconds(olderThan));
         var removed = Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+
+        // The triggers counted the deleted rows down; days with nothing left go.
+        command.Parameters.Clear();
+        command.CommandText = "DELETE FROM audit_day_counts WHERE n <= 0; DELETE FROM feedback_day_counts WHERE n <= 0;";
+        command.ExecuteNonQuery();
         transaction.Commit();
         return removed;
     }, cancellationToken);

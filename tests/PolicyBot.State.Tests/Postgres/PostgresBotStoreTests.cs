@@ -114,6 +114,6 @@ public sealed class PostgresBotStoreTests : BotStoreContractTests
             }
         }
 
-        Assert.Equal(["audit", "cache_entries", "delivery_claims", "feedback", "rate_buckets", "schema_migrations", "secrets", "server_settings", "watches"], tables);
+        Assert.Equal(["audit", "audit_day_counts", "cache_entries", "delivery_claims", "feedback", "feedback_day_counts", "rate_buckets", "schema_migrations", "secrets", "server_settings", "watches"], tables);
     }
 }

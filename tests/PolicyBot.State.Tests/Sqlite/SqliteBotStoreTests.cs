@@ -132,6 +132,10 @@ public sealed class SqliteBotStoreTests : BotStoreContractTests
         await Store.MigrateAsync(Ct);
 
         Assert.Equal([1, 2, 3, 4, 5], await ReadMigrationVersionsAsync(Ct));
+        var may2 = new DateOnly(2026, 5, 2);
+        Assert.Equal(
+            [new AuditDayCount(may2, "discord", Core.Conversation.AnswerOutcome.Abstained, 1), new AuditDayCount(may2, "teams", Core.Conversation.AnswerOutcome.Answered, 1), new AuditDayCount(may2, "teams", Core.Conversation.AnswerOutcome.Refused, 1)],
+            (await Store.CountAuditByDayAsync(may2, may2.AddDays(1), Ct)).OrderBy(c => c.Platform, StringComparer.Ordinal).ThenBy(c => c.Outcome));
         Assert.Equal(2, await Store.FillMainTermsAsync(Search.Analysis.QuestionTerms.Default, 10, Ct));
         var at = StoreValues.FromMicroseconds(1777680000000000);
         var gap = Assert.Single((await Store.GroupCoverageGapsAsync(at, at.AddDays(1), 10, 10, Ct)).Groups);
