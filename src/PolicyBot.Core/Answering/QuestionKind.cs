@@ -70,6 +70,20 @@ public static partial class QuestionKinds
         return WhoWords().IsMatch(q) ? QuestionKind.Who : QuestionKind.General;
     }
 
+    /// <summary>
+    /// The subject of a definition question ("What is the EU AI Act?" → "the EU AI Act", "What are GPAI models?"),
+    /// or null when the question asks something else about it.
+    /// </summary>
+    public static string? DefinitionSubject(string question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var m = Definition().Match(question.Trim());
+        return m.Success ? m.Groups[1].Value.Trim() : null;
+    }
+
+    [GeneratedRegex(@"^(?:what|who)(?:'s| is| are| was| were) ((?:\S+ ){0,7}?\S+?)\s*\?*$", RegexOptions.IgnoreCase)]
+    private static partial Regex Definition();
+
     [GeneratedRegex(@"\b(list|checklist|enumerate)\b|\bwhat are the (\w+ ){0,3}(steps|items|principles|risks|characteristics|dimensions|areas|functions|tiers|ways|signals|criteria|obligations|duties|requirements|practices|values|members|levels)\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (\w+ ){0,2}(steps|items|principles|risks|characteristics|dimensions|areas|functions|tiers|ways|signals|criteria|values|levels|benefits)\b")]
     private static partial Regex ListWords();
 

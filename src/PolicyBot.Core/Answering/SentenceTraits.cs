@@ -13,13 +13,34 @@ public static partial class SentenceTraits
         {
             QuestionKind.When => DateLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Quantity => AmountLike().IsMatch(sentence) ? 1 : NumberLike().IsMatch(sentence) ? 0.5 : 0,
-            QuestionKind.Who => ProposedBy().IsMatch(sentence) && NamedPerson().IsMatch(sentence) ? 1 : 0,
+            QuestionKind.Who => NamesTheAgent(sentence) ? 1 : ProposedBy().IsMatch(sentence) && NamedPerson().IsMatch(sentence) ? 0.5 : 0,
             QuestionKind.Why => ReasonLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Recommendation => AdviceLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.List => Enumeration(sentence) is not null || ListLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Comparison => ComparisonLike().IsMatch(sentence) ? 1 : 0,
             _ => 0,
         };
+    }
+
+    /// <summary>
+    /// A sentence that names who did something: "… was launched in 2022 by the Infocomm Media Development
+    /// Authority", "Chinese Premier Li Qiang first proposed …" (the agent of the act, not a name in passing).
+    /// </summary>
+    public static bool NamesTheAgent(string sentence)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        return AgentBy().IsMatch(sentence) || AgentFirst().IsMatch(sentence);
+    }
+
+    /// <summary>
+    /// A sentence that defines its subject: "&lt;subject&gt; is/are/means …" within its first words. Returns the
+    /// subject (the words before the verb), or null.
+    /// </summary>
+    public static string? DefinedSubject(string sentence)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        var m = Defines().Match(sentence);
+        return m.Success ? m.Groups[1].Value : null;
     }
 
     /// <summary>
@@ -126,6 +147,15 @@ public static partial class SentenceTraits
 
     [GeneratedRegex(@"(€|US\$|\$|¥)\s?\d|\d[\d,.]*\s?(%|per cent|percent|million|billion|trillion|yuan|euros?|dollars?|FLOPs?|days|professionals|companies|start-ups|organisations|investors|jurisdictions)|\b(roughly|about|over|more than|up to) \d|\d+\^\d+")]
     private static partial Regex AmountLike();
+
+    [GeneratedRegex(@"\b(proposed|announced|launched|developed|issued|published|released|founded|created|introduced|written|run|backed|owned|led|established|set up|made|produced|prepared|built|maintained)\b[^.;:]{0,60}?\bby (the |its |a )?[A-Z]")]
+    private static partial Regex AgentBy();
+
+    [GeneratedRegex(@"^(?:[A-Z][\w'’.-]*(?:,)? ){1,6}(?:first |jointly |later )?(proposed|announced|launched|developed|issued|published|released|founded|created|introduced|wrote|co-wrote|set up|established)\b")]
+    private static partial Regex AgentFirst();
+
+    [GeneratedRegex(@"^([^.;:]{2,140}?)\s(?:is|are|was|were|means|refers to)\s(?!not\b|also\b|advised\b|backed\b|based\b|expected\b|meant\b|part\b|presumed\b|launched\b|issued\b|published\b|run\b|developed\b|covered\b)")]
+    private static partial Regex Defines();
 
     [GeneratedRegex(@"\d")]
     private static partial Regex NumberLike();

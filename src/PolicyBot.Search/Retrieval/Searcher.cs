@@ -82,6 +82,10 @@ public sealed class Searcher : ISearcher
 
     public int PassageCount => _view.PassageCount;
 
+    public int NextPassage(int passage) => _view.NextPassage(passage);
+
+    public int PreviousPassage(int passage) => _view.PreviousPassage(passage);
+
     public int DocumentFrequency(string analysedTerm)
         => analysedTerm is not null && _view.TermIds.TryGetValue(analysedTerm, out var id) ? _view.DocumentFrequency(id) : 0;
 
