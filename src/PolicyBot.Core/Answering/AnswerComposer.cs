@@ -285,7 +285,8 @@ public sealed partial class AnswerComposer
                 if (subjectTerms is { Count: > 0 } && SentenceTraits.DefinedSubject(shown) is { } defined)
                 {
                     var head = new HashSet<string>(searcher.Analyze(defined), StringComparer.Ordinal);
-                    if (subjectTerms.All(head.Contains))
+                    // The subject as defined may leave out a qualifier of the question ("compliance mapping" for "compliance mapping for AI").
+                    if (subjectTerms.Count(head.Contains) * 3 >= subjectTerms.Count * 2)
                     {
                         fit = Math.Max(fit, 1);
                     }
@@ -408,7 +409,9 @@ public sealed partial class AnswerComposer
             }
         }
 
-        result.Sort((a, b) => a.Hit != b.Hit ? a.Hit.CompareTo(b.Hit) : a.Position.CompareTo(b.Position));
+        // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order.
+        var lead = chosen[0].Hit;
+        result.Sort((a, b) => a.Hit != b.Hit ? (a.Hit == lead ? -1 : b.Hit == lead ? 1 : a.Hit.CompareTo(b.Hit)) : a.Position.CompareTo(b.Position));
         return result;
     }
 
@@ -435,7 +438,7 @@ public sealed partial class AnswerComposer
 
         // Every quote must stand in the passage it cites, exactly as shown (a safeguard: drop what does not).
         parts = parts.Where(p => Display(passages[p.Hit].Text).Contains(p.Text, StringComparison.Ordinal)).ToList();
-        usedHits = parts.Select(p => p.Hit).Distinct().Order().ToList();
+        usedHits = parts.Select(p => p.Hit).Distinct().ToList();
         return parts;
     }
 
