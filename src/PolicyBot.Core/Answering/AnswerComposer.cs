@@ -119,7 +119,7 @@ public sealed partial class AnswerComposer
             return Abstain(question, "no sentence in the closest passages speaks to the question", Suggestions(searcher, hits), corpusVersion, evidence);
         }
 
-        var chosen = Choose(kind, sentences, all, neighbour);
+        var chosen = Choose(kind, sentences, all, neighbour, searcher, candidates);
         var parts = Render(kind, chosen, passages, out var usedHits);
         if (parts.Count == 0)
         {
@@ -239,6 +239,7 @@ public sealed partial class AnswerComposer
         var conceptTotal = Math.Max(1e-9, query.ConceptIdf.Sum());
         var best = hits[0].Score;
         var subjectTerms = subject is null ? null : SubjectTerms(query, searcher, subject);
+        var queryTerms = new HashSet<string>(query.Terms.Select(t => t.Term), StringComparer.Ordinal);
         var sentences = new List<Candidate>();
         bool[]? bestPassage = null;
         for (var h = 0; h < hits.Count; h++)
@@ -285,8 +286,9 @@ public sealed partial class AnswerComposer
                 if (subjectTerms is { Count: > 0 } && SentenceTraits.DefinedSubject(shown) is { } defined)
                 {
                     var head = new HashSet<string>(searcher.Analyze(defined), StringComparer.Ordinal);
-                    // The subject as defined may leave out a qualifier of the question ("compliance mapping" for "compliance mapping for AI").
-                    if (subjectTerms.Count(head.Contains) * 3 >= subjectTerms.Count * 2)
+                    // The subject as defined may leave out a qualifier of the question ("compliance mapping" for "compliance
+                    // mapping for AI") but adds nothing of its own ("The Tidal Registry office is…" defines the office).
+                    if (subjectTerms.Count(head.Contains) * 3 >= subjectTerms.Count * 2 && head.All(t => queryTerms.Contains(t) || Articles.Contains(t)))
                     {
                         fit = Math.Max(fit, 1);
                     }
@@ -304,6 +306,9 @@ public sealed partial class AnswerComposer
         return sentences;
     }
 
+    /// <summary>Words a defined subject may carry beside the question's own ("The … of …").</summary>
+    private static readonly HashSet<string> Articles = new(["the", "a", "an", "of", "and", "s"], StringComparer.Ordinal);
+
     /// <summary>The analysed question terms that make up a definition question's subject ("the EU AI Act" → eu, ai, act).</summary>
     private static List<string> SubjectTerms(ParsedQuery query, ISearcher searcher, string subject)
     {
@@ -316,7 +321,7 @@ public sealed partial class AnswerComposer
     /// neighbours of a chosen sentence, skipping near-duplicates and sentences about the note (unless nothing else
     /// is left), and adding the sentence before one that points back to it.
     /// </summary>
-    private List<Candidate> Choose(QuestionKind kind, List<Candidate> sentences, List<Candidate> all, int neighbour)
+    private List<Candidate> Choose(QuestionKind kind, List<Candidate> sentences, List<Candidate> all, int neighbour, ISearcher searcher, IReadOnlyList<SearchHit> hits)
     {
         var limit = Math.Clamp(_options.MaxSentences, 1, 4);
         limit = kind switch
@@ -339,7 +344,7 @@ public sealed partial class AnswerComposer
             var list = ranked.FirstOrDefault(s => SentenceTraits.Enumeration(s.Shown) is not null);
             if (list is not null && (list.Hit == ranked[0].Hit || list.Score >= ranked[0].Score * 0.9))
             {
-                return WithAntecedent([list], all, neighbour);
+                return WithAntecedent([list], all, neighbour, searcher, hits);
             }
 
             limit = Math.Clamp(_options.MaxSentences, 1, 4);
@@ -376,14 +381,14 @@ public sealed partial class AnswerComposer
             chosen.Add(next);
         }
 
-        return WithAntecedent(chosen, all, neighbour);
+        return WithAntecedent(chosen, all, neighbour, searcher, hits);
     }
 
     /// <summary>
     /// Adds, before a sentence that opens by pointing back ("This…", "It…"), the sentence it points to: the one
     /// before it in its passage, or, for the neighbour passage's opening sentence, the last one of the best passage.
     /// </summary>
-    private static List<Candidate> WithAntecedent(List<Candidate> chosen, List<Candidate> all, int neighbour)
+    private static List<Candidate> WithAntecedent(List<Candidate> chosen, List<Candidate> all, int neighbour, ISearcher searcher, IReadOnlyList<SearchHit> hits)
     {
         var result = new List<Candidate>(chosen);
         foreach (var c in chosen)
@@ -410,8 +415,29 @@ public sealed partial class AnswerComposer
         }
 
         // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order.
+        // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order;
+        // a sentence that opens its passage by pointing back reads after the previous passage it points to.
         var lead = chosen[0].Hit;
         result.Sort((a, b) => a.Hit != b.Hit ? (a.Hit == lead ? -1 : b.Hit == lead ? 1 : a.Hit.CompareTo(b.Hit)) : a.Position.CompareTo(b.Position));
+        for (var i = 0; i < result.Count; i++)
+        {
+            var c = result[i];
+            if (c.Position != 0 || !SentenceTraits.NeedsAntecedent(c.Shown))
+            {
+                continue;
+            }
+
+            var previous = searcher.PreviousPassage(hits[c.Hit].Passage);
+            var before = previous < 0 ? -1 : hits.ToList().FindIndex(h => h.Passage == previous);
+            var moved = result.Skip(i + 1).Where(r => r.Hit == before).ToList();
+            if (moved.Count > 0)
+            {
+                result.RemoveAll(moved.Contains);
+                result.InsertRange(i, moved);
+                i += moved.Count;
+            }
+        }
+
         return result;
     }
 
