@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using PolicyBot.Core.Conversation;
 
@@ -8,69 +7,12 @@ namespace PolicyBot.Host.Cli;
 /// <summary>How `ask` prints an answer: one JSON object on one line, or readable text with a numbered source list.</summary>
 internal static class AnswerOutput
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
-
     /// <summary>
     /// <c>{"question","answered","answer","citations":[{"rank","title","section","source","source_line","url","passage","score"}],"reason","corpus_version","confidence"}</c>
     /// on one line (control characters and line breaks escaped).
     /// </summary>
     public static string Json(Answer answer)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            w.WriteStartObject();
-            w.WriteString("question", answer.Question);
-            w.WriteBoolean("answered", answer.Answered);
-            w.WriteString("answer", answer.Text);
-            w.WriteStartArray("citations");
-            foreach (var c in answer.Citations)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("rank", c.Rank);
-                w.WriteString("title", c.Title);
-                w.WriteString("section", c.Section);
-                w.WriteString("source", c.Source);
-                w.WriteString("source_line", c.SourceLineText);
-                if (c.SourceUrl is { } url)
-                {
-                    w.WriteString("url", url.AbsoluteUri);
-                }
-                else
-                {
-                    w.WriteNull("url");
-                }
-
-                w.WriteString("passage", c.Passage);
-                w.WriteNumber("score", c.Score);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            if (answer.Reason is null)
-            {
-                w.WriteNull("reason");
-            }
-            else
-            {
-                w.WriteString("reason", answer.Reason);
-            }
-
-            w.WriteString("corpus_version", answer.CorpusVersion);
-            if (answer.Confidence is { } confidence)
-            {
-                w.WriteString("confidence", confidence.ToString().ToLowerInvariant());
-            }
-            else
-            {
-                w.WriteNull("confidence");
-            }
-
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        => JsonSerializer.Serialize(CliJson.AnswerJson.From(answer), CliJsonContext.Relaxed.AnswerJson);
 
     /// <summary>The answer with [n] markers, then the numbered sources with their passages.</summary>
     public static string Text(Answer answer)
