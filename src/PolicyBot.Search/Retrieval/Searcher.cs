@@ -221,7 +221,8 @@ public sealed class Searcher : ISearcher
         for (var i = 0; i < count; i++)
         {
             var t = terms[i];
-            if (t.TermId >= 0 || t.Term.Length < 5 || !t.Term.All(char.IsAsciiLetterLower))
+            // The word as typed decides whether it is long enough to be a typo ("maping" stems to "mape").
+            if (t.TermId >= 0 || conceptWords[t.Concept].Length < 5 || t.Term.Length < 3 || !t.Term.All(char.IsAsciiLetterLower))
             {
                 continue;
             }
