@@ -312,8 +312,26 @@ public sealed partial class AnswerComposer
     /// <summary>The analysed question terms that make up a definition question's subject ("the EU AI Act" → eu, ai, act).</summary>
     private static List<string> SubjectTerms(ParsedQuery query, ISearcher searcher, string subject)
     {
-        var asked = new HashSet<string>(query.Terms.Where(t => t.Origin == QueryTermOrigin.Question).Select(t => t.Term), StringComparer.Ordinal);
-        return searcher.Analyze(subject).Where(asked.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var asked = new HashSet<string>(query.Terms.Where(t => t.Origin is QueryTermOrigin.Question or QueryTermOrigin.Correction).Select(t => t.Term), StringComparer.Ordinal);
+        var terms = new List<string>();
+        foreach (var stem in searcher.Analyze(subject))
+        {
+            if (asked.Contains(stem))
+            {
+                terms.Add(stem);
+                continue;
+            }
+
+            // A mistyped word ("maping") stands for its correction ("map").
+            var typed = query.Terms.FirstOrDefault(t => t.Term == stem && t.TermId < 0);
+            var fix = typed is null ? null : query.Terms.FirstOrDefault(t => t.Concept == typed.Concept && t.Origin == QueryTermOrigin.Correction)?.Term;
+            if (fix is not null)
+            {
+                terms.Add(fix);
+            }
+        }
+
+        return terms.Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
