@@ -606,6 +606,17 @@ public sealed partial class AnswerComposer
             var names = absent is { Count: > 0 }
                 ? t.Matched.Where(e => absent.Any(a => string.Equals(a, e.English, StringComparison.OrdinalIgnoreCase))).Select(e => t.Traditional ? e.Traditional : e.Simplified).Distinct().ToList()
                 : [];
+            if (names.Count == 0 && absent is { Count: > 0 })
+            {
+                // The missing name may join several glossary terms ("Canada AI Act" from 加拿大 + 人工智能法案): name it by
+                // its parts' Chinese words in the question's order (加拿大人工智能法案), not by each part alone.
+                var parts = t.Matched.Where(e => e.English.Length > 1 && absent.Any(a => a.Contains(e.English, StringComparison.OrdinalIgnoreCase))).ToList();
+                if (parts.Count > 0)
+                {
+                    names = [string.Concat(parts.Select(e => t.Traditional ? e.Traditional : e.Simplified))];
+                }
+            }
+
             text.Append(t.Traditional ? "無法根據資料庫回答這個問題：" : "无法根据资料库回答这个问题：");
             if (names.Count > 0)
             {

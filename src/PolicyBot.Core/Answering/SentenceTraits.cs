@@ -15,7 +15,7 @@ public static partial class SentenceTraits
             QuestionKind.Quantity => AmountLike().IsMatch(sentence) ? 1 : NumberLike().IsMatch(sentence) ? 0.5 : 0,
             QuestionKind.Who => NamesTheAgent(sentence) ? 1 : ProposedBy().IsMatch(sentence) && NamedPerson().IsMatch(sentence) ? 0.5 : 0,
             QuestionKind.Why => ReasonLike().IsMatch(sentence) ? 1 : 0,
-            QuestionKind.Recommendation => AdviceLike().IsMatch(sentence) ? 1 : 0,
+            QuestionKind.Recommendation => AdviceLike().IsMatch(sentence) ? 1 : Obligation().IsMatch(sentence) && !DateLike().IsMatch(sentence) ? 0.5 : 0,
             QuestionKind.List => Enumeration(sentence) is not null || ListLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Comparison => ComparisonLike().IsMatch(sentence) ? 1 : 0,
             _ => 0,
@@ -169,8 +169,12 @@ public static partial class SentenceTraits
     [GeneratedRegex(@"\b(because|so that|reason|reasons|rests on|case for|would (help|show|serve|give|draw|meet|fit|combine|widen|build)|could (help|signal|challenge)|benefit|benefits|fear|warn|warns|risks?|due to|since|thanks to|explain|explains|in order to|as a result|credibility|advantage|strengths?)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ReasonLike();
 
-    [GeneratedRegex(@"\b(should|must|need to|needs to|recommend|recommends|recommended|first step|start with|begin with|advises?|urges?|consider)\b", RegexOptions.IgnoreCase)]
+    // Advice says what to do; an obligation ("must", "need to") is advice only when it is not a deadline ("must comply from 2 August 2026").
+    [GeneratedRegex(@"\b(should|recommend|recommends|recommended|first step|first steps|start with|begin with|starts? by|advises?|urges?|consider|the foundation of)\b", RegexOptions.IgnoreCase)]
     private static partial Regex AdviceLike();
+
+    [GeneratedRegex(@"\b(must|need to|needs to|have to|has to)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Obligation();
 
     [GeneratedRegex(@"[:;]|(, [^,]+){3,}")]
     private static partial Regex ListLike();
