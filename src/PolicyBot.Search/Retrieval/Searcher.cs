@@ -290,7 +290,7 @@ public sealed class Searcher : ISearcher
                     }
 
                     index[term] = terms.Count;
-                    terms.Add(new QueryTerm(term, id, share, Idf(_view.DocumentFrequency(id)), concept, QueryTermOrigin.Synonym));
+                    terms.Add(new QueryTerm(term, id, share, Idf(_view.DocumentFrequency(id)), concept, QueryTermOrigin.Synonym) { SameTerm = name.Length == 1 });
                 }
             }
         }
@@ -518,26 +518,16 @@ public sealed class Searcher : ISearcher
         touched.Clear();
         var n = _view.PassageCount;
         var maxDf = _options.MaxDocumentFrequencyRatio >= 1 ? int.MaxValue : (int)(_options.MaxDocumentFrequencyRatio * n);
-        foreach (var term in terms)
+        foreach (var unit in Units(terms, maxDf))
         {
-            if (term.TermId < 0)
+            // BM25F: the field-weighted, length-normalised frequencies add up before saturation (a word and its
+            // one-word synonyms add up as one term: a passage saying "budget" and "funded" is not counted twice).
+            foreach (var member in unit.Members)
             {
-                continue;
+                AccumulateTf(terms[member].TermId, scratch);
             }
 
-            if (_view.DocumentFrequency(term.TermId) > maxDf && term.Origin != QueryTermOrigin.Question)
-            {
-                continue;
-            }
-
-            var w = (float)(term.Weight * term.Idf);
-            if (!(w > 0))
-            {
-                continue;
-            }
-
-            // BM25F: the field-weighted, length-normalised frequencies add up before saturation.
-            AccumulateTf(term.TermId, scratch);
+            var w = unit.Weight;
             foreach (var p in tfTouched)
             {
                 var t = tf[p];
@@ -561,6 +551,97 @@ public sealed class Searcher : ISearcher
         }
 
         return result;
+    }
+
+    /// <summary>One scored unit of a query: a term, or a question word with its one-word synonyms, and its weight.</summary>
+    private readonly record struct ScoredUnit(int[] Members, float Weight);
+
+    /// <summary>
+    /// The query's scoring units: every known term alone, except that a question word and its one-word synonyms
+    /// ("fund" and "funding", "budget") form one unit weighted as the question word (the synonyms' IDF when the word
+    /// itself is unknown), like Lucene's SynonymQuery; multi-word synonyms, corrections and feedback terms stay alone.
+    /// </summary>
+    private List<ScoredUnit> Units(IReadOnlyList<QueryTerm> terms, int maxDf)
+    {
+        var units = new List<ScoredUnit>(terms.Count);
+        var grouped = new bool[terms.Count];
+        for (var i = 0; i < terms.Count; i++)
+        {
+            var term = terms[i];
+            if (grouped[i] || (term.TermId >= 0 && _view.DocumentFrequency(term.TermId) > maxDf && term.Origin != QueryTermOrigin.Question))
+            {
+                continue;
+            }
+
+            if (term.Origin == QueryTermOrigin.Question && term.Concept >= 0 && HasOneWordSynonyms(terms, i))
+            {
+                var members = new List<int>();
+                var idf = term.TermId >= 0 ? term.Idf : 0;
+                if (term.TermId >= 0)
+                {
+                    members.Add(i);
+                }
+
+                for (var j = 0; j < terms.Count; j++)
+                {
+                    if (IsOneWordSynonymOf(terms, j, term) && terms[j].TermId >= 0 && _view.DocumentFrequency(terms[j].TermId) <= maxDf)
+                    {
+                        grouped[j] = true;
+                        members.Add(j);
+                        if (term.TermId < 0)
+                        {
+                            idf = Math.Max(idf, terms[j].Idf);
+                        }
+                    }
+                }
+
+                var gw = (float)(term.Weight * idf);
+                if (members.Count > 0 && gw > 0)
+                {
+                    units.Add(new ScoredUnit(members.ToArray(), gw));
+                }
+
+                continue;
+            }
+
+            var w = (float)(term.Weight * term.Idf);
+            if (term.TermId >= 0 && w > 0)
+            {
+                units.Add(new ScoredUnit([i], w));
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>Whether a term is a one-word synonym (its whole share) of a concept whose only question word is <paramref name="question"/>.</summary>
+    private static bool IsOneWordSynonymOf(IReadOnlyList<QueryTerm> terms, int j, QueryTerm question)
+        => terms[j].Origin == QueryTermOrigin.Synonym && terms[j].SameTerm && terms[j].Concept == question.Concept && OnlyQuestionWord(terms, question);
+
+    private static bool HasOneWordSynonyms(IReadOnlyList<QueryTerm> terms, int i)
+    {
+        for (var j = 0; j < terms.Count; j++)
+        {
+            if (IsOneWordSynonymOf(terms, j, terms[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool OnlyQuestionWord(IReadOnlyList<QueryTerm> terms, QueryTerm question)
+    {
+        foreach (var t in terms)
+        {
+            if (t.Concept == question.Concept && t.Origin == QueryTermOrigin.Question && !ReferenceEquals(t, question))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Adds every passage's field-weighted, normalised frequency of a term into the scratch (and lists the passages touched).</summary>
@@ -833,23 +914,30 @@ public sealed class Searcher : ISearcher
         var k1 = (float)_options.K1;
         foreach (var term in terms)
         {
-            if (term.TermId < 0)
+            if (term.TermId < 0 && !(term.Origin == QueryTermOrigin.Question && HasOneWordSynonyms(terms, terms.ToList().IndexOf(term))))
             {
                 result.Add(new TermContribution(term.Term + " (not in corpus)", 0));
-                continue;
             }
+        }
 
-            var w = (float)(term.Weight * term.Idf);
-            if (!(w > 0))
+        foreach (var unit in Units(terms, int.MaxValue))
+        {
+            var t = 0f;
+            foreach (var member in unit.Members)
             {
-                continue;
+                t += TfIn(terms[member].TermId, passage, scratch);
             }
 
-            var t = TfIn(term.TermId, passage, scratch);
             if (t > 0)
             {
-                var label = term.Origin == QueryTermOrigin.Question ? term.Term : $"{term.Term} ({term.Origin.ToString().ToLowerInvariant()})";
-                result.Add(new TermContribution(label, w * t / (t + k1)));
+                var head = terms[unit.Members[0]];
+                var label = head.Origin == QueryTermOrigin.Question ? head.Term : $"{head.Term} ({head.Origin.ToString().ToLowerInvariant()})";
+                if (unit.Members.Length > 1)
+                {
+                    label += " + " + string.Join(", ", unit.Members.Skip(1).Select(m => terms[m].Term)) + " (synonyms)";
+                }
+
+                result.Add(new TermContribution(label, unit.Weight * t / (t + k1)));
             }
         }
 
