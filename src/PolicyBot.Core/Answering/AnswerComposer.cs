@@ -39,6 +39,9 @@ public sealed partial class AnswerComposer
 
         /// <summary>The last sentence of its passage (the antecedent of the next passage's first sentence).</summary>
         public bool Last { get; init; }
+
+        /// <summary>Which of the question's concepts it mentions.</summary>
+        public bool[] Concepts { get; init; } = [];
     }
 
     /// <summary>
@@ -119,7 +122,7 @@ public sealed partial class AnswerComposer
             return Abstain(question, "no sentence in the closest passages speaks to the question", Suggestions(searcher, hits), corpusVersion, evidence);
         }
 
-        var chosen = Choose(kind, sentences, all, neighbour, searcher, candidates);
+        var chosen = Choose(kind, sentences, all, neighbour, searcher, candidates, query.ConceptIdf);
         var parts = Render(kind, chosen, passages, out var usedHits);
         if (parts.Count == 0)
         {
@@ -258,6 +261,15 @@ public sealed partial class AnswerComposer
                 var raw = text.Substring(start, length);
                 var terms = new HashSet<string>(searcher.Analyze(raw), StringComparer.Ordinal);
                 var concepts = SentenceConcepts(query, terms);
+                if (kind == QuestionKind.Comparison)
+                {
+                    // "differ", "versus", "compared" ask for a comparison; they are not what the answer is about.
+                    for (var c = 0; c < concepts.Length; c++)
+                    {
+                        concepts[c] &= !QuestionKinds.IsComparisonWord(query.ConceptWords[c]);
+                    }
+                }
+
                 var covered = Mass(query, concepts);
                 var shown = Display(raw);
                 if (previous is not null && SentenceTraits.NeedsAntecedent(shown))
@@ -299,7 +311,7 @@ public sealed partial class AnswerComposer
                 var aboutNote = SentenceTraits.IsAboutTheNote(raw);
                 var semantic = evidence.HasSemantic ? 0.15 * Math.Max(0, evidence.Similarity(hits[h].Passage)) : 0;
                 var score = (covered / conceptTotal) + (0.25 * hits[h].Score / best) + (0.2 * fit * hits[h].Score / best) + semantic + (0.02 / (1 + s)) - (aboutNote ? 0.6 : 0);
-                sentences.Add(new Candidate(h, s, start, length, shown, terms, score, aboutNote) { Speaks = speaks, Last = s == spans.Count - 1 });
+                sentences.Add(new Candidate(h, s, start, length, shown, terms, score, aboutNote) { Speaks = speaks, Last = s == spans.Count - 1, Concepts = concepts });
             }
         }
 
@@ -339,7 +351,7 @@ public sealed partial class AnswerComposer
     /// neighbours of a chosen sentence, skipping near-duplicates and sentences about the note (unless nothing else
     /// is left), and adding the sentence before one that points back to it.
     /// </summary>
-    private List<Candidate> Choose(QuestionKind kind, List<Candidate> sentences, List<Candidate> all, int neighbour, ISearcher searcher, IReadOnlyList<SearchHit> hits)
+    private List<Candidate> Choose(QuestionKind kind, List<Candidate> sentences, List<Candidate> all, int neighbour, ISearcher searcher, IReadOnlyList<SearchHit> hits, IReadOnlyList<double> conceptIdf)
     {
         var limit = Math.Clamp(_options.MaxSentences, 1, 4);
         limit = kind switch
@@ -384,6 +396,11 @@ public sealed partial class AnswerComposer
                 // Neighbours of a chosen sentence in the same passage read as one answer.
                 var adjacent = chosen.Any(c => c.Hit == s.Hit && Math.Abs(c.Position - s.Position) == 1);
                 var value = s.Score + (adjacent ? 0.15 : 0) + (s.Hit == top.Hit ? 0.05 : 0);
+                if (kind == QuestionKind.Comparison)
+                {
+                    // A comparison is answered for each side: a sentence on a side not yet quoted counts its new words.
+                    value += NewConcepts(s, chosen, conceptIdf);
+                }
                 if (value > nextScore)
                 {
                     next = s;
@@ -391,7 +408,7 @@ public sealed partial class AnswerComposer
                 }
             }
 
-            if (next is null || next.Score < top.Score * _options.SentenceKeepRatio)
+            if (next is null || (next.Score < top.Score * _options.SentenceKeepRatio && !(kind == QuestionKind.Comparison && NewConcepts(next, chosen, conceptIdf) > 0 && next.Score >= top.Score * _options.SentenceKeepRatio * 0.5)))
             {
                 break;
             }
@@ -400,6 +417,22 @@ public sealed partial class AnswerComposer
         }
 
         return WithAntecedent(chosen, all, neighbour, searcher, hits);
+    }
+
+    /// <summary>Share of the question's IDF mass a sentence mentions that none of the chosen ones does.</summary>
+    private static double NewConcepts(Candidate s, List<Candidate> chosen, IReadOnlyList<double> conceptIdf)
+    {
+        double total = 0, fresh = 0;
+        for (var c = 0; c < conceptIdf.Count && c < s.Concepts.Length; c++)
+        {
+            total += conceptIdf[c];
+            if (s.Concepts[c] && !chosen.Any(x => c < x.Concepts.Length && x.Concepts[c]))
+            {
+                fresh += conceptIdf[c];
+            }
+        }
+
+        return total <= 0 ? 0 : fresh / total;
     }
 
     /// <summary>

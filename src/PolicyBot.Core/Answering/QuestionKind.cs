@@ -70,6 +70,13 @@ public static partial class QuestionKinds
         return WhoWords().IsMatch(q) ? QuestionKind.Who : QuestionKind.General;
     }
 
+    /// <summary>Whether a question word only asks for a comparison ("differ", "versus", "compared").</summary>
+    public static bool IsComparisonWord(string word)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        return CompareWords().IsMatch(word.ToLowerInvariant());
+    }
+
     /// <summary>
     /// The subject of a definition question ("What is the EU AI Act?" → "the EU AI Act", "What are GPAI models?"),
     /// or null when the question asks something else about it.
