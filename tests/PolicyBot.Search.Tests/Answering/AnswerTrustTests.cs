@@ -274,6 +274,16 @@ public sealed class CompositionRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task Compose_Comparison_WordsThatOnlyAskForAComparisonDoNotPickTheSentence()
+    {
+        Note("rules.md", "# Tidal and wind rules\n\n## Dates\nSources differ on the dates of the tidal rules and of the wind rules.\n\n"
+            + "## Scope\nThe tidal rules cover harbour sensors, while the wind rules cover offshore turbines and their cables.");
+        var answer = await AskAsync("How do the tidal rules for harbours differ from the wind rules?");
+        AnswerTrustTests.AssertQuotesVerbatim(answer);
+        Assert.StartsWith("The tidal rules cover harbour sensors", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Compose_NearDuplicateSentences_QuotedOnce()
     {
         Note("boards.md", "# Quantum boards\n\nQuantum governance boards must publish annual audit reports on every model. Quantum governance boards must publish their annual audit reports on every model. Quantum governance boards meet each quarter to review audit findings.");
