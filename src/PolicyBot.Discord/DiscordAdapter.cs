@@ -37,13 +37,14 @@ internal sealed class DiscordAdapter : IAsyncDisposable
         ICorpusCatalog catalog,
         IFeedbackSink feedback,
         IServerSettingsStore settings,
+        IWatchStore watches,
         IExpiringCache memory,
         DiscordOptions options,
         TimeProvider time,
         ILogger logger,
         DiscordMetrics metrics)
     {
-        _services = new DiscordTurnServices(rest, answerer, catalog, feedback, settings, memory, options, time, logger, metrics);
+        _services = new DiscordTurnServices(rest, answerer, catalog, feedback, settings, watches, memory, options, time, logger, metrics);
         _handlers = DiscordHandlers.Discover(_services);
         _messages = new MessageQuestionHandler(_services);
         _logger = logger;
@@ -151,7 +152,7 @@ internal sealed class DiscordAdapter : IAsyncDisposable
                     await command.HandleAsync(interaction, interaction.Data?.Options ?? [], cancellationToken).ConfigureAwait(false);
                     break;
                 case InteractionType.ApplicationCommand:
-                    await _services.RespondEphemeralAsync(interaction, "Unknown command. Try `/ask`, `/sources` or `/about`.", cancellationToken).ConfigureAwait(false);
+                    await _services.RespondEphemeralAsync(interaction, "Unknown command. Try `/ask`, `/compare`, `/brief`, `/watch`, `/sources` or `/about`.", cancellationToken).ConfigureAwait(false);
                     break;
                 case InteractionType.ApplicationCommandAutocomplete:
                     if (CommandFor(interaction) is IDiscordAutocomplete autocomplete)

@@ -17,7 +17,7 @@ public static class DiscordServiceCollectionExtensions
     /// Discord section; validated at start), the REST and gateway clients, the adapter,
     /// <see cref="DiscordConnectionState"/> (readiness), <see cref="DiscordMetrics"/> and the hosted service.
     /// The host registers <see cref="IQuestionAnswerer"/>, <see cref="ICorpusCatalog"/>, <see cref="IFeedbackSink"/>
-    /// and <see cref="IServerSettingsStore"/>.
+    /// <see cref="IServerSettingsStore"/> and <see cref="IWatchStore"/>. Adds the Discord <see cref="PolicyBot.Core.Watching.IWatchNoticeSender"/>.
     /// </summary>
     public static IServiceCollection AddPolicyBotDiscord(this IServiceCollection services, IConfiguration configuration)
     {
@@ -43,6 +43,7 @@ public static class DiscordServiceCollectionExtensions
             sp.GetRequiredService<ICorpusCatalog>(),
             sp.GetRequiredService<IFeedbackSink>(),
             sp.GetRequiredService<IServerSettingsStore>(),
+            sp.GetRequiredService<IWatchStore>(),
             sp.GetRequiredService<IExpiringCache>(),
             sp.GetRequiredService<IOptions<DiscordOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
@@ -57,6 +58,7 @@ public static class DiscordServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DiscordMetrics>(),
             sp.GetRequiredService<DiscordConnectionState>()));
+        services.AddSingleton<PolicyBot.Core.Watching.IWatchNoticeSender>(sp => new Commands.DiscordWatchNoticeSender(sp.GetRequiredService<DiscordRestClient>()));
         services.AddHostedService<DiscordBotService>();
         return services;
     }

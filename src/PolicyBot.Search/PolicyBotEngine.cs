@@ -211,7 +211,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
     {
         var searcher = new Searcher(view, synonyms, _options.Ranking);
         var docs = view.Documents
-            .Select(d => new CorpusDocumentInfo(d.Path, d.Title, d.Kind, d.Source, d.Published, d.Jurisdictions, d.Topics, d.PassageCount, d.IndexedAt))
+            .Select(d => new CorpusDocumentInfo(d.Path, d.Title, d.Kind, d.Source, d.Published, d.Jurisdictions, d.Topics, d.PassageCount, d.IndexedAt) { ContentHash = d.ContentHash, MainSource = d.MainSource })
             .ToList();
         return new State(view, searcher, version, synonymsKey, docs, glossary ?? Glossary.Empty, BuildSemantic(searcher));
     }

@@ -14,8 +14,8 @@ public static class StateServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IBotStore"/> — PostgreSQL when <see cref="BotStateOptions.Database"/> is set, else SQLite
     /// beside <paramref name="indexPath"/> — and the same singleton as <see cref="IFeedbackSink"/>,
-    /// <see cref="IServerSettingsStore"/>, <see cref="ISecretStore"/>, <see cref="IExpiringCache"/> and
-    /// <see cref="IDeliveryClaims"/>; <see cref="UserIdHasher"/> (the configured salt, or the store's generated one,
+    /// <see cref="IServerSettingsStore"/>, <see cref="ISecretStore"/>, <see cref="IExpiringCache"/>,
+    /// <see cref="IDeliveryClaims"/> and <see cref="IWatchStore"/>; <see cref="UserIdHasher"/> (the configured salt, or the store's generated one,
     /// loaded at start); validated <see cref="BotStateOptions"/> and <see cref="AuditOptions"/> (checked at start);
     /// migrations applied before any hosted service starts; and <see cref="AuditRetentionService"/>.
     /// </summary>
@@ -49,6 +49,7 @@ public static class StateServiceCollectionExtensions
         services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<IBotStore>());
         services.AddSingleton<IExpiringCache>(sp => sp.GetRequiredService<IBotStore>());
         services.AddSingleton<IDeliveryClaims>(sp => sp.GetRequiredService<IBotStore>());
+        services.AddSingleton<IWatchStore>(sp => sp.GetRequiredService<IBotStore>());
 
         services.AddHostedService<BotStoreMigrationService>();
         services.AddHostedService<AuditRetentionService>();

@@ -123,3 +123,33 @@ internal static class StoreValues
 
 [JsonSerializable(typeof(string[]))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;
+
+/// <summary>Checks and conversions of watch subscriptions, shared by both stores.</summary>
+internal static class WatchValues
+{
+    /// <summary>Longest delivery reference stored (a Teams conversation reference is well under 2 KB).</summary>
+    public const int MaxReferenceChars = 8192;
+
+    public static void Check(PolicyBot.Core.Watching.Watch watch, int maxPerChannel)
+    {
+        ArgumentNullException.ThrowIfNull(watch);
+        CheckChannel(watch.Platform, watch.ChannelId);
+        StateKey.Check(watch.Key, nameof(watch));
+        StateKey.Check(watch.Label, nameof(watch));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPerChannel, 1);
+        if (watch.Reference is { Length: > MaxReferenceChars })
+        {
+            throw new ArgumentException($"A watch reference may hold at most {MaxReferenceChars} characters.", nameof(watch));
+        }
+    }
+
+    public static void CheckChannel(string platform, string channelId)
+    {
+        StateKey.Check(platform, nameof(platform));
+        StateKey.Check(channelId, nameof(channelId));
+    }
+
+    public static string Kind(PolicyBot.Core.Watching.WatchKind kind) => kind == PolicyBot.Core.Watching.WatchKind.Jurisdiction ? "jurisdiction" : "topic";
+
+    public static PolicyBot.Core.Watching.WatchKind Kind(string kind) => kind == "jurisdiction" ? PolicyBot.Core.Watching.WatchKind.Jurisdiction : PolicyBot.Core.Watching.WatchKind.Topic;
+}

@@ -16,7 +16,7 @@ using PolicyBot.Teams.Turns.Commands;
 
 namespace PolicyBot.Teams;
 
-/// <summary>Registers the Teams adapter and maps its endpoint. The host registers IQuestionAnswerer, ICorpusCatalog and IFeedbackSink.</summary>
+/// <summary>Registers the Teams adapter and maps its endpoint. The host registers IQuestionAnswerer, ICorpusCatalog, IFeedbackSink and IWatchStore.</summary>
 public static class TeamsServiceCollectionExtensions
 {
     /// <summary>Registers the adapter with <see cref="TeamsOptions"/> bound from <paramref name="configuration"/> (the host's Teams section).</summary>
@@ -47,6 +47,7 @@ public static class TeamsServiceCollectionExtensions
         services.AddSingleton<DeliveryDedupe>();
         services.AddSingleton<TeamsTurnHandler>();
         services.AddSingleton<TeamsAdapter>();
+        services.AddSingleton<PolicyBot.Core.Watching.IWatchNoticeSender, TeamsWatchNoticeSender>();
         services.AddHostedService<TeamsTurnProcessor>();
         return services;
     }

@@ -1,4 +1,3 @@
-using PolicyBot.Discord.Tests.Fakes;
 
 namespace PolicyBot.Discord.Tests;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using PolicyBot.Discord.Formatting;
-using PolicyBot.Discord.Tests.Fakes;
 
 namespace PolicyBot.Discord.Tests;
 
@@ -9,7 +8,7 @@ public sealed class EndToEndTests
 {
     private static async Task<BotHarness> StartedAsync()
     {
-        var engine = await TestCorpus.EngineAsync();
+        var engine = await TestCorpus.SharedAsync(CorpusSet.Chat);
         var h = await BotHarness.CreateAsync(answerer: engine, catalog: engine);
         await h.StartAsync();
         return h;
@@ -23,7 +22,7 @@ public sealed class EndToEndTests
         {
             ["name"] = "ask",
             ["type"] = 1,
-            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = TestCorpus.Questions.HighRisk }),
+            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = CorpusQuestions.Chat.HighRisk }),
         });
         await h.DispatchInteractionAsync(interaction);
         var patch = await h.Fake.WaitForRequestAsync(r => r.Method == "PATCH");
@@ -99,14 +98,14 @@ public sealed class EndToEndTests
     public async Task E2E_LongAnswer_ArrivesSplitAndIntact()
     {
         await using var h = await StartedAsync();
-        var expected = await TestCorpus.AnswerAsync(TestCorpus.Questions.LongAnswer);
+        var expected = await TestCorpus.AnswerAsync(CorpusSet.Chat, CorpusQuestions.Chat.LongAnswer, "discord");
         Assert.True(expected.Text.Length >= 5000, $"the engine's answer is {expected.Text.Length} characters");
 
         var interaction = h.Fake.NewInteraction(2, new JsonObject
         {
             ["name"] = "ask",
             ["type"] = 1,
-            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = TestCorpus.Questions.LongAnswer }),
+            ["options"] = new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = CorpusQuestions.Chat.LongAnswer }),
         });
         await h.DispatchInteractionAsync(interaction);
         await BotHarness.WaitUntilAsync(() => h.Fake.Messages.Count(m => m.Via is "original" or "followup") >= 3 || !h.Fake.Violations.IsEmpty);

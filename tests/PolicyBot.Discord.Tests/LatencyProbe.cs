@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using PolicyBot.Core.Conversation;
-using PolicyBot.Discord.Tests.Fakes;
 using Xunit.Abstractions;
 
 namespace PolicyBot.Discord.Tests;
@@ -88,7 +87,7 @@ public sealed class LatencyProbeTests(ITestOutputHelper output)
             "Who should set up internal governance structures for AI?",
         ];
         var pace = TimeSpan.FromMilliseconds(double.TryParse(Environment.GetEnvironmentVariable("POLICYBOT_LATENCY_PACE_MS"), System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : 0);
-        var engine = await TestCorpus.EngineAsync();
+        var engine = await TestCorpus.SharedAsync(CorpusSet.Chat);
         var reports = await LatencyProbe.MeasureAsync(engine, engine, count, texts, pace);
         foreach (var report in reports)
         {

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Options;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Discord.Rest;
-using PolicyBot.Discord.Tests.Fakes;
 using PolicyBot.State.Sqlite;
 
 namespace PolicyBot.Discord.Tests;
@@ -118,11 +117,11 @@ public sealed class OptionsAndHostingTests
         h.Fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(500, 0, "boom"));
         h.Fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(500, 0, "boom"));
         h.Fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(500, 0, "boom"));
-        var error = await Assert.ThrowsAsync<DiscordHttpException>(() => h.Rest.CreateMessageAsync("9", new Protocol.MessageParams { Content = "x" }, CancellationToken.None));
-        var callbackError = await Assert.ThrowsAsync<DiscordHttpException>(() => h.Rest.CreateInteractionResponseAsync("1", interactionToken, new Protocol.InteractionResponse<Protocol.MessageParams>(4, new Protocol.MessageParams { Content = "x" }), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<DiscordHttpException>(() => h.Rest.CreateMessageAsync("9", new PolicyBot.Discord.Protocol.MessageParams { Content = "x" }, CancellationToken.None));
+        var callbackError = await Assert.ThrowsAsync<DiscordHttpException>(() => h.Rest.CreateInteractionResponseAsync("1", interactionToken, new PolicyBot.Discord.Protocol.InteractionResponse<PolicyBot.Discord.Protocol.MessageParams>(4, new PolicyBot.Discord.Protocol.MessageParams { Content = "x" }), CancellationToken.None));
 
         await h.Connection!.CloseAsync(4004);
-        await Assert.ThrowsAsync<Gateway.GatewayFatalException>(() => h.Run!.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<PolicyBot.Discord.Gateway.GatewayFatalException>(() => h.Run!.WaitAsync(TimeSpan.FromSeconds(10)));
 
         var everything = h.Logs.AllText + error + callbackError;
         Assert.DoesNotContain(FakeDiscord.Token, everything, StringComparison.Ordinal);
@@ -133,7 +132,7 @@ public sealed class OptionsAndHostingTests
     /// <summary>What the host registers: the real engine over the test corpus and the real SQLite store on a temp file.</summary>
     private static async Task RegisterCoreAsync(IServiceCollection services)
     {
-        var engine = await TestCorpus.EngineAsync();
+        var engine = await TestCorpus.SharedAsync(CorpusSet.Chat);
         var store = new SqliteBotStore(TestCorpus.NewStateFile());
         await store.MigrateAsync(CancellationToken.None);
         services.AddSingleton<IQuestionAnswerer>(engine);

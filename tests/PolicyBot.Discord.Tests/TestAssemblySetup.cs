@@ -17,5 +17,5 @@ internal static class TestAssemblySetup
     /// index build and the JIT of the engine are mostly done before the timing scenarios start.
     /// </summary>
     [ModuleInitializer]
-    internal static void StartIndexingTestCorpus() => _ = Task.Run(Fakes.TestCorpus.EngineAsync);
+    internal static void StartIndexingTestCorpus() => _ = Task.Run(() => TestCorpus.SharedAsync(CorpusSet.Chat));
 }

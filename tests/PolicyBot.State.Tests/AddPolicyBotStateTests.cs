@@ -9,7 +9,6 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.State.Postgres;
 using PolicyBot.State.Sqlite;
-using PolicyBot.State.Tests.Postgres;
 
 namespace PolicyBot.State.Tests;
 
@@ -59,7 +58,7 @@ public sealed class AddPolicyBotStateTests : IDisposable
     public async Task AddPolicyBotState_NoSalt_GeneratesOneOnFirstStartKeepsItAndNeverLogsIt()
     {
         string stored;
-        var firstLogs = new List<string>();
+        var firstLogs = new CapturingLoggerProvider();
         using (var host = BuildHost(IndexPath, _ => { }, logs: firstLogs))
         {
             await host.StartAsync();
@@ -72,10 +71,10 @@ public sealed class AddPolicyBotStateTests : IDisposable
             await host.StopAsync();
         }
 
-        Assert.Single(firstLogs, l => l.Contains("no user-id salt was configured", StringComparison.Ordinal));
-        Assert.DoesNotContain(firstLogs, l => l.Contains(stored, StringComparison.Ordinal));
+        Assert.Single(firstLogs.Entries, e => e.Text.Contains("no user-id salt was configured", StringComparison.Ordinal));
+        Assert.DoesNotContain(firstLogs.Lines, l => l.Contains(stored, StringComparison.Ordinal));
 
-        var secondLogs = new List<string>();
+        var secondLogs = new CapturingLoggerProvider();
         using (var again = BuildHost(IndexPath, _ => { }, logs: secondLogs))
         {
             await again.StartAsync();
@@ -83,7 +82,7 @@ public sealed class AddPolicyBotStateTests : IDisposable
             await again.StopAsync();
         }
 
-        Assert.DoesNotContain(secondLogs, l => l.Contains("no user-id salt was configured", StringComparison.Ordinal));
+        Assert.DoesNotContain(secondLogs.Lines, l => l.Contains("no user-id salt was configured", StringComparison.Ordinal));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(BotStorePaths.StateFileFor(IndexPath)));
     }
 
@@ -154,12 +153,12 @@ public sealed class AddPolicyBotStateTests : IDisposable
         Assert.Contains("{Retention}", ex.Message, StringComparison.Ordinal);
     }
 
-    internal static IHost BuildHost(string indexPath, Action<BotStateOptions> state, Action<AuditOptions>? audit = null, List<string>? logs = null)
+    internal static IHost BuildHost(string indexPath, Action<BotStateOptions> state, Action<AuditOptions>? audit = null, CapturingLoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         if (logs is not null)
         {
-            builder.Logging.AddProvider(new ListLoggerProvider(logs));
+            builder.Logging.AddProvider(logs);
         }
 
         builder.Services.AddPolicyBotState(state, audit ?? (_ => { }), indexPath);
@@ -216,32 +215,6 @@ public sealed class AddPolicyBotStatePostgresTests
         {
             NpgsqlConnection.ClearAllPools();
             await PostgresTestEnvironment.DropSchemaAsync(schema);
-        }
-    }
-}
-
-/// <summary>Collects formatted log lines.</summary>
-internal sealed class ListLoggerProvider(List<string> lines) : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => new ListLogger(lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class ListLogger(List<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (lines)
-            {
-                lines.Add($"{logLevel}: {formatter(state, exception)}");
-            }
         }
     }
 }

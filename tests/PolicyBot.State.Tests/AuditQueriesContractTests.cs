@@ -43,6 +43,28 @@ public abstract partial class BotStoreContractTests
     }
 
     [StoreFact]
+    public async Task QueryFeedbackAsync_RecordingOrderRangeAndLimit_WithOrWithoutAnAuditedQuestion()
+    {
+        await Store.MigrateAsync(Ct);
+        await Store.RecordQuestionAsync(Record("q1", Day0, AnswerOutcome.Answered), Ct);
+        // Recorded out of time order: the read keeps the order of recording.
+        await Store.RecordAsync(new Feedback("q1", "discord", "u1", FeedbackReaction.Positive, null, Day0.AddHours(3)), Ct);
+        await Store.RecordAsync(new Feedback("never-audited", "teams", null, FeedbackReaction.Negative, "ungültig — 不对 <b>", Day0.AddHours(1)), Ct);
+        await Store.RecordAsync(new Feedback("q1", "discord", "u2", FeedbackReaction.Negative, null, Day0.AddDays(5)), Ct);
+
+        var all = await Store.QueryFeedbackAsync(null, null, 100, Ct);
+        Assert.Equal(["q1", "never-audited", "q1"], all.Select(f => f.AnswerId));
+        var stranger = all[1];
+        Assert.Equal(("teams", (string?)null, FeedbackReaction.Negative, "ungültig — 不对 <b>", Day0.AddHours(1)), (stranger.Platform, stranger.UserId, stranger.Reaction, stranger.Comment, stranger.At));
+        Assert.Equal(Hasher.Hash("u1"), all[0].UserId); // stored hashed, read back as stored
+
+        var inRange = await Store.QueryFeedbackAsync(Day0, Day0.AddDays(1), 100, Ct);
+        Assert.Equal([Day0.AddHours(3), Day0.AddHours(1)], inRange.Select(f => f.At));
+        Assert.Equal(["q1"], (await Store.QueryFeedbackAsync(null, null, 1, Ct)).Select(f => f.AnswerId));
+        Assert.Empty(await Store.QueryFeedbackAsync(Day0.AddDays(10), null, 100, Ct));
+    }
+
+    [StoreFact]
     public async Task CountFeedbackByDayAsync_DatedByTheQuestion()
     {
         await Store.MigrateAsync(Ct);

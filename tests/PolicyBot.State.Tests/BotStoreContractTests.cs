@@ -15,7 +15,7 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
     private static readonly DateTimeOffset T0 = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
     /// <summary>Every schema version this build knows, in order (both dialects share the numbering).</summary>
-    private static readonly int[] KnownVersions = [1, 2, 3];
+    private static readonly int[] KnownVersions = [1, 2, 3, 4];
 
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(2));
     private readonly List<IBotStore> _stores = [];

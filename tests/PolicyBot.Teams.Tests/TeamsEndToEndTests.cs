@@ -10,13 +10,17 @@ namespace PolicyBot.Teams.Tests;
 /// <summary>The real engine over the test corpus (<see cref="TestCorpus"/>) in its own temp folder and index, built once for the class.</summary>
 public sealed class RealEngineFixture : IAsyncLifetime
 {
-    private TestCorpus.Opened _corpus = null!;
+    private readonly TestCorpus _corpus = new(CorpusSet.Teams);
 
-    public PolicyBotEngine Engine => _corpus.Engine;
+    public PolicyBotEngine Engine { get; private set; } = null!;
 
-    public async Task InitializeAsync() => _corpus = await TestCorpus.OpenAsync("e2e");
+    public async Task InitializeAsync() => Engine = await _corpus.OpenAsync();
 
-    public async Task DisposeAsync() => await _corpus.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        await _corpus.DisposeAsync();
+    }
 }
 
 /// <summary>End to end through the real engine: channel, group chat and personal messages, feedback, splitting.</summary>
@@ -90,7 +94,7 @@ public sealed partial class TeamsEndToEndTests(RealEngineFixture fixture) : ICla
         var response = await ctx.PostAsync(invoke);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{}", await response.Content.ReadAsStringAsync());
-        var record = Assert.Single(await ctx.Feedback.ReadAsync());
+        var record = Assert.Single(await ctx.Feedback.ReadFeedbackAsync());
         Assert.StartsWith("bot-msg-", $"bot-msg-{replyIndex + 1}", StringComparison.Ordinal);
         Assert.NotEqual($"bot-msg-{replyIndex + 1}", record.AnswerId); // mapped to the engine's answer id
         Assert.Equal("missing the Map function", record.Comment);

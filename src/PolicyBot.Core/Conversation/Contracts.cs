@@ -31,7 +31,14 @@ public sealed record CorpusDocumentInfo(
     IReadOnlyList<string> Jurisdictions,
     IReadOnlyList<string> Topics,
     int Passages,
-    DateTimeOffset LastIndexed);
+    DateTimeOffset LastIndexed)
+{
+    /// <summary>SHA-256 of the file's content as indexed (hex): one value per document version.</summary>
+    public string ContentHash { get; init; } = "";
+
+    /// <summary>The document's main source as structured citation fields, when known.</summary>
+    public SourceReference? MainSource { get; init; }
+}
 
 public enum FeedbackReaction
 {

@@ -19,6 +19,12 @@ public interface IAuditQueries
 
     /// <summary>The newest records that match <paramref name="filter"/>, at most <see cref="AuditFilter.Limit"/>, with linked feedback when asked.</summary>
     Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reactions recorded at [<paramref name="from"/>, <paramref name="to"/>) (null: unbounded), in the order they were
+    /// recorded, at most <paramref name="limit"/> (the oldest first), whether or not their question was audited.
+    /// </summary>
+    Task<IReadOnlyList<Feedback>> QueryFeedbackAsync(DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken);
 }
 
 public readonly record struct AuditDayCount(DateOnly Day, string Platform, AnswerOutcome Outcome, int Count);

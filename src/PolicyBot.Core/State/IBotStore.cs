@@ -4,10 +4,10 @@ namespace PolicyBot.Core.State;
 
 /// <summary>
 /// The bot's durable state: audit trail, feedback, per-server settings, shared rate-limit counters, generated
-/// secrets, expiring caches and delivery claims. Two implementations pass the same test suite: SQLite (a file
+/// secrets, expiring caches, delivery claims and watch subscriptions. Two implementations pass the same test suite: SQLite (a file
 /// beside the index, the default) and PostgreSQL. Adapters take the small interfaces, never this one.
 /// </summary>
-public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, IExpiringCache, IDeliveryClaims, IAuditQueries, IAsyncDisposable
+public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, IExpiringCache, IDeliveryClaims, IWatchStore, IAuditQueries, IAsyncDisposable
 {
     /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);

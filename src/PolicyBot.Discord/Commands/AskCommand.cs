@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PolicyBot.Core.Commands;
+using PolicyBot.Core.Conversation;
 using PolicyBot.Discord.Formatting;
 using PolicyBot.Discord.Protocol;
 
@@ -12,52 +13,27 @@ internal sealed class AskCommand(DiscordTurnServices services) : IDiscordCommand
 
     public string Name => "ask";
 
-    public async Task HandleAsync(Interaction interaction, IReadOnlyList<ApplicationCommandInteractionDataOption> options, CancellationToken cancellationToken)
+    public Task HandleAsync(Interaction interaction, IReadOnlyList<ApplicationCommandInteractionDataOption> options, CancellationToken cancellationToken)
     {
         var text = DiscordText.Normalize(DiscordTurnServices.StringOption(options, "question"));
         var isPrivate = DiscordTurnServices.BoolOption(options, "private") ?? false;
-        var flags = isPrivate ? MessageFlags.Ephemeral : (int?)null;
-
-        // The 3-second rule: acknowledge first (type 5), answer later by editing @original.
-        await services.Rest.CreateInteractionResponseAsync(
-            interaction.Id,
-            interaction.Token,
-            new InteractionResponse<MessageParams>((int)InteractionCallbackType.DeferredChannelMessageWithSource, new MessageParams { Flags = flags, AllowedMentions = null }),
-            cancellationToken).ConfigureAwait(false);
-
-        IReadOnlyList<MessageParams> messages;
-        if (text.Length == 0)
+        return SlashReply.RunAsync(services, interaction, Name, isPrivate, async ct =>
         {
-            messages = [new MessageParams { Content = Help }];
-        }
-        else
-        {
-            try
+            if (text.Length == 0)
             {
-                if (Core.Answering.ComparisonComposer.Detect(text) is { } compare)
-                {
-                    // A question naming two or more jurisdictions is answered as a side-by-side comparison.
-                    messages = [await CompareCommand.CompareAsync(services, compare.Topic, compare.Jurisdictions, interaction, cancellationToken).ConfigureAwait(false)];
-                }
-                else
-                {
-                    var answer = await services.AnswerAsync(text, interaction.GuildId, interaction.ChannelId, interaction.Invoker?.Id, null, cancellationToken).ConfigureAwait(false);
-                    messages = AnswerFormatter.Format(answer);
-                    services.Metrics.RecordAnswer("slash");
-                }
+                return new SlashResult([new MessageParams { Content = Help }], Refused: false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                DiscordTurnLog.TurnFailed(services.Logger, "ask", interaction.ChannelId ?? "", ex);
-                messages = [new MessageParams { Content = BotTexts.Apology }];
-            }
-        }
 
-        await services.Rest.EditOriginalResponseAsync(services.ApplicationIdFor(interaction), interaction.Token, messages[0] with { AllowedMentions = AllowedMentions.None }, cancellationToken).ConfigureAwait(false);
-        for (var i = 1; i < messages.Count; i++)
-        {
-            await services.FollowUpAsync(interaction, messages[i] with { Flags = flags }, cancellationToken).ConfigureAwait(false);
-        }
+            if (Core.Answering.ComparisonComposer.Detect(text) is { } compare)
+            {
+                // A question naming two or more jurisdictions is answered as a side-by-side comparison.
+                return await CompareCommand.CompareAsync(services, compare.Topic, compare.Jurisdictions, interaction, ct).ConfigureAwait(false);
+            }
+
+            var answer = await services.AnswerAsync(text, interaction.GuildId, interaction.ChannelId, interaction.Invoker?.Id, null, ct).ConfigureAwait(false);
+            services.Metrics.RecordAnswer("slash");
+            return new SlashResult(AnswerFormatter.Format(answer), answer.Outcome == AnswerOutcome.Refused);
+        }, cancellationToken);
     }
 
     public async Task AutocompleteAsync(Interaction interaction, ApplicationCommandInteractionDataOption? focused, CancellationToken cancellationToken)

@@ -13,32 +13,21 @@ internal sealed class BriefCommand(DiscordTurnServices services) : IDiscordComma
 {
     public string Name => "brief";
 
-    public async Task HandleAsync(Interaction interaction, IReadOnlyList<ApplicationCommandInteractionDataOption> options, CancellationToken cancellationToken)
+    public Task HandleAsync(Interaction interaction, IReadOnlyList<ApplicationCommandInteractionDataOption> options, CancellationToken cancellationToken)
     {
         var topic = DiscordText.Normalize(DiscordTurnServices.StringOption(options, "topic"));
         var isPrivate = DiscordTurnServices.BoolOption(options, "private") ?? false;
-        await CompareCommand.DeferAsync(services, interaction, isPrivate, cancellationToken).ConfigureAwait(false);
-        MessageParams message;
-        try
+        return SlashReply.RunAsync(services, interaction, Name, isPrivate, async ct =>
         {
             if (topic.Length == 0)
             {
-                message = new MessageParams { Content = "Name a topic, for example `/brief topic: the EU AI Act`." };
+                return new SlashResult([new MessageParams { Content = "Name a topic, for example `/brief topic: the EU AI Act`." }], Refused: false);
             }
-            else
-            {
-                var context = new QuestionContext(DiscordTurnServices.Platform, interaction.GuildId, interaction.ChannelId, interaction.Invoker?.Id);
-                var brief = await new BriefComposer(services.Answerer).BriefAsync(topic, context, cancellationToken).ConfigureAwait(false);
-                services.Metrics.RecordAnswer("brief");
-                message = brief.Refusal is { } refused ? new MessageParams { Content = DiscordText.Defuse(refused.Text) } : AnswerFormatter.BriefMessage(brief);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            DiscordTurnLog.TurnFailed(services.Logger, Name, interaction.ChannelId ?? "", ex);
-            message = new MessageParams { Content = Core.Commands.BotTexts.Apology };
-        }
 
-        await services.Rest.EditOriginalResponseAsync(services.ApplicationIdFor(interaction), interaction.Token, message with { AllowedMentions = AllowedMentions.None }, cancellationToken).ConfigureAwait(false);
+            var context = new QuestionContext(DiscordTurnServices.Platform, interaction.GuildId, interaction.ChannelId, interaction.Invoker?.Id);
+            var brief = await new BriefComposer(services.Answerer).BriefAsync(topic, context, ct).ConfigureAwait(false);
+            services.Metrics.RecordAnswer("brief");
+            return brief.Refusal is { } refused ? SlashResult.Refusal(refused.Text) : new SlashResult([AnswerFormatter.BriefMessage(brief)], Refused: false);
+        }, cancellationToken);
     }
 }

@@ -24,6 +24,7 @@ internal sealed class DiscordTurnServices : IDisposable
         ICorpusCatalog catalog,
         IFeedbackSink feedback,
         IServerSettingsStore settings,
+        IWatchStore watches,
         IExpiringCache memory,
         DiscordOptions options,
         TimeProvider time,
@@ -35,6 +36,7 @@ internal sealed class DiscordTurnServices : IDisposable
         Catalog = catalog;
         Feedback = feedback;
         Settings = settings;
+        Watches = watches;
         Options = options;
         Time = time;
         Logger = logger;
@@ -53,6 +55,9 @@ internal sealed class DiscordTurnServices : IDisposable
     public IFeedbackSink Feedback { get; }
 
     public IServerSettingsStore Settings { get; }
+
+    /// <summary>The channels' watch subscriptions (<c>/watch</c>).</summary>
+    public IWatchStore Watches { get; }
 
     public DiscordOptions Options { get; }
 

@@ -102,7 +102,7 @@ internal sealed class MessageQuestionHandler(DiscordTurnServices services)
             if (Core.Answering.ComparisonComposer.Detect(question) is { } compare)
             {
                 var comparison = await CompareCommand.CompareAsync(services, compare.Topic, compare.Jurisdictions, null, cancellationToken, message.GuildId, message.ChannelId, message.Author!.Id).ConfigureAwait(false);
-                await SendRepliesAsync(message, [comparison], cancellationToken).ConfigureAwait(false);
+                await SendRepliesAsync(message, comparison.Messages, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -121,8 +121,14 @@ internal sealed class MessageQuestionHandler(DiscordTurnServices services)
                 }
             }
 
+            // A refusal (rate limit, queue full) is one short reply: no embeds, no buttons, no thread.
             var sent = await SendRepliesAsync(message, AnswerFormatter.Format(answer), cancellationToken).ConfigureAwait(false);
             services.Metrics.RecordAnswer(isDm ? "dm" : inBotThread ? "thread" : "mention");
+            if (answer.Outcome == AnswerOutcome.Refused)
+            {
+                return;
+            }
+
             if (inBotThread)
             {
                 await services.Memory.RememberThreadAsync(message.ChannelId, question, cancellationToken).ConfigureAwait(false);

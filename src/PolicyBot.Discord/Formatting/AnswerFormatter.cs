@@ -97,9 +97,12 @@ internal static partial class AnswerFormatter
     });
 
     /// <summary>The citation's link, made safe inside a masked link (parentheses and angle brackets encoded), or null.</summary>
-    public static string? LinkUrl(Citation? citation)
+    public static string? LinkUrl(Citation? citation) => LinkUrl(citation?.SourceUrl);
+
+    /// <summary><paramref name="link"/> made safe inside a masked link (parentheses and angle brackets encoded), or null.</summary>
+    public static string? LinkUrl(Uri? link)
     {
-        var url = citation?.SourceUrl?.AbsoluteUri;
+        var url = link?.AbsoluteUri;
         if (url is null)
         {
             return null;

@@ -73,6 +73,9 @@ internal sealed partial class DiscordRestClient
     public Task<DiscordMessage> EditOriginalResponseAsync(string applicationId, string interactionToken, MessageParams message, CancellationToken cancellationToken)
         => SendRequiredAsync<DiscordMessage>(HttpMethod.Patch, $"/webhooks/{applicationId}/{interactionToken}/messages/@original", message, cancellationToken);
 
+    public Task DeleteOriginalResponseAsync(string applicationId, string interactionToken, CancellationToken cancellationToken)
+        => SendAsync<JsonElement?>(HttpMethod.Delete, $"/webhooks/{applicationId}/{interactionToken}/messages/@original", null, cancellationToken);
+
     public Task<DiscordMessage> CreateFollowupMessageAsync(string applicationId, string interactionToken, MessageParams message, CancellationToken cancellationToken)
         => SendRequiredAsync<DiscordMessage>(HttpMethod.Post, $"/webhooks/{applicationId}/{interactionToken}", message, cancellationToken);
 

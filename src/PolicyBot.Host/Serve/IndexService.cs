@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core;
 using PolicyBot.Core.Operations;
+using PolicyBot.Core.Watching;
 using PolicyBot.Search;
 using PolicyBot.Search.Index;
 
@@ -10,7 +11,8 @@ namespace PolicyBot.Host.Serve;
 
 /// <summary>
 /// Opens the index (building or refreshing it from the corpus) in the background, so /healthz answers at once
-/// and /readyz turns ready when it is loaded; then watches the corpus folders for live reloads.
+/// and /readyz turns ready when it is loaded; then watches the corpus folders for live reloads, each of which
+/// adding or changing documents goes to the watch notices.
 /// </summary>
 internal sealed partial class IndexService(
     PolicyBotOptions options,
@@ -19,11 +21,16 @@ internal sealed partial class IndexService(
     ILoggerFactory loggers,
     ILogger<IndexService> logger,
     IHostApplicationLifetime lifetime,
-    ServeSettings settings) : BackgroundService
+    ServeSettings settings,
+    WatchNotifier notifier) : BackgroundService
 {
     private CorpusWatcher? _watcher;
+    private ReloadNotices? _notices;
 
     public CorpusWatcher? Watcher => _watcher;
+
+    /// <summary>The watch notices of live reloads (null until the index has loaded).</summary>
+    public ReloadNotices? Notices => _notices;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,6 +62,7 @@ internal sealed partial class IndexService(
         }
 
         _watcher = new CorpusWatcher(engine, settings.Operations.ReloadDebounce, metrics, loggers.CreateLogger<CorpusWatcher>());
+        _notices = new ReloadNotices(_watcher, engine, notifier, loggers.CreateLogger<ReloadNotices>());
         _watcher.Start();
     }
 
@@ -64,6 +72,11 @@ internal sealed partial class IndexService(
         if (_watcher is not null)
         {
             await _watcher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_notices is not null)
+        {
+            await _notices.DisposeAsync().ConfigureAwait(false);
         }
 
         if (live.Engine is { } engine)

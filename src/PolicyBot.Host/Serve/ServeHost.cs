@@ -10,6 +10,7 @@ using PolicyBot.Core;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
+using PolicyBot.Core.Watching;
 using PolicyBot.Host.Admin;
 using PolicyBot.Host.Configuration;
 using PolicyBot.Teams;
@@ -100,6 +101,12 @@ internal static class ServeHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<OperatedAnswerer>>()));
         services.AddSingleton<IQuestionAnswerer>(sp => sp.GetRequiredService<OperatedAnswerer>());
+        services.AddSingleton(sp => new WatchNotifier(
+            sp.GetRequiredService<IWatchStore>(),
+            sp.GetRequiredService<IDeliveryClaims>(),
+            sp.GetServices<IWatchNoticeSender>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<WatchNotifier>>()));
         services.AddSingleton<IndexService>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexService>());
         services.AddHealthChecks()

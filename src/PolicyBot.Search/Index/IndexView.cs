@@ -20,7 +20,14 @@ public sealed record IndexedDocument(
     IReadOnlyList<string> Jurisdictions,
     IReadOnlyList<string> Topics,
     DateTimeOffset IndexedAt,
-    int PassageCount);
+    int PassageCount)
+{
+    /// <summary>SHA-256 of the file's content (hex), as the sync compares it.</summary>
+    public string ContentHash { get; init; } = "";
+
+    /// <summary>The main source's structured citation fields (null for records written before they were stored).</summary>
+    public PolicyBot.Core.Conversation.SourceReference? MainSource { get; init; }
+}
 
 /// <summary>A file's record as stored (for the sync and the catalog).</summary>
 internal sealed record StoredRecord(string FullPath, string Path, string Hash, long Size, long Mtime, int PassageCount, DocumentMetadata Metadata, string IndexedAt);
@@ -66,6 +73,7 @@ internal static class IndexRecords
                             Kind = doc.Get(IndexFields.Kind) ?? DocumentKinds.Note,
                             Jurisdictions = List(doc.Get(IndexFields.Jurisdictions)),
                             Topics = List(doc.Get(IndexFields.Topics)),
+                            MainSource = MainSource(doc.Get(IndexFields.MainSource)),
                         },
                         doc.Get(IndexFields.IndexedAt) ?? ""));
                 }
@@ -73,6 +81,23 @@ internal static class IndexRecords
         }
 
         return result;
+    }
+
+    internal static PolicyBot.Core.Conversation.SourceReference? MainSource(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, SearchJsonContext.Default.SourceReference);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     internal static IReadOnlyList<string> List(string? json)
@@ -148,7 +173,11 @@ public sealed class IndexView
                 r.Metadata.Jurisdictions,
                 r.Metadata.Topics,
                 DateTimeOffset.TryParse(r.IndexedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var ia) ? ia : BuiltAt,
-                r.PassageCount))
+                r.PassageCount)
+            {
+                ContentHash = r.Hash,
+                MainSource = r.Metadata.MainSource,
+            })
             .ToArray();
 
         // The term dictionary: one pass over the merged terms of the `all` field.

@@ -378,6 +378,12 @@ public sealed partial class LuceneIndex : IDisposable
             d.Add(new StoredField(IndexFields.Published, r.Metadata.Published));
         }
 
+        if (r.Metadata.MainSource is not null)
+        {
+            // On the record too, so the catalog (watch notices) can name the outlet without reading a passage.
+            d.Add(new StoredField(IndexFields.MainSource, JsonSerializer.Serialize(r.Metadata.MainSource, SearchJsonContext.Default.SourceReference)));
+        }
+
         return d;
     }
 

@@ -86,6 +86,20 @@ internal static class PostgresSchema
                 CREATE INDEX audit_platform_at ON audit (platform, at);
                 CREATE INDEX feedback_reaction_answer ON feedback (reaction, answer_id);
                 """),
+            new(4, "watch subscriptions", """
+                CREATE TABLE watches (
+                    id         bigint      GENERATED ALWAYS AS IDENTITY,
+                    platform   text        NOT NULL,
+                    channel_id text        NOT NULL,
+                    kind       text        NOT NULL,
+                    match_key  text        NOT NULL,
+                    label      text        NOT NULL,
+                    server_id  text,
+                    reference  text,
+                    created_at timestamptz NOT NULL,
+                    PRIMARY KEY (platform, channel_id, kind, match_key)
+                );
+                """),
         ],
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (

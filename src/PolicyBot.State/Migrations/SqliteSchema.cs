@@ -85,6 +85,19 @@ internal static class SqliteSchema
                 CREATE INDEX audit_platform_at ON audit (platform, at_us);
                 CREATE INDEX feedback_reaction_answer ON feedback (reaction, answer_id);
                 """),
+            new(4, "watch subscriptions", """
+                CREATE TABLE watches (
+                    platform   TEXT    NOT NULL,
+                    channel_id TEXT    NOT NULL,
+                    kind       TEXT    NOT NULL,
+                    match_key  TEXT    NOT NULL,
+                    label      TEXT    NOT NULL,
+                    server_id  TEXT,
+                    reference  TEXT,
+                    created_us INTEGER NOT NULL,
+                    PRIMARY KEY (platform, channel_id, kind, match_key)
+                );
+                """),
         ],
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -100,6 +100,38 @@ public sealed partial class PostgresBotStore : IAuditQueries
         }, cancellationToken, filter.IncludeFeedback).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<Feedback>> QueryFeedbackAsync(DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        await using var command = _dataSource.CreateCommand("""
+            SELECT answer_id, platform, user_id, reaction, comment, at
+            FROM feedback
+            WHERE at >= @from AND at < @to
+            ORDER BY id
+            LIMIT @limit;
+            """);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("from", from is { } f ? StoreValues.Truncate(f) : DateTimeOffset.MinValue) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", to is { } t ? StoreValues.Truncate(t) : DateTimeOffset.MaxValue) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", Math.Clamp(limit, 1, 100_000)));
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            var list = new List<Feedback>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(new Feedback(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    Enum.Parse<FeedbackReaction>(reader.GetString(3)),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetFieldValue<DateTimeOffset>(5)));
+            }
+
+            return list;
+        }
+    }
+
     private static void Range(NpgsqlParameterCollection parameters, DateTimeOffset from, DateTimeOffset to)
     {
         parameters.Add(new NpgsqlParameter<DateTimeOffset>("from", StoreValues.Truncate(from)) { NpgsqlDbType = NpgsqlDbType.TimestampTz });

@@ -107,6 +107,36 @@ public sealed partial class SqliteBotStore : IAuditQueries
         }, filter.IncludeFeedback), cancellationToken);
     }
 
+    public Task<IReadOnlyList<Feedback>> QueryFeedbackAsync(DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<Feedback>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT answer_id, platform, user_id, reaction, comment, at_us
+                FROM feedback
+                WHERE at_us >= $from_us AND at_us < $to_us
+                ORDER BY id
+                LIMIT $limit;
+                """;
+            command.Parameters.AddWithValue("$from_us", from is { } f ? StoreValues.ToMicroseconds(f) : long.MinValue);
+            command.Parameters.AddWithValue("$to_us", to is { } t ? StoreValues.ToMicroseconds(t) : long.MaxValue);
+            command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 100_000));
+            using var reader = command.ExecuteReader();
+            var list = new List<Feedback>();
+            while (reader.Read())
+            {
+                list.Add(new Feedback(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    Enum.Parse<FeedbackReaction>(reader.GetString(3)),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    StoreValues.FromMicroseconds(reader.GetInt64(5))));
+            }
+
+            return list;
+        }, cancellationToken);
+
     private static void Range(Microsoft.Data.Sqlite.SqliteParameterCollection parameters, DateOnly first, DateOnly end)
     {
         parameters.AddWithValue("$first", AuditDays.ToEpochDay(first));

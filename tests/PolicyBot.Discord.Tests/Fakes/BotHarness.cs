@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Data.Sqlite;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Discord.Gateway;
@@ -20,8 +19,9 @@ internal sealed class BotHarness : IAsyncDisposable
     private readonly HttpClient _http = new();
     private readonly ILoggerFactory _loggerFactory;
 
-    private BotHarness(FakeDiscord fake, AcceleratedTimeProvider time, IQuestionAnswerer answerer, ICorpusCatalog catalog, SqliteBotStore store, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
+    private BotHarness(FakeDiscord fake, AcceleratedTimeProvider time, DelayingAnswerer delaying, IQuestionAnswerer answerer, ICorpusCatalog catalog, SqliteBotStore store, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
     {
+        Delaying = delaying;
         Fake = fake;
         Store = store;
         Time = time;
@@ -32,7 +32,7 @@ internal sealed class BotHarness : IAsyncDisposable
         Metrics = new DiscordMetrics();
         State = new DiscordConnectionState();
         Rest = new DiscordRestClient(_http, options, time, _loggerFactory.CreateLogger<DiscordRestClient>(), Metrics);
-        Adapter = new DiscordAdapter(Rest, answerer, catalog, store, store, store, options, time, _loggerFactory.CreateLogger<DiscordAdapter>(), Metrics);
+        Adapter = new DiscordAdapter(Rest, answerer, catalog, store, store, store, store, options, time, _loggerFactory.CreateLogger<DiscordAdapter>(), Metrics);
         Bot = new DiscordBot(options, Rest, Adapter, static () => new ClientWebSocketTransport(), time, _loggerFactory, Metrics, State, new Random(seed))
         {
             TuneGateway = tune ?? (static o => o),
@@ -50,6 +50,9 @@ internal sealed class BotHarness : IAsyncDisposable
     /// <summary>The recording decorator around the real engine (null when a test passed its own answerer).</summary>
     public RecordingAnswerer? Recorder => Answerer as RecordingAnswerer;
 
+    /// <summary>Holds the real engine's answer back (virtual-time delay or a gate) behind <see cref="Recorder"/>; off by default.</summary>
+    public DelayingAnswerer Delaying { get; }
+
     public CapturingLoggerProvider Logs { get; }
 
     public DiscordMetrics Metrics { get; }
@@ -65,44 +68,11 @@ internal sealed class BotHarness : IAsyncDisposable
     /// <summary>The real SQLite store (feedback sink and server settings) on this harness's own temp file.</summary>
     public SqliteBotStore Store { get; }
 
-    /// <summary>Every feedback row in the state file, oldest first, read back from the SQLite file itself.</summary>
     /// <summary>The feedback rows once at least <paramref name="count"/> are stored (the adapter acknowledges the click first, then writes).</summary>
-    public async Task<IReadOnlyList<Feedback>> WaitForFeedbackAsync(int count = 1)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var rows = await ReadFeedbackAsync();
-            if (rows.Count >= count || DateTime.UtcNow > deadline)
-            {
-                return rows;
-            }
+    public Task<IReadOnlyList<Feedback>> WaitForFeedbackAsync(int count = 1) => StoreReadBack.WaitForFeedbackAsync(Store, count);
 
-            await Task.Delay(20);
-        }
-    }
-
-    public async Task<IReadOnlyList<Feedback>> ReadFeedbackAsync()
-    {
-        var rows = new List<Feedback>();
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Store.FilePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT answer_id, platform, user_id, reaction, comment, at_us FROM feedback ORDER BY id;";
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(new Feedback(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                Enum.Parse<FeedbackReaction>(reader.GetString(3)),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                DateTimeOffset.UnixEpoch.AddTicks(reader.GetInt64(5) * 10)));
-        }
-
-        return rows;
-    }
+    /// <summary>Every feedback row in the state file, in the order it was recorded, read back through the store's query interface.</summary>
+    public Task<IReadOnlyList<Feedback>> ReadFeedbackAsync() => StoreReadBack.FeedbackAsync(Store);
 
     public Task? Run { get; private set; }
 
@@ -127,10 +97,11 @@ internal sealed class BotHarness : IAsyncDisposable
         configureFake?.Invoke(fake);
         var options = new DiscordOptions { Token = FakeDiscord.Token, ApplicationId = FakeDiscord.ApplicationId, ApiBaseUrl = fake.ApiBaseUrl, UseThreads = false };
         configureOptions?.Invoke(options);
-        var engine = await TestCorpus.EngineAsync();
+        var engine = await TestCorpus.SharedAsync(CorpusSet.Chat);
         var store = new SqliteBotStore(stateFile ?? TestCorpus.NewStateFile());
         await store.MigrateAsync(CancellationToken.None);
-        return new BotHarness(fake, time, answerer ?? new RecordingAnswerer(engine, time), catalog ?? engine, store, options, tuneGateway, seed);
+        var delaying = new DelayingAnswerer(engine, time);
+        return new BotHarness(fake, time, delaying, answerer ?? new RecordingAnswerer(delaying), catalog ?? engine, store, options, tuneGateway, seed);
     }
 
     /// <summary>Starts the bot and, when <paramref name="waitForReady"/>, waits for the first connection's READY.</summary>

@@ -17,7 +17,7 @@ public sealed class AdminBrowserFixture : IAsyncLifetime
 
     public const string HostileQuestion = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> <a href=\"javascript:window.__pwned = 3\">zorblax</a> \u202Etxt.exe";
 
-    private readonly TestCorpus _corpus = new();
+    private readonly TestCorpus _corpus = new(CorpusSet.Widgets);
     private IPlaywright? _playwright;
     private AdminTestHost? _host;
 
@@ -105,7 +105,7 @@ public sealed class AdminBrowserFixture : IAsyncLifetime
                     AnswerId = id,
                     At = noon.AddDays(-d).AddMinutes(3 * i),
                     Platform = random.Next(3) == 0 ? "teams" : "discord",
-                    Question = outcome == AnswerOutcome.Abstained ? gaps[random.Next(gaps.Length)] : i % 2 == 0 ? TestCorpus.FineQuestion : TestCorpus.RegistryQuestion,
+                    Question = outcome == AnswerOutcome.Abstained ? gaps[random.Next(gaps.Length)] : i % 2 == 0 ? CorpusQuestions.Widgets.Fine : CorpusQuestions.Widgets.Registry,
                     Outcome = outcome,
                     Reason = outcome == AnswerOutcome.Refused ? "rate limited" : null,
                     AnswerText = outcome == AnswerOutcome.Answered ? "The maximum fine under the Widget Safety Act is seven percent of a provider's worldwide annual turnover. [1]" : "The corpus does not cover that yet.",

@@ -136,7 +136,7 @@ public sealed class AdminBrowserTests(AdminBrowserFixture fixture, ITestOutputHe
         Assert.Equal(example?.Trim(), (await page.InputValueAsync("#q")).Trim());
         Assert.Equal("Try a question", await page.TextContentAsync("h1"));
 
-        await page.FillAsync("#q", Serve.TestCorpus.FineQuestion);
+        await page.FillAsync("#q", CorpusQuestions.Widgets.Fine);
         await page.ClickAsync("form.try button[type=submit]");
         await page.WaitForSelectorAsync("section.result");
         Assert.Equal("answered", await page.GetAttributeAsync("section.result", "data-outcome"));

@@ -14,7 +14,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
 {
     private static readonly string[] Pages = ["/admin", "/admin/gaps", "/admin/feedback", "/admin/corpus", "/admin/try"];
 
-    private readonly TestCorpus _corpus = new();
+    private readonly TestCorpus _corpus = new(CorpusSet.Widgets);
     private AdminTestHost _host = null!;
 
     public async Task InitializeAsync()
@@ -299,7 +299,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
     public async Task Try_PostedQuestion_AnswersWithCitationsAndExplainAndRecordsNothing()
     {
         using var http = await _host.SignedInClientAsync();
-        using var response = await AdminTestHost.PostFormAsync(http, "/admin/try", "/admin/try", ("q", TestCorpus.FineQuestion));
+        using var response = await AdminTestHost.PostFormAsync(http, "/admin/try", "/admin/try", ("q", CorpusQuestions.Widgets.Fine));
         var document = Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -307,7 +307,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
         Assert.Contains("seven percent", document.QuerySelector("section.result .answer")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("The Widget Safety Act", document.QuerySelector("ol.citations")!.TextContent, StringComparison.Ordinal);
         Assert.NotEmpty(document.QuerySelectorAll("section.explain tbody tr"));
-        Assert.Equal(TestCorpus.FineQuestion, document.QuerySelector("textarea#q")?.TextContent);
+        Assert.Equal(CorpusQuestions.Widgets.Fine, document.QuerySelector("textarea#q")?.TextContent);
         await foreach (var record in _host.Store.ReadAuditAsync(null, CancellationToken.None))
         {
             Assert.Fail("Try recorded " + record.AnswerId);
@@ -330,7 +330,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
     public async Task Try_WithoutAntiforgeryField_Returns400()
     {
         using var http = await _host.SignedInClientAsync();
-        using var response = await http.PostAsync("/admin/try", new FormUrlEncodedContent([new("q", TestCorpus.FineQuestion)]));
+        using var response = await http.PostAsync("/admin/try", new FormUrlEncodedContent([new("q", CorpusQuestions.Widgets.Fine)]));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
@@ -383,7 +383,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Empty(Parse(await page.Content.ReadAsStringAsync()).QuerySelectorAll("form.signout"));
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
-        using var tried = await AdminTestHost.PostFormAsync(local, "/admin/try", "/admin/try", ("q", TestCorpus.FineQuestion));
+        using var tried = await AdminTestHost.PostFormAsync(local, "/admin/try", "/admin/try", ("q", CorpusQuestions.Widgets.Fine));
         Assert.Equal(HttpStatusCode.OK, tried.StatusCode);
     }
 

@@ -25,7 +25,7 @@ public sealed class AdminPageTimingTests(ITestOutputHelper output)
     public async Task Pages_At100kAuditRecords_P95WithinBudget()
     {
         var budget = double.Parse(Environment.GetEnvironmentVariable("POLICYBOT_ADMIN_P95_MS") is { Length: > 0 } b ? b : "1000", CultureInfo.InvariantCulture);
-        using var corpus = new TestCorpus();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
         await using var host = await AdminTestHost.StartAsync(corpus);
         var seeded = Stopwatch.StartNew();
         var (total, negative) = Seed(((SqliteBotStore)host.Store).FilePath);
@@ -115,7 +115,7 @@ public sealed class AdminPageTimingTests(ITestOutputHelper output)
             platform.Value = random.Next(3) == 0 ? "teams" : "discord";
             question.Value = kind == "Abstained"
                 ? $"What does the policy say about {Words[random.Next(Words.Length)]} and {Words[random.Next(Words.Length)]}?"
-                : TestCorpus.FineQuestion;
+                : CorpusQuestions.Widgets.Fine;
             outcome.Value = kind;
             cited.Value = kind == "Answered" ? "[\"widget-safety-act.md#1\"]" : "[]";
             latency.Value = kind == "Refused" ? 0.05 : 0.5 + (random.NextDouble() * 3);

@@ -9,7 +9,6 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Serve;
 using PolicyBot.Host.Tests.Serve;
-using CapturingLoggerProvider = PolicyBot.Teams.Tests.Fakes.CapturingLoggerProvider;
 
 namespace PolicyBot.Host.Tests.Admin;
 
@@ -58,8 +57,7 @@ internal sealed partial class AdminTestHost : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
         }, environmentName: "Development");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        var address = await Loopback.StartAsync(app);
         var host = new AdminTestHost(app, address, logs);
         using var http = host.Client();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -125,7 +123,7 @@ internal sealed partial class AdminTestHost : IAsyncDisposable
                     AnswerId = id,
                     At = noon.AddDays(-d).AddMinutes(i),
                     Platform = i % 2 == 0 ? "discord" : "teams",
-                    Question = outcome == AnswerOutcome.Abstained ? $"What is the capital of Peru ({d})?" : TestCorpus.FineQuestion,
+                    Question = outcome == AnswerOutcome.Abstained ? $"What is the capital of Peru ({d})?" : CorpusQuestions.Widgets.Fine,
                     Outcome = outcome,
                     AnswerText = outcome == AnswerOutcome.Answered ? "The maximum fine is seven percent [1]." : "The corpus does not cover that.",
                     SuggestedTopics = outcome == AnswerOutcome.Abstained ? ["widgets"] : [],

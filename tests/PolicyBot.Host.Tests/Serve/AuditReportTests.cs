@@ -58,7 +58,7 @@ public sealed class AuditReportTests
     [Fact]
     public async Task Build_SeededTrail_GroupsGapsTopicsFeedbackAndSlowest()
     {
-        using var corpus = new TestCorpus(seed: false);
+        using var corpus = new TestCorpus();
         await using var store = await SeededStoreAsync(corpus);
         var report = await AuditReport.BuildAsync(store.ReadAuditAsync(null, CancellationToken.None), 10, CancellationToken.None);
 
@@ -96,7 +96,7 @@ public sealed class AuditReportTests
     [Fact]
     public async Task Export_JsonlAndCsv_CarryEveryFieldAndDefuseFormulas()
     {
-        using var corpus = new TestCorpus(seed: false);
+        using var corpus = new TestCorpus();
         await using var store = await SeededStoreAsync(corpus);
         var records = new List<AuditRecord>();
         await foreach (var r in store.ReadAuditAsync(T0.AddMinutes(1), CancellationToken.None))

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using PolicyBot.Teams.Tests.Fakes;
 using Xunit.Abstractions;
-using FakeDiscord = PolicyBot.Discord.Tests.Fakes.FakeDiscord;
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -16,9 +14,9 @@ public sealed class FirstRunTests(ITestOutputHelper output)
     [Fact]
     public async Task ServeDiscord_OnlyTokenAndApplicationId_ConnectsAndGeneratesTheSaltOnce()
     {
-        using var corpus = new TestCorpus();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
         await using var discord = await FakeDiscord.StartAsync(TimeProvider.System);
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var (log, ready) = await RunUntilReadyAsync(corpus, port, "--discord", new()
         {
             ["DISCORD_TOKEN"] = FakeDiscord.Token,
@@ -48,27 +46,27 @@ public sealed class FirstRunTests(ITestOutputHelper output)
     [Fact]
     public async Task ServeTeams_OnlyTheTeamsCredentials_Starts()
     {
-        using var corpus = new TestCorpus();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
         await using var fake = await FakeBotFramework.StartAsync(new ManualClock());
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var (log, ready) = await RunUntilReadyAsync(corpus, port, "--teams", new()
         {
-            ["TEAMS_APP_ID"] = BotHost.AppId,
-            ["TEAMS_APP_PASSWORD"] = BotHost.AppPassword,
+            ["TEAMS_APP_ID"] = TeamsCredentials.AppId,
+            ["TEAMS_APP_PASSWORD"] = TeamsCredentials.AppPassword,
             ["TEAMS_OPENID_METADATA_URL"] = fake.MetadataUrl,
             ["TEAMS_TOKEN_ENDPOINT"] = fake.TokenEndpointTemplate,
             ["POLICYBOT_HTTP_URL"] = $"http://127.0.0.1:{port}",
         });
 
         Assert.True(ready, log);
-        Assert.DoesNotContain(BotHost.AppPassword, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(TeamsCredentials.AppPassword, log, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ServeTeams_NoAppIdNoSwitch_ExitsTwoNamingWhatToSet()
     {
-        using var corpus = new TestCorpus();
-        var port = FreePort();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
+        var port = Loopback.FreePort();
         var (log, ready) = await RunUntilReadyAsync(corpus, port, "--teams", new()
         {
             ["POLICYBOT_HTTP_URL"] = $"http://127.0.0.1:{port}",
@@ -157,12 +155,5 @@ public sealed class FirstRunTests(ITestOutputHelper output)
         }
 
         return (log, ready);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -122,7 +122,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public void ServeBuild_BadMeterScopeInAppsettings_ServeConfigurationProblem()
     {
-        using var corpus = new TestCorpus(seed: false);
+        using var corpus = new TestCorpus();
         var folder = Directory.CreateTempSubdirectory("policybot-scope-");
         try
         {
@@ -141,9 +141,7 @@ public sealed class MetricsEndpointTests
 
     private static async Task<WebApplication> StartAsync(string scope)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = Loopback.CreateBuilder();
         builder.Configuration["Telemetry:MeterScope"] = scope;
         builder.Services.AddPolicyBotTelemetry(builder.Configuration, otlp: null);
         var app = builder.Build();
@@ -153,5 +151,5 @@ public sealed class MetricsEndpointTests
     }
 
     private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        Loopback.BaseUrl(app);
 }

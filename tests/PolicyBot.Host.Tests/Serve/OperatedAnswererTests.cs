@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
-using PolicyBot.Teams.Tests.Fakes;
 using PolicyBot.State;
 using PolicyBot.Search;
 
@@ -12,7 +11,7 @@ namespace PolicyBot.Host.Tests.Serve;
 public sealed class OperatedAnswererTests : IAsyncLifetime
 {
     private static readonly UserIdHasher Hasher = UserIdHasher.WithSalt("operated-answerer-salt-0123");
-    private readonly TestCorpus _corpus = new();
+    private readonly TestCorpus _corpus = new(CorpusSet.Widgets);
     private PolicyBot.Search.PolicyBotEngine _engine = null!;
 
     public async Task InitializeAsync() => _engine = await _corpus.OpenAsync();
@@ -29,7 +28,7 @@ public sealed class OperatedAnswererTests : IAsyncLifetime
     /// <summary>The real engine, made slow by a delay before it answers (the answer still comes from the core).</summary>
     private DelayingAnswerer Slow(TimeSpan delay) => new(_engine, TimeProvider.System) { Delay = delay };
 
-    private static Question Q(string user, string channel = "c1") => new(TestCorpus.FineQuestion, new QuestionContext("discord", "g1", channel, user));
+    private static Question Q(string user, string channel = "c1") => new(CorpusQuestions.Widgets.Fine, new QuestionContext("discord", "g1", channel, user));
 
     [Fact]
     public async Task AnswerAsync_UserOverLimit_RefusedPolitelyOthersStillAnswered()
@@ -110,7 +109,7 @@ public sealed class OperatedAnswererTests : IAsyncLifetime
     [Fact]
     public async Task AnswerAsync_InnerThrows_ApologyWithReasonAndAudited()
     {
-        using var corpus = new TestCorpus(seed: false);
+        using var corpus = new TestCorpus();
         await using var store = BotStoreFactory.CreateSqlite(corpus.IndexPath, null, null);
         await store.MigrateAsync(CancellationToken.None);
         using var answerer = Make(new FaultInjectingAnswerer(_engine) { Fail = true }, new OperationsOptions(), store);

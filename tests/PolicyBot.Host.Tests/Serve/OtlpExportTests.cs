@@ -17,10 +17,7 @@ public sealed class OtlpExportTests
     {
         // A loopback OTLP/HTTP collector that records what it receives.
         var received = new ConcurrentQueue<(string Path, string ContentType, byte[] Body)>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        await using var collector = builder.Build();
-        collector.Urls.Add("http://127.0.0.1:0");
+        await using var collector = Loopback.CreateBuilder().Build();
         collector.MapPost("/v1/metrics", async (HttpContext context) =>
         {
             using var buffer = new MemoryStream();
@@ -28,17 +25,16 @@ public sealed class OtlpExportTests
             received.Enqueue((context.Request.Path, context.Request.ContentType ?? "", buffer.ToArray()));
             return Results.Ok();
         });
-        await collector.StartAsync();
-        var collectorUrl = collector.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var collectorUrl = await Loopback.StartAsync(collector);
 
-        using var corpus = new TestCorpus();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
         await using var host = await ServeTestHost.StartAsync(corpus, new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collectorUrl,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
         });
-        var answer = await host.Answerer.AnswerAsync(new Question(TestCorpus.FineQuestion, new QuestionContext("discord", "g", "c", "u")), CancellationToken.None);
+        var answer = await host.Answerer.AnswerAsync(new Question(CorpusQuestions.Widgets.Fine, new QuestionContext("discord", "g", "c", "u")), CancellationToken.None);
         Assert.Equal(AnswerOutcome.Answered, answer.Outcome);
 
         var needle = Encoding.UTF8.GetBytes("policybot.questions");
@@ -57,7 +53,7 @@ public sealed class OtlpExportTests
     [Fact]
     public void Build_BadOtlpProtocol_NamesTheSetting()
     {
-        using var corpus = new TestCorpus(seed: false);
+        using var corpus = new TestCorpus();
         var ex = Assert.Throws<PolicyBot.Host.Serve.ServeConfigurationException>(() => PolicyBot.Host.Serve.ServeHost.Build(
             new PolicyBot.Host.Serve.ServeSettings { Engine = corpus.Options() },
             false,

@@ -6,7 +6,6 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Cli;
 using PolicyBot.Host.Serve;
-using PolicyBot.Teams.Tests.Fakes;
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -15,7 +14,7 @@ public sealed class ServeHostTests
     [Fact]
     public async Task Serve_TeamsQuestion_AnsweredAuditedAndCounted()
     {
-        using var corpus = new TestCorpus();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
         await using var host = await ServeTestHost.StartAsync(corpus);
 
         using (var health = await host.Http.GetAsync("/healthz"))
@@ -32,7 +31,7 @@ public sealed class ServeHostTests
             Assert.StartsWith(host.Live.CorpusVersion, body["corpusVersion"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
-        using (var response = await host.PostAsync(host.Personal(TestCorpus.FineQuestion, "user-1")))
+        using (var response = await host.PostAsync(host.Personal(CorpusQuestions.Widgets.Fine, "user-1")))
         {
             Assert.True(response.IsSuccessStatusCode, $"POST /api/messages: {(int)response.StatusCode}");
         }
@@ -52,7 +51,7 @@ public sealed class ServeHostTests
         var record = Assert.Single(records);
         Assert.Equal("teams", record.Platform);
         Assert.Equal(AnswerOutcome.Answered, record.Outcome);
-        Assert.Equal(TestCorpus.FineQuestion, record.Question);
+        Assert.Equal(CorpusQuestions.Widgets.Fine, record.Question);
         Assert.Equal(UserIdHasher.WithSalt(ServeTestHost.Salt).Hash("aad-user-1"), record.UserHash);
         Assert.DoesNotContain("user-1", record.UserHash, StringComparison.Ordinal);
         Assert.NotEmpty(record.CitedPassageIds);
@@ -76,7 +75,7 @@ public sealed class ServeHostTests
     [Fact]
     public async Task Serve_Stopping_RefusesNewQuestionsAndReadyzTurns503()
     {
-        using var corpus = new TestCorpus();
+        using var corpus = new TestCorpus(CorpusSet.Widgets);
         await using var host = await ServeTestHost.StartAsync(corpus);
         host.Answerer.BeginDrain();
 
@@ -84,7 +83,7 @@ public sealed class ServeHostTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.False(JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["checks"]!["accepting"]!.GetValue<bool>());
 
-        var answer = await host.Answerer.AnswerAsync(new Question(TestCorpus.FineQuestion, new QuestionContext("teams", UserId: "u")), CancellationToken.None);
+        var answer = await host.Answerer.AnswerAsync(new Question(CorpusQuestions.Widgets.Fine, new QuestionContext("teams", UserId: "u")), CancellationToken.None);
         Assert.Equal(AnswerOutcome.Refused, answer.Outcome);
         Assert.Equal("shutting down", answer.Reason);
     }
@@ -92,7 +91,7 @@ public sealed class ServeHostTests
     [Fact]
     public void Build_BadSettings_NamesEachSettingAndNeverTheSecret()
     {
-        using var corpus = new TestCorpus(seed: false);
+        using var corpus = new TestCorpus();
         const string secret = "do-not-print-me-9f8e7d6c5b4a";
         var config = new Dictionary<string, string?>
         {
@@ -110,7 +109,7 @@ public sealed class ServeHostTests
     [Fact]
     public void Build_BadAppTypeShortSaltAndBadDays_AllProblemsAtOnceWithoutSecrets()
     {
-        using var corpus = new TestCorpus(seed: false);
+        using var corpus = new TestCorpus();
         const string secret = "do-not-print-me-9f8e7d6c5b4a";
         var config = new Dictionary<string, string?>
         {
@@ -133,7 +132,7 @@ public sealed class ServeHostTests
     [Fact]
     public void Build_NoPlatform_SaysHowToEnableOne()
     {
-        using var corpus = new TestCorpus(seed: false);
+        using var corpus = new TestCorpus();
         var ex = Assert.Throws<ServeConfigurationException>(() => ServeHost.Build(new ServeSettings { Engine = corpus.Options() }, false, false, new Dictionary<string, string?> { ["DISCORD_TOKEN"] = "", ["TEAMS_APP_ID"] = "" }));
         Assert.Contains("--discord", ex.Message, StringComparison.Ordinal);
         Assert.Contains("TEAMS_APP_ID", ex.Message, StringComparison.Ordinal);

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Operations;
 using PolicyBot.Host.Serve;
-using PolicyBot.Teams.Tests.Fakes;
 using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Tests.Serve;
@@ -53,12 +52,12 @@ internal sealed class ServeTestHost : IAsyncDisposable
         var clock = new ManualClock();
         var fake = await FakeBotFramework.StartAsync(clock);
         var key = fake.AddKey("key-1", "msteams");
-        fake.ExpectedClientId = BotHost.AppId;
-        fake.ExpectedClientSecret = BotHost.AppPassword;
+        fake.ExpectedClientId = TeamsCredentials.AppId;
+        fake.ExpectedClientSecret = TeamsCredentials.AppPassword;
         var config = new Dictionary<string, string?>
         {
-            ["TEAMS_APP_ID"] = BotHost.AppId,
-            ["TEAMS_APP_PASSWORD"] = BotHost.AppPassword,
+            ["TEAMS_APP_ID"] = TeamsCredentials.AppId,
+            ["TEAMS_APP_PASSWORD"] = TeamsCredentials.AppPassword,
             ["TEAMS_APP_TYPE"] = "MultiTenant",
             ["TEAMS_OPENID_METADATA_URL"] = fake.MetadataUrl,
             ["TEAMS_TOKEN_ENDPOINT"] = fake.TokenEndpointTemplate,
@@ -83,9 +82,8 @@ internal sealed class ServeTestHost : IAsyncDisposable
             builder.Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(TestCertificateAuthority.TrustingHandler));
             builder.Configuration["Telemetry:MeterScope"] = "PolicyBotTest-" + Guid.NewGuid().ToString("N");
         }, environmentName: "Development");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var host = new ServeTestHost(app, fake, new TokenMinter(clock), key, address.TrimEnd('/'), logs);
+        var address = await Loopback.StartAsync(app);
+        var host = new ServeTestHost(app, fake, new TokenMinter(clock), key, address, logs);
         await host.WaitReadyAsync();
         return host;
     }
@@ -107,7 +105,7 @@ internal sealed class ServeTestHost : IAsyncDisposable
         throw new TimeoutException("/readyz never turned ready");
     }
 
-    public string Bearer() => "Bearer " + TokenMinter.Mint(Minter.Connector(Key, BotHost.AppId, Fake.ServiceUrl));
+    public string Bearer() => "Bearer " + TokenMinter.Mint(Minter.Connector(Key, TeamsCredentials.AppId, Fake.ServiceUrl));
 
     /// <summary>A personal-chat message from <paramref name="userId"/>.</summary>
     public JsonObject Personal(string text, string userId, string? id = null)

@@ -2,8 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
-using PolicyBot.State.Tests;
-using PolicyBot.State.Tests.Postgres;
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -31,11 +29,11 @@ public sealed class SharedPostgresTests
                 ["POLICYBOT_RATE_SHARED"] = "true",
                 ["POLICYBOT_RATE_USER"] = "2/60s",
             };
-            using var corpusA = new TestCorpus();
-            using var corpusB = new TestCorpus();
+            using var corpusA = new TestCorpus(CorpusSet.Widgets);
+            using var corpusB = new TestCorpus(CorpusSet.Widgets);
             await using var a = await ServeTestHost.StartAsync(corpusA, config);
             await using var b = await ServeTestHost.StartAsync(corpusB, config);
-            var question = new Question(TestCorpus.FineQuestion, new QuestionContext("discord", "guild", "chan", "shared-user"));
+            var question = new Question(CorpusQuestions.Widgets.Fine, new QuestionContext("discord", "guild", "chan", "shared-user"));
 
             Assert.Equal(AnswerOutcome.Answered, (await a.Answerer.AnswerAsync(question, CancellationToken.None)).Outcome);
             Assert.Equal(AnswerOutcome.Answered, (await b.Answerer.AnswerAsync(question, CancellationToken.None)).Outcome);

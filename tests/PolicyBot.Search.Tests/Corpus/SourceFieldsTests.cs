@@ -1,7 +1,6 @@
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Searching;
 using PolicyBot.Search.Corpus;
-using PolicyBot.Search.Tests.Support;
 
 namespace PolicyBot.Search.Tests.Corpus;
 
@@ -54,7 +53,7 @@ public sealed class SourceFieldsTests
     [Fact]
     public void Validate_BadEntries_EachProblemNamedWithItsLine()
     {
-        using var corpus = new TempCorpus();
+        using var corpus = new TestCorpus();
         corpus.Write("bad.md", """
             ---
             title: "Bad sources"
@@ -84,7 +83,7 @@ public sealed class SourceFieldsTests
     [Fact]
     public void Validate_SourcesNotAList_OneClearProblem()
     {
-        using var corpus = new TempCorpus();
+        using var corpus = new TestCorpus();
         corpus.Write("n.md", "---\ntitle: \"T\"\nsource: \"x\"\nkind: note\nsources: \"SCMP\"\n---\n# T\n\nA paragraph long enough to be a passage here.\n");
         var problem = Assert.Single(CorpusValidator.Validate(corpus.CorpusDir));
         Assert.Contains("'sources' must be a list", problem.Message, StringComparison.Ordinal);
@@ -120,7 +119,7 @@ public sealed class SourceFieldsTests
     [Fact]
     public async Task Engine_Citation_CarriesTheMainSource()
     {
-        using var corpus = new TempCorpus();
+        using var corpus = new TestCorpus();
         corpus.Write("hosting.md", Good.Replace("\r\n", "\n", StringComparison.Ordinal));
         await using var engine = await corpus.OpenAsync();
         var answer = engine.Answer(new Question("Which agency would Hong Kong host with a free port?", QuestionContext.Cli));

@@ -1,5 +1,4 @@
 using PolicyBot.Core.Conversation;
-using PolicyBot.Search.Tests.Support;
 
 namespace PolicyBot.Search.Tests.Index;
 
@@ -9,7 +8,7 @@ public sealed class LiveReloadTests
     [Fact]
     public async Task Refresh_WhileQuestionsRunOnTwoThreads_EveryAnswerIsWholeAndTheNewVersionArrives()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         using var stop = new CancellationTokenSource();
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();

@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Logging;
 using Lucene.Net.Index;
 using FSDirectory = Lucene.Net.Store.FSDirectory;
 using PolicyBot.Search.Index;
 using PolicyBot.Core.Conversation;
-using PolicyBot.Search.Tests.Support;
 
 namespace PolicyBot.Search.Tests.Index;
 
@@ -13,7 +13,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Open_FreshCorpus_IndexesEveryPassageIntoALuceneFolder()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         Assert.True(DirectoryReader.IndexExists(FSDirectory.Open(corpus.IndexPath)));
         Assert.Equal(3, engine.LastReport.Added.Count);
@@ -78,7 +78,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Refresh_EachSync_IsOneCommit()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         var commits = DirectoryReader.ListCommits(FSDirectory.Open(corpus.IndexPath)).Count;
         corpus.Write("new.md", "# New\n\nA note about export controls on advanced chips.");
@@ -96,7 +96,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Open_AfterSyncs_CheckIndexFindsNoProblem()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using (var engine = await corpus.OpenAsync())
         {
             corpus.Write("rmf.md", "---\ntitle: NIST AI RMF\nkind: primary\n---\nChanged text about the framework.\n");
@@ -112,7 +112,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Refresh_NothingChanged_ReindexesNothing()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using (var first = await corpus.OpenAsync())
         {
             Assert.True(first.LastReport.Changed);
@@ -127,7 +127,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Refresh_ChangedAddedDeletedFiles_AreReflectedInAnswers()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         var before = engine.CorpusVersion;
         Assert.False(engine.Answer(Q("What does the quantum sandbox programme test?")).Answered);
@@ -154,7 +154,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Refresh_TouchedButIdenticalFile_IsNotReindexed()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         corpus.Touch("rmf.md");
         var report = await engine.RefreshAsync(CancellationToken.None);
@@ -165,7 +165,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Refresh_PreviouslyGoodFileBecomesBroken_KeepsLastGoodVersionAndReportsIt()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         corpus.Write("rmf.md", "---\ntitle: [broken\n---\nText.");
         corpus.Touch("rmf.md");
@@ -179,7 +179,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Open_BadFilesAmongGoodOnes_SkipsEachWithReasonAndIndexesTheRest()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         corpus.Write("bad-yaml.md", "---\ntitle: [oops\n---\nBody.");
         corpus.WriteBytes("binary.md", [0x00, 0x01, 0x02, 0x03]);
         corpus.WriteBytes("latin1.txt", [0x43, 0x61, 0x66, 0xE9, 0x20, 0x61, 0x6E, 0x64, 0x20, 0x6D, 0x6F, 0x72, 0x65]);
@@ -200,7 +200,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Open_SymlinkLoop_IsNotFollowed()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         Directory.CreateSymbolicLink(Path.Combine(corpus.CorpusDir, "loop"), corpus.CorpusDir);
         await using var engine = await corpus.OpenAsync();
         Assert.Equal(3, engine.Documents.Count);
@@ -210,7 +210,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Open_MaintainerFilesAndHiddenFiles_AreNotDocuments()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         corpus.Write("README.md", "# Corpus readme\n\nHow to add documents to the corpus.");
         corpus.Write(".draft.md", "# Draft\n\nHidden draft text.");
         await using var engine = await corpus.OpenAsync();
@@ -220,7 +220,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task Sync_Cancelled_LeavesPreviousIndexServing()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         var version = engine.CorpusVersion;
         corpus.Write("another.md", "# Another\n\nA new note about export controls on advanced chips.");
@@ -235,22 +235,23 @@ public class LuceneIndexTests
     [Fact]
     public async Task Open_OldSqliteIndexPath_UsesTheFolderBesideItAndSaysSo()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         var old = Path.Combine(corpus.Root, "index.db");
         await File.WriteAllTextAsync(old, "SQLite format 3");
         var options = corpus.Options();
         options.IndexPath = old;
-        var logs = new ListLoggerFactory();
-        await using var engine = await PolicyBotEngine.OpenAsync(options, logs, CancellationToken.None);
+        var logs = new CapturingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        await using var engine = await PolicyBotEngine.OpenAsync(options, loggerFactory, CancellationToken.None);
         Assert.Equal(Path.Combine(corpus.Root, "index"), engine.IndexFolder);
         Assert.Equal(3, engine.Documents.Count);
-        Assert.Contains(logs.Messages, m => m.Contains("now a Lucene folder", StringComparison.Ordinal) && m.Contains("can be deleted", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Text is var m && m.Contains("now a Lucene folder", StringComparison.Ordinal) && m.Contains("can be deleted", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Open_IndexPathIsAFile_SaysTheIndexIsAFolder()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         var file = Path.Combine(corpus.Root, "not-a-folder");
         File.WriteAllText(file, "x");
         var ex = Assert.Throws<IOException>(() => new LuceneIndex(file, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));

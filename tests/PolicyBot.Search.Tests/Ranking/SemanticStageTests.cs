@@ -2,14 +2,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Searching;
 using PolicyBot.Search.Ranking.Semantic;
-using PolicyBot.Search.Tests.Support;
 
 namespace PolicyBot.Search.Tests.Ranking;
 
 /// <summary>The semantic stage on the real MiniLM model: cache by content hash, fusion, the off switch.</summary>
 public sealed class SemanticStageTests : IDisposable
 {
-    private readonly TempCorpus _corpus = TempCorpus.WithPolicyNotes();
+    private readonly TestCorpus _corpus = new TestCorpus(CorpusSet.PolicyNotes);
 
     public void Dispose() => _corpus.Dispose();
 
@@ -38,7 +37,7 @@ public sealed class SemanticStageTests : IDisposable
         // The same corpus with one file edited, indexed afresh, against the same cache: only that file's passages are embedded.
         var encoder = SentenceEncoders.Get(SemanticModel.MiniLm);
         var cache = EmbeddingCache.PathFor(_corpus.IndexPath, encoder.ModelId);
-        using var edited = TempCorpus.WithPolicyNotes();
+        using var edited = new TestCorpus(CorpusSet.PolicyNotes);
         var hosting = File.ReadAllText(Path.Combine(edited.CorpusDir, "hosting.md"));
         edited.Write("hosting.md", hosting.Replace("The city also offers deep capital markets and a free port.", "The city also offers deep capital markets, a free port and a deep pool of legal talent.", StringComparison.Ordinal));
         await using var lexical = await edited.OpenAsync();

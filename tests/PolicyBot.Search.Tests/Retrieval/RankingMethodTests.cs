@@ -1,13 +1,12 @@
 using PolicyBot.Core.Searching;
 using PolicyBot.Search.Retrieval;
-using PolicyBot.Search.Tests.Support;
 
 namespace PolicyBot.Search.Tests.Retrieval;
 
 /// <summary>Each ranking method's effect, pinned by turning it off — never by a constant score.</summary>
 public sealed class RankingMethodTests : IAsyncLifetime
 {
-    private readonly TempCorpus _corpus = new();
+    private readonly TestCorpus _corpus = new();
     private PolicyBotEngine _engine = null!;
 
     public async Task InitializeAsync()

@@ -1,7 +1,6 @@
 using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Analysis;
 using PolicyBot.Search.Retrieval;
-using PolicyBot.Search.Tests.Support;
 
 namespace PolicyBot.Search.Tests.Retrieval;
 
@@ -52,7 +51,7 @@ public sealed class SynonymsTests
     [Fact]
     public async Task Answer_SynonymOfTheName_FindsThePassageThatUsesTheOtherName()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         var answer = engine.Answer(new Question("Why could HK co-host WAICO?", QuestionContext.Cli));
         Assert.Equal(AnswerOutcome.Answered, answer.Outcome);

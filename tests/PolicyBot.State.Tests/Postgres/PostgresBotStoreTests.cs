@@ -75,6 +75,6 @@ public sealed class PostgresBotStoreTests : BotStoreContractTests
             }
         }
 
-        Assert.Equal(["audit", "cache_entries", "delivery_claims", "feedback", "rate_buckets", "schema_migrations", "secrets", "server_settings"], tables);
+        Assert.Equal(["audit", "cache_entries", "delivery_claims", "feedback", "rate_buckets", "schema_migrations", "secrets", "server_settings", "watches"], tables);
     }
 }

@@ -9,15 +9,19 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Conversation;
+using PolicyBot.Testing.Http;
+using PolicyBot.Testing.Logging;
+using PolicyBot.Testing.Teams;
+using PolicyBot.Testing.Time;
 
 namespace PolicyBot.Teams.Tests.Fakes;
 
 /// <summary>The bot's real endpoint on Kestrel (127.0.0.1, port 0), wired to a <see cref="FakeBotFramework"/>.</summary>
 public sealed class BotHost : IAsyncDisposable
 {
-    public const string AppId = "c9e8c047-1111-4a4a-9b9b-0123456789ab";
-    public const string AppPassword = "s3cr3t-p@ssw0rd-value-NEVER-LOG";
-    public const string TenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    public const string AppId = TeamsCredentials.AppId;
+    public const string AppPassword = TeamsCredentials.AppPassword;
+    public const string TenantId = TeamsCredentials.TenantId;
 
     private readonly WebApplication _app;
 
@@ -61,7 +65,7 @@ public sealed class BotHost : IAsyncDisposable
 
     public static async Task<BotHost> StartAsync(FakeBotFramework fake, ManualClock clock, Settings settings)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = settings.Environment });
+        var builder = Loopback.CreateBuilder(new WebApplicationOptions { EnvironmentName = settings.Environment });
         // The Teams section as the host binds it (property names; the host maps TEAMS_APP_ID etc. onto these).
         var config = new Dictionary<string, string?>
         {
@@ -88,6 +92,11 @@ public sealed class BotHost : IAsyncDisposable
             builder.Services.AddSingleton(claims); // the real store's claims, as the host registers them
         }
 
+        if (settings.Feedback is PolicyBot.Core.State.IWatchStore watches)
+        {
+            builder.Services.AddSingleton(watches); // the real store's watch subscriptions, as the host registers them
+        }
+
         builder.Services.AddPolicyBotTeams(builder.Configuration);
         // The bot's HTTP clients trust the fake's test CA (and nothing else needs changing in the bot).
         builder.Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(TestCertificateAuthority.TrustingHandler));
@@ -99,11 +108,8 @@ public sealed class BotHost : IAsyncDisposable
             settings.Tune?.Invoke(o);
         });
         var app = builder.Build();
-        app.Urls.Add("http://127.0.0.1:0");
         app.MapPolicyBotTeams();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new BotHost(app, address.TrimEnd('/'), logs);
+        return new BotHost(app, await Loopback.StartAsync(app), logs);
     }
 
     /// <summary>POSTs an activity to /api/messages with an optional Authorization header value.</summary>
