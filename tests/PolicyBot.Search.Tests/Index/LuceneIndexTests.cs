@@ -1,3 +1,4 @@
+using PolicyBot.Testing.Corpus;
 using Microsoft.Extensions.Logging;
 using Lucene.Net.Index;
 using FSDirectory = Lucene.Net.Store.FSDirectory;
@@ -29,7 +30,7 @@ public class LuceneIndexTests
     [Fact]
     public async Task NextAndPreviousPassage_StayInsideOneDocumentInReadingOrder_AcrossEditsAndMerges()
     {
-        using var corpus = TempCorpus.WithPolicyNotes();
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
         await using var engine = await corpus.OpenAsync();
         void Check()
         {

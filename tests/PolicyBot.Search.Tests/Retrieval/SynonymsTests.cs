@@ -1,3 +1,4 @@
+using PolicyBot.Testing.Corpus;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Analysis;
 using PolicyBot.Search.Retrieval;
@@ -66,7 +67,7 @@ public sealed class SynonymsTests
     [Fact]
     public async Task Search_WordAndOneWordSynonyms_ScoreAsOneTerm()
     {
-        using var corpus = new TempCorpus();
+        using var corpus = new TestCorpus();
         corpus.Write("synonyms.txt", "fund, budget\n");
         // Same length, same number of fund-or-budget words: one says it twice, the other once in each form.
         corpus.Write("a.md", "---\ntitle: Harbour\nsource: s\nkind: note\n---\n# Harbour\n\nThe harbour fund pays for sensors and the fund pays for divers today.\n");
