@@ -58,7 +58,8 @@ internal sealed partial class DiscordBot
         var count = _options.ShardCount ?? Math.Max(1, gatewayBot.Shards);
         if (_options.ShardId is { } only && only >= count)
         {
-            throw new GatewayFatalException($"POLICYBOT_SHARD_ID={only} is not below the shard count {count}; set POLICYBOT_SHARD_ID to 0..{count - 1}.");
+            var shardSetting = _options.SettingName(nameof(DiscordOptions.ShardId));
+            throw new GatewayFatalException($"{shardSetting}={only} is not below the shard count {count}; set {shardSetting} to 0..{count - 1}.");
         }
 
         IReadOnlyList<int> ids = _options.ShardId is { } id ? [id] : Enumerable.Range(0, count).ToList();
@@ -73,7 +74,7 @@ internal sealed partial class DiscordBot
             foreach (var shardId in ids)
             {
                 var client = new GatewayClient(
-                    TuneGateway(new GatewayClientOptions { Token = _options.Token, Intents = _options.Intents, ShardId = shardId, ShardCount = count }),
+                    TuneGateway(new GatewayClientOptions { Token = _options.Token, Intents = _options.Intents, ShardId = shardId, ShardCount = count, SettingName = _options.SettingName }),
                     _transportFactory,
                     gate,
                     _adapter.HandleDispatchAsync,
@@ -132,6 +133,7 @@ internal sealed partial class DiscordBotService(
     DiscordBot bot,
     DiscordConnectionState state,
     IHostApplicationLifetime lifetime,
+    Microsoft.Extensions.Options.IOptions<DiscordOptions> options,
     ILogger<DiscordBotService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -150,7 +152,7 @@ internal sealed partial class DiscordBotService(
         }
         catch (DiscordHttpException ex) when (ex.Status == HttpStatusCode.Unauthorized)
         {
-            Fatal("Discord rejected the bot token (HTTP 401): set DISCORD_TOKEN to the bot token from the Developer Portal (Bot page).", ex);
+            Fatal($"Discord rejected the bot token (HTTP 401): set {options.Value.SettingName(nameof(DiscordOptions.Token))} to the bot token from the Developer Portal (Bot page).", ex);
         }
         catch (Exception ex)
         {

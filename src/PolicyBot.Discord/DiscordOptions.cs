@@ -19,6 +19,13 @@ public sealed class DiscordOptions
 
     public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
+    /// <summary>
+    /// How an operator message names one of these options (by property name, e.g. <c>nameof(Token)</c>): the host,
+    /// which alone knows its configuration keys, maps it to the key the operator sets; on its own the library names
+    /// the typed option (<c>DiscordOptions.Token</c>). Not bound from configuration.
+    /// </summary>
+    public Func<string, string> SettingName { get; set; } = static property => nameof(DiscordOptions) + "." + property;
+
     /// <summary>How long questions are kept (the audit retention), for the notice in /about.</summary>
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(90);
 

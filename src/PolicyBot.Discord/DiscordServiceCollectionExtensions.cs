@@ -31,8 +31,9 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DiscordMetrics>(sp => new DiscordMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DiscordConnectionState>();
+        DiscordHttp.Add(services);
         services.TryAddSingleton(sp => new DiscordRestClient(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(DiscordHttp.ClientName),
             sp.GetRequiredService<IOptions<DiscordOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<DiscordRestClient>(),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Discord.Rest;
 
@@ -44,7 +45,7 @@ public static class DiscordSetup
 
         if (options.ApplicationId is null)
         {
-            await output.WriteLineAsync("DISCORD_APPLICATION_ID is not set: put the application id from the Developer Portal in the environment or .env.").ConfigureAwait(false);
+            await output.WriteLineAsync($"{options.SettingName(nameof(DiscordOptions.ApplicationId))} is not set: configure the application id from the Developer Portal.").ConfigureAwait(false);
             return 2;
         }
 
@@ -73,7 +74,11 @@ public static class DiscordSetup
         }
 
         using var metrics = new DiscordMetrics();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        // The same client the bot uses (IHttpClientFactory, the resilience pipeline, no request logging).
+        var services = new ServiceCollection().AddLogging();
+        DiscordHttp.Add(services);
+        await using var provider = services.BuildServiceProvider();
+        using var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(DiscordHttp.ClientName);
         var rest = new DiscordRestClient(http, options, TimeProvider.System, NullLogger.Instance, metrics);
         try
         {
@@ -86,7 +91,8 @@ public static class DiscordSetup
         }
         catch (DiscordHttpException ex)
         {
-            var hint = ex.Status == HttpStatusCode.Unauthorized ? " Check DISCORD_TOKEN." : ex.Status == HttpStatusCode.Forbidden ? " Check DISCORD_APPLICATION_ID and that the bot is in the guild." : "";
+            var hint = ex.Status == HttpStatusCode.Unauthorized ? $" Check {options.SettingName(nameof(DiscordOptions.Token))}."
+                : ex.Status == HttpStatusCode.Forbidden ? $" Check {options.SettingName(nameof(DiscordOptions.ApplicationId))} and that the bot is in the guild." : "";
             await output.WriteLineAsync(ex.Message + hint).ConfigureAwait(false);
             return 1;
         }

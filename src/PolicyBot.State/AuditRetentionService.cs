@@ -31,6 +31,11 @@ public sealed partial class AuditRetentionService(
                 {
                     var removed = await store.PruneAsync(cutoff, stoppingToken).ConfigureAwait(false);
                     LogPruned(logger, removed, cutoff);
+                    if (removed > 0)
+                    {
+                        // A big delete leaves dead rows and stale statistics behind.
+                        await store.OptimizeAsync(stoppingToken).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

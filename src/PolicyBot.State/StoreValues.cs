@@ -11,6 +11,13 @@ internal static class StoreValues
     /// <summary>Rows per page when reading the audit trail.</summary>
     public const int AuditPageSize = 500;
 
+    /// <summary>
+    /// Which audit rows are coverage gaps (<see cref="AuditSelection.CoverageGaps"/>), in SQL both dialects read. The
+    /// partial indexes of schema version 5 are declared with this very expression: SQLite uses a partial index only when
+    /// the query repeats its WHERE term, so queries must use this constant, unchanged.
+    /// </summary>
+    public const string CoverageGapCondition = "(outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'))";
+
     /// <summary>Float slack for the token bucket, so 0.1 × 10 s still makes one token.</summary>
     public const double TokenEpsilon = 1e-9;
 

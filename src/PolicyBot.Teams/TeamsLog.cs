@@ -5,8 +5,8 @@ namespace PolicyBot.Teams;
 /// <summary>Source-generated log messages for the Teams adapter. Tokens and secrets are never arguments.</summary>
 internal static partial class TeamsLog
 {
-    [LoggerMessage(1, LogLevel.Warning, "Teams auth is DISABLED: no TEAMS_APP_ID is configured, so requests without an Authorization header are accepted from loopback callers only. Never run like this in production.")]
-    public static partial void AuthDisabled(ILogger logger);
+    [LoggerMessage(1, LogLevel.Warning, "Teams auth is DISABLED: no {AppIdSetting} is configured, so requests without an Authorization header are accepted from loopback callers only. Never run like this in production.")]
+    public static partial void AuthDisabled(ILogger logger, string appIdSetting);
 
     [LoggerMessage(2, LogLevel.Debug, "Rejected inbound request with 401: {Reason}")]
     public static partial void AuthRejected(ILogger logger, string reason);

@@ -8,7 +8,7 @@ public enum TeamsAppType
     /// <summary>Outbound tokens come from the <c>botframework.com</c> tenant (deprecated for new bots after July 2025).</summary>
     MultiTenant,
 
-    /// <summary>Outbound tokens come from the bot's own tenant (<c>TEAMS_TENANT_ID</c>).</summary>
+    /// <summary>Outbound tokens come from the bot's own tenant (<see cref="TeamsOptions.TenantId"/>).</summary>
     SingleTenant,
 }
 
@@ -25,6 +25,13 @@ public sealed class TeamsOptions
 
     /// <summary>The Microsoft App ID. Empty needs <see cref="LocalMode"/> (auth disabled, loopback only).</summary>
     public string? AppId { get; set; }
+
+    /// <summary>
+    /// How an operator message names one of these options (by property name, e.g. <c>nameof(AppId)</c>): the host,
+    /// which alone knows its configuration keys, maps it to the key the operator sets; on its own the library names
+    /// the typed option (<c>TeamsOptions.AppId</c>). Not bound from configuration.
+    /// </summary>
+    public Func<string, string> SettingName { get; set; } = static property => nameof(TeamsOptions) + "." + property;
 
     /// <summary>
     /// The explicit switch for running without an app id: unauthenticated requests are accepted, from loopback only

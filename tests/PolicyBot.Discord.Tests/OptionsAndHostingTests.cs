@@ -103,6 +103,56 @@ public sealed class OptionsAndHostingTests
     }
 
     [Fact]
+    public async Task AddPolicyBotDiscord_EveryLogAtTrace_NeverCarriesTheTokenOrAnAuthorizationHeader()
+    {
+        // The host's own wiring (IHttpClientFactory, the resilience pipeline, the adapter) with every category at
+        // Trace: an earlier move to the factory leaked the bot token through the factory's request logging.
+        var time = new AcceleratedTimeProvider(20);
+        await using var fake = await FakeDiscord.StartAsync(time);
+        var logs = new CapturingLoggerProvider();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+        await RegisterCoreAsync(builder.Services);
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddPolicyBotDiscord(Config(("Token", FakeDiscord.Token), ("ApplicationId", FakeDiscord.ApplicationId), ("ApiBaseUrl", fake.ApiBaseUrl)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var connection = await fake.NextConnectionAsync();
+            var state = host.Services.GetRequiredService<DiscordConnectionState>();
+            await BotHarness.WaitUntilAsync(() => state.IsConnected);
+            var rest = host.Services.GetRequiredService<DiscordRestClient>();
+
+            // 5xx twice (the pipeline's retries), then a 429 (our protocol), then a plain success.
+            fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(500, 0, "boom"));
+            fake.InjectFor("POST", "/channels/9/messages", FakeResponse.Error(503, 0, "busy"));
+            await rest.CreateMessageAsync("9", new PolicyBot.Discord.Protocol.MessageParams { Content = "after two 5xx" }, CancellationToken.None);
+            fake.InjectFor("POST", "/channels/8/messages", FakeResponse.RateLimited(0.2));
+            await rest.CreateMessageAsync("8", new PolicyBot.Discord.Protocol.MessageParams { Content = "after a 429" }, CancellationToken.None);
+            // An interaction (its token travels in the callback and webhook URLs), answered by the bot.
+            var interaction = fake.NewInteraction(2, new System.Text.Json.Nodes.JsonObject { ["name"] = "about", ["type"] = 1 });
+            var interactionToken = interaction["token"]!.GetValue<string>();
+            await connection.DispatchAsync("INTERACTION_CREATE", interaction);
+            await BotHarness.WaitUntilAsync(() => fake.Requests.Any(r => r.Path.Contains("/callback", StringComparison.Ordinal)));
+
+            Assert.Equal(3, fake.Requests.Count(r => r.Path == "/channels/9/messages"));
+            Assert.All(fake.Requests.Where(r => r.Path.StartsWith("/channels/", StringComparison.Ordinal)), r => Assert.Equal("Bot " + FakeDiscord.Token, r.Header("Authorization")));
+            var everything = logs.AllText;
+            Assert.Contains(logs.Entries, e => e.Text.Contains("/channels/9/messages with 500; retry 1", StringComparison.Ordinal)); // the retries were logged
+            Assert.Contains(logs.Entries, e => e.Level == LogLevel.Trace || e.Level == LogLevel.Debug); // Trace really was on
+            Assert.DoesNotContain(FakeDiscord.Token, everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(FakeDiscord.Token.Split('.')[2], everything, StringComparison.Ordinal); // not even the secret part
+            Assert.DoesNotContain(interactionToken, everything, StringComparison.Ordinal);
+            Assert.DoesNotContain("Authorization", everything, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task Tokens_NeverInLogsOrExceptions()
     {
         await using var h = await BotHarness.CreateAsync();
@@ -141,5 +191,6 @@ public sealed class OptionsAndHostingTests
         services.AddSingleton<IFeedbackSink>(sp => sp.GetRequiredService<SqliteBotStore>());
         services.AddSingleton<IServerSettingsStore>(sp => sp.GetRequiredService<SqliteBotStore>());
         services.AddSingleton<IExpiringCache>(sp => sp.GetRequiredService<SqliteBotStore>());
+        services.AddSingleton<IWatchStore>(sp => sp.GetRequiredService<SqliteBotStore>());
     }
 }

@@ -15,7 +15,7 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
     private static readonly DateTimeOffset T0 = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
     /// <summary>Every schema version this build knows, in order (both dialects share the numbering).</summary>
-    private static readonly int[] KnownVersions = [1, 2, 3, 4];
+    private static readonly int[] KnownVersions = [1, 2, 3, 4, 5];
 
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(2));
     private readonly List<IBotStore> _stores = [];
@@ -52,6 +52,9 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
 
     /// <summary>The rows of <c>schema_migrations</c>, read without the store.</summary>
     protected abstract Task<IReadOnlyList<int>> ReadMigrationVersionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The planner's estimate of the audit table's rows (-1 before any statistics), read without the store.</summary>
+    protected abstract Task<long> ReadAuditRowEstimateAsync(CancellationToken cancellationToken);
 
     /// <summary>All feedback rows, linked or not, read without the store.</summary>
     protected abstract Task<long> CountFeedbackRowsAsync(CancellationToken cancellationToken);
@@ -109,6 +112,7 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
             AnswerText = "The corpus does not cover Article 5 yet.",
             SuggestedTopics = ["hosting", "EU AI Act"],
             Confidence = "Low",
+            MainTerms = "articl prohibit",
         };
         var sparse = new AuditRecord
         {
@@ -594,5 +598,6 @@ public abstract partial class BotStoreContractTests : IAsyncLifetime
         Assert.Equal(expected.AnswerText, actual.AnswerText);
         Assert.Equal(expected.SuggestedTopics, actual.SuggestedTopics);
         Assert.Equal(expected.Confidence, actual.Confidence);
+        Assert.Equal(expected.MainTerms, actual.MainTerms);
     }
 }

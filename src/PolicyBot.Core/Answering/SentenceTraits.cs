@@ -50,8 +50,10 @@ public static partial class SentenceTraits
     public static bool IsAboutTheNote(string sentence)
     {
         ArgumentNullException.ThrowIfNull(sentence);
-        return AboutTheNote().IsMatch(sentence);
+        return AboutTheNoteMemo.Get(sentence);
     }
+
+    private static readonly PolicyBot.Core.Text.BoundedMemo<bool> AboutTheNoteMemo = new(s => AboutTheNote().IsMatch(s), capacity: 8192);
 
     /// <summary>A sentence that opens by pointing back ("This…", "It…", "The initiative…", "They…"), so it needs the sentence before it.</summary>
     public static bool NeedsAntecedent(string sentence)

@@ -5,7 +5,7 @@ namespace PolicyBot.Core.Commands;
 /// <summary>What every platform tells users about logging: one wording, with the configured retention.</summary>
 public static class PrivacyNotice
 {
-    /// <summary>The audit retention from a <c>POLICYBOT_AUDIT_DAYS</c> value (default 90 days; 0 = kept until deleted).</summary>
+    /// <summary>The audit retention from a days value as configured (default 90 days; 0 = kept until deleted).</summary>
     public static TimeSpan RetentionFrom(string? auditDays) =>
         int.TryParse(auditDays, NumberStyles.None, CultureInfo.InvariantCulture, out var days) ? TimeSpan.FromDays(days) : TimeSpan.FromDays(90);
 

@@ -20,6 +20,7 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
     private readonly IQuestionAnswerer _inner;
     private readonly ICorpusCatalog _catalog;
     private readonly IBotStore? _store;
+    private readonly IQuestionTerms _terms;
     private readonly UserIdHasher _hasher;
     private readonly IQuestionRateLimiter _limiter;
     private readonly OperationsOptions _options;
@@ -34,6 +35,7 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
         IQuestionAnswerer inner,
         ICorpusCatalog catalog,
         IBotStore? store,
+        IQuestionTerms terms,
         UserIdHasher hasher,
         IQuestionRateLimiter limiter,
         OperationsOptions options,
@@ -43,6 +45,7 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(terms);
         ArgumentNullException.ThrowIfNull(hasher);
         ArgumentNullException.ThrowIfNull(limiter);
         ArgumentNullException.ThrowIfNull(options);
@@ -52,6 +55,7 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
         _inner = inner;
         _catalog = catalog;
         _store = store;
+        _terms = terms;
         _hasher = hasher;
         _limiter = limiter;
         _options = options;
@@ -185,6 +189,7 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
         }
 
         var context = question.Context;
+        var text = TextCut.Clip(question.Text ?? "", MaxAuditedQuestionChars);
         var record = new AuditRecord
         {
             AnswerId = answer.Id,
@@ -193,7 +198,7 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
             ServerId = context.ServerId,
             ChannelId = context.ChannelId,
             UserHash = _hasher.Hash(context.UserId),
-            Question = TextCut.Clip(question.Text ?? "", MaxAuditedQuestionChars),
+            Question = text,
             Outcome = answer.Outcome,
             Reason = answer.Reason,
             CitedPassageIds = answer.Citations.Select(c => c.PassageId).ToList(),
@@ -201,9 +206,14 @@ public sealed partial class OperatedAnswerer : IQuestionAnswerer, IDisposable
             LatencyMs = elapsed.TotalMilliseconds,
             AnswerText = answer.Text,
             SuggestedTopics = answer.SuggestedTopics,
+            Confidence = answer.Confidence?.ToString(),
         };
         try
         {
+            // The grouping key of the coverage-gaps page, computed once here rather than on every page view.
+            // Refusals were never searched: they have none.
+            record = answer.Outcome == AnswerOutcome.Refused ? record : record with { MainTerms = _terms.MainTerms(text) };
+
             // The audit write finishes even when the asker has gone: the question was asked.
             await _store.RecordQuestionAsync(record, CancellationToken.None).ConfigureAwait(false);
         }

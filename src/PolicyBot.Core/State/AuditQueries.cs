@@ -11,7 +11,7 @@ public interface IAuditQueries
     /// <summary>Questions per UTC day, platform and outcome, asked on the days from <paramref name="first"/> up to (not including) <paramref name="end"/>; counted by the database.</summary>
     Task<IReadOnlyList<AuditDayCount>> CountAuditByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
 
-    /// <summary>Reactions per UTC day (of the question rated), platform and reaction, on questions asked on the days [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    /// <summary>Reactions per UTC day (of the question rated), platform (the reaction's) and reaction, on questions asked on the days [<paramref name="first"/>, <paramref name="end"/>).</summary>
     Task<IReadOnlyList<FeedbackDayCount>> CountFeedbackByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken);
 
     /// <summary>The latency of every answered or abstained question asked on the days [<paramref name="first"/>, <paramref name="end"/>) (refusals never searched).</summary>
@@ -21,11 +21,28 @@ public interface IAuditQueries
     Task<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditFilter filter, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Coverage gaps asked in [<paramref name="from"/>, <paramref name="to"/>) — abstentions and low-confidence answers
+    /// (<see cref="AuditSelection.CoverageGaps"/>) — grouped by their stored <see cref="AuditRecord.MainTerms"/> in the
+    /// database: the <paramref name="top"/> biggest groups (most asked, then most recently asked), each with its newest
+    /// <paramref name="samples"/> questions.
+    /// </summary>
+    Task<CoverageGaps> GroupCoverageGapsAsync(DateTimeOffset from, DateTimeOffset to, int top, int samples, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Reactions recorded at [<paramref name="from"/>, <paramref name="to"/>) (null: unbounded), in the order they were
     /// recorded, at most <paramref name="limit"/> (the oldest first), whether or not their question was audited.
     /// </summary>
     Task<IReadOnlyList<Feedback>> QueryFeedbackAsync(DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>What <see cref="IAuditQueries.GroupCoverageGapsAsync"/> found: all gap questions and groups in the range, and the biggest groups.</summary>
+public sealed record CoverageGaps(int Questions, int GroupCount, IReadOnlyList<CoverageGapGroup> Groups);
+
+/// <summary>One group of gap questions sharing their main terms.</summary>
+public sealed record CoverageGapGroup(string Terms, int Asked, int Abstained, int LowConfidence, DateTimeOffset LastAsked, IReadOnlyList<CoverageGapSample> Newest);
+
+/// <summary>One question of a group, newest first: what was asked and the topics the bot named instead.</summary>
+public sealed record CoverageGapSample(string Question, DateTimeOffset At, IReadOnlyList<string> SuggestedTopics);
 
 public readonly record struct AuditDayCount(DateOnly Day, string Platform, AnswerOutcome Outcome, int Count);
 

@@ -15,11 +15,26 @@ public interface IBotStore : IFeedbackSink, IServerSettingsStore, ISecretStore, 
     /// <summary>Records one question and what the bot did with it.</summary>
     Task RecordQuestionAsync(AuditRecord record, CancellationToken cancellationToken);
 
+    /// <summary>Records many questions in one transaction (bulk loads: <c>policybot bench --admin</c>, imports); returns how many were new.</summary>
+    Task<int> RecordQuestionsAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Computes and stores the main terms of up to <paramref name="limit"/> searched records that have none (written
+    /// before schema version 5); returns how many it filled, 0 when none is left.
+    /// </summary>
+    Task<int> FillMainTermsAsync(Text.IQuestionTerms terms, int limit, CancellationToken cancellationToken);
+
     /// <summary>Audit records at or after <paramref name="since"/>, oldest first, with linked feedback.</summary>
     IAsyncEnumerable<AuditRecord> ReadAuditAsync(DateTimeOffset? since, CancellationToken cancellationToken);
 
     /// <summary>Deletes audit records and their feedback older than <paramref name="olderThan"/>; returns how many records went.</summary>
     Task<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Refreshes the planner's statistics of the audit trail and, on PostgreSQL, vacuums it (so index-only scans skip
+    /// the heap): what the database wants after a bulk load or a big prune. Called by the daily retention round.
+    /// </summary>
+    Task OptimizeAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes one token from the named bucket (capacity <paramref name="capacity"/>, refilled at
@@ -75,6 +90,13 @@ public sealed record AuditRecord
 
     /// <summary>How well the evidence covered the question ("Low", "Medium", "High"), when the engine reports it; null for abstentions and refusals.</summary>
     public string? Confidence { get; init; }
+
+    /// <summary>
+    /// The question's main terms (<see cref="Text.IQuestionTerms"/>), computed when it was recorded — the coverage-gap
+    /// grouping key. Null for refusals (never searched) and for records written before schema version 5 until the
+    /// start-up backfill reaches them.
+    /// </summary>
+    public string? MainTerms { get; init; }
 
     /// <summary>Feedback linked to this answer (filled when reading).</summary>
     public IReadOnlyList<Feedback> Feedback { get; init; } = [];

@@ -25,6 +25,9 @@ internal sealed class GatewayClientOptions
 
     /// <summary>A connection that lived this long resets the backoff.</summary>
     public TimeSpan HealthyConnection { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How fatal-close messages name a setting (<see cref="DiscordOptions.SettingName"/>).</summary>
+    public Func<string, string> SettingName { get; init; } = static property => nameof(DiscordOptions) + "." + property;
 }
 
 /// <summary>
@@ -129,7 +132,7 @@ internal sealed partial class GatewayClient
 
             if (outcome.Action == ReconnectAction.Fatal)
             {
-                var fatal = new GatewayFatalException(outcome.CloseCode ?? 0);
+                var fatal = new GatewayFatalException(outcome.CloseCode ?? 0, _options.SettingName);
                 Log.FatalClose(_logger, _options.ShardId, outcome.CloseCode ?? 0, fatal.Message);
                 throw fatal;
             }

@@ -35,16 +35,18 @@ internal static class GatewayCloseCodes
     };
 
     /// <summary>Tells the operator what to fix for a fatal close code.</summary>
-    public static string OperatorMessage(int code) => code switch
+    /// <param name="code">The close code.</param>
+    /// <param name="setting">Names a <see cref="DiscordOptions"/> property as the operator configures it (<see cref="DiscordOptions.SettingName"/>).</param>
+    public static string OperatorMessage(int code, Func<string, string> setting) => code switch
     {
         (int)GatewayCloseCode.AuthenticationFailed =>
-            "Discord rejected the bot token (close 4004, authentication failed): invalid bot token. Set DISCORD_TOKEN to the token from the Developer Portal (Bot page), without the 'Bot ' prefix.",
+            $"Discord rejected the bot token (close 4004, authentication failed): invalid bot token. Set {setting(nameof(DiscordOptions.Token))} to the token from the Developer Portal (Bot page), without the 'Bot ' prefix.",
         (int)GatewayCloseCode.InvalidShard =>
-            "Discord rejected the shard (close 4010, invalid shard): check POLICYBOT_SHARD_ID is below POLICYBOT_SHARD_COUNT, or use 'auto'.",
+            $"Discord rejected the shard (close 4010, invalid shard): check {setting(nameof(DiscordOptions.ShardId))} is below {setting(nameof(DiscordOptions.ShardCount))}, or use 'auto'.",
         (int)GatewayCloseCode.ShardingRequired =>
-            "Discord requires sharding (close 4011): the bot is in too many guilds for one shard. Set POLICYBOT_SHARD_COUNT=auto (or the count /gateway/bot recommends) and run the shards.",
+            $"Discord requires sharding (close 4011): the bot is in too many guilds for one shard. Set {setting(nameof(DiscordOptions.ShardCount))}=auto (or the count /gateway/bot recommends) and run the shards.",
         (int)GatewayCloseCode.InvalidApiVersion =>
-            "Discord rejected the gateway API version (close 4012, invalid API version): PolicyBot speaks v10; check DISCORD_API_BASE_URL ends with /api/v10.",
+            $"Discord rejected the gateway API version (close 4012, invalid API version): PolicyBot speaks v10; check {setting(nameof(DiscordOptions.ApiBaseUrl))} ends with /api/v10.",
         (int)GatewayCloseCode.InvalidIntents =>
             "Discord rejected the intents (close 4013, invalid intents): the intents bit field is invalid; this is a PolicyBot bug, please report it.",
         (int)GatewayCloseCode.DisallowedIntents =>
@@ -56,8 +58,8 @@ internal static class GatewayCloseCodes
 /// <summary>A gateway close that reconnecting cannot fix; <see cref="Exception.Message"/> says what the operator must do.</summary>
 public sealed class GatewayFatalException : Exception
 {
-    public GatewayFatalException(int closeCode)
-        : base(GatewayCloseCodes.OperatorMessage(closeCode))
+    public GatewayFatalException(int closeCode, Func<string, string> setting)
+        : base(GatewayCloseCodes.OperatorMessage(closeCode, setting))
     {
         CloseCode = closeCode;
     }

@@ -12,7 +12,9 @@ namespace PolicyBot.Discord.Rest;
 /// <summary>
 /// The REST API client: <c>Authorization: Bot</c>, the required User-Agent, per-route buckets learnt from
 /// <c>X-RateLimit-*</c> headers (keyed by bucket + top-level resource), 429 <c>retry_after</c> and global pauses,
-/// bounded 5xx retries with backoff, pre-emptive global pacing (50/s; interaction callbacks exempt), typed errors.
+/// pre-emptive global pacing (50/s; interaction callbacks exempt), typed errors. Those are the Discord protocol and
+/// hand-written here (no served library implements Discord's bucket protocol on HttpClient); the generic retries of
+/// 5xx and transport failures are the HTTP client's resilience pipeline (<see cref="DiscordHttp"/>).
 /// </summary>
 internal sealed partial class DiscordRestClient
 {
@@ -20,12 +22,12 @@ internal sealed partial class DiscordRestClient
     /// <summary>Discord allows 50 requests/s per bot.</summary>
     public const int GlobalRequestsPerSecond = 50;
     private const int MaxRateLimitRetries = 4;
-    private const int MaxServerErrorRetries = 3;
     private static readonly TimeSpan ResetMargin = TimeSpan.FromMilliseconds(50);
 
     private readonly HttpClient _http;
     private readonly string _baseUrl;
     private readonly string _token;
+    private readonly string _tokenSetting;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DiscordMetrics _metrics;
@@ -34,7 +36,6 @@ internal sealed partial class DiscordRestClient
     private readonly Queue<DateTimeOffset> _globalWindow = new();
     private readonly SemaphoreSlim _globalLock = new(1, 1);
     private readonly TaskCompletionSource<DiscordHttpException> _unauthorized = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Random _random = new();
     private DateTimeOffset _globalPauseUntil;
     private int _globalInFlight;
 
@@ -43,6 +44,7 @@ internal sealed partial class DiscordRestClient
         _http = http;
         _baseUrl = options.ApiBaseUrl.TrimEnd('/');
         _token = options.Token;
+        _tokenSetting = options.SettingName(nameof(DiscordOptions.Token));
         _time = time;
         _logger = logger;
         _metrics = metrics;
@@ -90,7 +92,7 @@ internal sealed partial class DiscordRestClient
         => await SendAsync<T>(method, path, body, cancellationToken).ConfigureAwait(false)
            ?? throw new DiscordHttpException(HttpStatusCode.OK, null, "empty response body", method.Method, Route.Parse(method, path).Template);
 
-    /// <summary>Sends one request through the rate limiter; retries 429 and 5xx; throws <see cref="DiscordHttpException"/> otherwise.</summary>
+    /// <summary>Sends one request through the rate limiter; retries 429 (5xx and transport failures are retried by the HTTP client's pipeline); throws <see cref="DiscordHttpException"/> otherwise.</summary>
     public async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         var route = Route.Parse(method, path);
@@ -101,14 +103,12 @@ internal sealed partial class DiscordRestClient
 
         var payload = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), DiscordJson.Options);
         var rateLimited = 0;
-        var serverErrors = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var bucket = await AcquireBucketAsync(route, cancellationToken).ConfigureAwait(false);
             HttpResponseMessage? response = null;
             var globalSlot = false;
-            TimeSpan retryDelay;
             try
             {
                 await WaitForBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
@@ -120,6 +120,13 @@ internal sealed partial class DiscordRestClient
 
                 using var request = new HttpRequestMessage(method, _baseUrl + path);
                 request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+                request.Options.Set(DiscordHttp.RouteTemplate, route.Template);
+                if (route.IsInteractionCallback)
+                {
+                    // A callback that timed out may have been applied: it is never sent twice.
+                    request.Options.Set(DiscordHttp.NotRetryable, true);
+                }
+
                 if (route.NeedsBotToken)
                 {
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _token);
@@ -135,18 +142,11 @@ internal sealed partial class DiscordRestClient
                 {
                     response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+                catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
                 {
-                    // A timeout or dropped connection: the request may or may not have been applied. Retry only what is
-                    // safe to repeat (interaction callbacks are not; message creates carry a nonce).
-                    if (route.IsInteractionCallback || ++serverErrors > MaxServerErrorRetries)
-                    {
-                        throw new DiscordHttpException($"Discord {method.Method} {route.Template} failed: {ex.GetType().Name}", ex);
-                    }
-
-                    retryDelay = ServerErrorDelay(serverErrors);
-                    Log.TransportRetry(_logger, method.Method, route.Template, serverErrors, retryDelay);
-                    goto Retry;
+                    // A timeout or dropped connection that the pipeline's retries did not cure (or a callback, which
+                    // is never repeated): the request may or may not have been applied.
+                    throw new DiscordHttpException($"Discord {method.Method} {route.Template} failed: {ex.GetType().Name}", ex);
                 }
 
                 UpdateBucket(route, bucket, response);
@@ -189,17 +189,10 @@ internal sealed partial class DiscordRestClient
                     continue;
                 }
 
-                if ((int)response.StatusCode >= 500 && !route.IsInteractionCallback && ++serverErrors <= MaxServerErrorRetries)
-                {
-                    retryDelay = ServerErrorDelay(serverErrors);
-                    Log.ServerErrorRetry(_logger, method.Method, route.Template, (int)response.StatusCode, serverErrors, retryDelay);
-                    goto Retry;
-                }
-
                 var exception = Error(response.StatusCode, error, method, route);
                 if (response.StatusCode == HttpStatusCode.Unauthorized && route.NeedsBotToken)
                 {
-                    Log.TokenRejected(_logger, method.Method, route.Template);
+                    Log.TokenRejected(_logger, method.Method, route.Template, _tokenSetting);
                     _unauthorized.TrySetResult(exception);
                 }
 
@@ -215,9 +208,6 @@ internal sealed partial class DiscordRestClient
                 response?.Dispose();
                 bucket.Lock.Release();
             }
-
-        Retry:
-            await Task.Delay(retryDelay, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -242,9 +232,6 @@ internal sealed partial class DiscordRestClient
             return null;
         }
     }
-
-    private TimeSpan ServerErrorDelay(int attempt)
-        => TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1) * (1 + _random.NextDouble()));
 
     private async Task<Bucket> AcquireBucketAsync(Route route, CancellationToken cancellationToken)
     {
@@ -392,14 +379,8 @@ internal sealed partial class DiscordRestClient
         [LoggerMessage(101, LogLevel.Warning, "Discord rate-limited {Method} {Route} (scope {Scope}, global {Global}); retrying in {RetryAfter} s")]
         public static partial void RateLimited(ILogger logger, string method, string route, string scope, double retryAfter, bool global);
 
-        [LoggerMessage(102, LogLevel.Warning, "Discord answered {Method} {Route} with {Status}; retry {Attempt} in {Delay}")]
-        public static partial void ServerErrorRetry(ILogger logger, string method, string route, int status, int attempt, TimeSpan delay);
-
-        [LoggerMessage(103, LogLevel.Warning, "Discord request {Method} {Route} did not complete; retry {Attempt} in {Delay}")]
-        public static partial void TransportRetry(ILogger logger, string method, string route, int attempt, TimeSpan delay);
-
-        [LoggerMessage(104, LogLevel.Critical, "Discord rejected the bot token (HTTP 401 on {Method} {Route}): check DISCORD_TOKEN. No further REST calls will be made with it.")]
-        public static partial void TokenRejected(ILogger logger, string method, string route);
+        [LoggerMessage(104, LogLevel.Critical, "Discord rejected the bot token (HTTP 401 on {Method} {Route}): check {TokenSetting}. No further REST calls will be made with it.")]
+        public static partial void TokenRejected(ILogger logger, string method, string route, string tokenSetting);
     }
 }
 

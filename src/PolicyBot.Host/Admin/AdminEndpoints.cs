@@ -108,7 +108,8 @@ internal static partial class AdminEndpoints
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             if (context.Request.Path.StartsWithSegments("/admin", StringComparison.Ordinal))
             {
-                headers.CacheControl = "no-store";
+                // What antiforgery sets on the pages with a form anyway (any other value makes it log a warning per view).
+                headers.CacheControl = "no-cache, no-store";
             }
 
             return next(context);
@@ -161,8 +162,8 @@ internal static partial class AdminEndpoints
         pages.MapGet("/gaps", async (HttpContext context, IAntiforgery antiforgery, IBotStore store, TimeProvider clock, string? days, CancellationToken ct) =>
         {
             var range = DayRange.Ending(clock.GetUtcNow(), days);
-            var records = await store.QueryAuditAsync(new AuditFilter { Selection = AuditSelection.CoverageGaps, From = range.From, To = range.To, Limit = GapGroup.Window, IncludeFeedback = false }, ct);
-            return Page(context, antiforgery, "Coverage gaps", "/admin/gaps", AdminPages.Gaps(range, GapGroup.Group(records, 50), records.Count));
+            var gaps = await store.GroupCoverageGapsAsync(range.From, range.To, GapGroup.Top, GapGroup.Samples, ct);
+            return Page(context, antiforgery, "Coverage gaps", "/admin/gaps", AdminPages.Gaps(range, gaps.Groups.Select(GapGroup.From).ToList(), gaps.Questions, gaps.GroupCount));
         });
         pages.MapGet("/feedback", async (HttpContext context, IAntiforgery antiforgery, IBotStore store, LiveIndex live, TimeProvider clock, string? days, string? platform, CancellationToken ct) =>
         {

@@ -89,12 +89,12 @@ internal static class AdminPages
         return html.ToMarkup();
     }
 
-    public static Markup Gaps(DayRange range, IReadOnlyList<GapGroup> groups, int questions)
+    public static Markup Gaps(DayRange range, IReadOnlyList<GapGroup> groups, int questions, int groupCount)
     {
         ArgumentNullException.ThrowIfNull(groups);
         var html = new HtmlWriter();
         RangeLinks(html, "/admin/gaps", range, null);
-        html.Write($"""<p class="hint">{questions} questions the bot abstained on or answered with low confidence (newest {GapGroup.Window} at most), grouped by their main terms: the analysed words without stop words, up to four — the same grouping as <code>policybot report</code>.</p>""");
+        html.Write($"""<p class="hint"><span id="gap-questions">{questions}</span> questions the bot abstained on or answered with low confidence, in <span id="gap-groups">{groupCount}</span> groups of the same main terms (the analysed words without stop words, up to four — the same grouping as <code>policybot report</code>){(groupCount > groups.Count ? new HtmlWriter().Write($"; the {groups.Count} biggest are shown").ToMarkup() : Markup.Empty)}. Examples and closest topics come from each group's newest {GapGroup.Samples} questions.</p>""");
         if (groups.Count == 0)
         {
             html.Write($"""<p class="empty">No coverage gaps in this range.</p>""");
@@ -174,8 +174,7 @@ internal static class AdminPages
         html.Write($"""<table class="corpus"><thead><tr><th>Document</th><th>Kind</th><th>Jurisdictions</th><th>Topics</th><th>Published / as of</th><th>Passages</th><th>Last indexed</th></tr></thead><tbody>""");
         foreach (var d in documents.OrderBy(d => d.Path, StringComparer.Ordinal))
         {
-            var published = DateOnly.TryParseExact(d.Published, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var p) ? p : (DateOnly?)null;
-            var stale = published is { } date && date < staleBefore;
+            var stale = IsStale(d.Published, staleBefore);
             html.Write($"""<tr class="document{(stale ? new Markup(" stale") : Markup.Empty)}"><td>""");
             if (Uri.TryCreate(d.Source, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
             {
@@ -219,6 +218,11 @@ internal static class AdminPages
         }
 
         html.Write($"""<section class="result" data-outcome="{answer.Outcome.ToString().ToLowerInvariant()}"><h2>{(answer.Answered ? "Answer" : answer.Outcome == AnswerOutcome.Abstained ? "Abstained" : "Refused")}</h2><p class="answer"><bdi>{answer.Text}</bdi></p>""");
+        if (answer.Confidence is { } confidence)
+        {
+            html.Write($"""<p class="confidence" data-confidence="{confidence.ToString().ToLowerInvariant()}">Confidence: <b>{confidence.ToString().ToLowerInvariant()}</b> — {ConfidenceMeaning(confidence)}</p>""");
+        }
+
         if (answer.Reason is { } reason)
         {
             html.Write($"""<p class="reason">Reason: {reason}</p>""");
@@ -260,6 +264,33 @@ internal static class AdminPages
 
         return html.ToMarkup();
     }
+
+    /// <summary>
+    /// Stale: even the last day the date can mean is before <paramref name="staleBefore"/> — "2023" counts from
+    /// 31 Dec 2023, "2023-05" from 31 May 2023 (front matter writes dates to the precision known). Unknown: not stale.
+    /// </summary>
+    internal static bool IsStale(string? published, DateOnly staleBefore)
+    {
+        if (!SourceDate.TryParse(published, out var date))
+        {
+            return false;
+        }
+
+        var last = date.Precision switch
+        {
+            DatePrecision.Year => new DateOnly(date.Year, 12, 31),
+            DatePrecision.Month => new DateOnly(date.Year, date.Month, DateTime.DaysInMonth(date.Year, date.Month)),
+            _ => new DateOnly(date.Year, date.Month, date.Day),
+        };
+        return last < staleBefore;
+    }
+
+    private static string ConfidenceMeaning(AnswerConfidence confidence) => confidence switch
+    {
+        AnswerConfidence.High => "the cited passages cover the question and the rankings agree.",
+        AnswerConfidence.Medium => "the cited passages cover most of the question.",
+        _ => "the corpus only partly covers the question; this question counts as a coverage gap.",
+    };
 
     private static void RangeLinks(HtmlWriter html, string path, DayRange range, string? platform)
     {

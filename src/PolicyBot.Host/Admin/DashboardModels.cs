@@ -250,45 +250,28 @@ internal sealed class OverviewBuilder(IAuditQueries store)
 /// <summary>Coverage gaps: questions the corpus did not answer (well), grouped by their main terms.</summary>
 internal sealed record GapGroup(string Terms, int Asked, int Abstained, int LowConfidence, IReadOnlyList<string> Examples, IReadOnlyList<string> ClosestTopics, DateTimeOffset LastAsked)
 {
-    /// <summary>How many recent gap questions the page groups (newest first).</summary>
-    public const int Window = 2000;
+    /// <summary>How many groups the page shows (the biggest).</summary>
+    public const int Top = 50;
+
+    /// <summary>How many of a group's newest questions the page reads for its examples and closest topics.</summary>
+    public const int Samples = 20;
 
     /// <summary>
-    /// Groups by <see cref="AuditReport.GapKey"/> (the analyzer's stems without stop words, up to four, sorted —
-    /// the grouping <c>policybot report</c> uses), biggest groups first.
+    /// The page's view of a group the store counted (grouped by the main terms stored with each record — the
+    /// analyser's stems without stop words, up to four, sorted; the grouping <c>policybot report</c> uses): up to
+    /// three distinct example questions and the three topics named most often, both from its newest questions.
     /// </summary>
-    public static IReadOnlyList<GapGroup> Group(IReadOnlyList<AuditRecord> records, int top)
+    public static GapGroup From(CoverageGapGroup group)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        var groups = new Dictionary<string, List<AuditRecord>>(StringComparer.Ordinal);
-        var keys = new Dictionary<string, string>(StringComparer.Ordinal); // the same question is asked again and again: analyse it once
-        foreach (var r in records)
-        {
-            if (!keys.TryGetValue(r.Question, out var key))
-            {
-                keys[r.Question] = key = AuditReport.GapKey(r.Question);
-            }
-
-            if (!groups.TryGetValue(key, out var list))
-            {
-                groups[key] = list = [];
-            }
-
-            list.Add(r);
-        }
-
-        return groups
-            .Select(kv => new GapGroup(
-                kv.Key,
-                kv.Value.Count,
-                kv.Value.Count(r => r.Outcome == AnswerOutcome.Abstained),
-                kv.Value.Count(r => r.Outcome == AnswerOutcome.Answered),
-                kv.Value.Select(r => r.Question.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Take(3).ToList(),
-                kv.Value.SelectMany(r => r.SuggestedTopics).GroupBy(t => t, StringComparer.OrdinalIgnoreCase)
-                    .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.OrdinalIgnoreCase).Take(3).Select(g => g.Key).ToList(),
-                kv.Value.Max(r => r.At)))
-            .OrderByDescending(g => g.Asked).ThenByDescending(g => g.LastAsked).ThenBy(g => g.Terms, StringComparer.Ordinal)
-            .Take(top)
-            .ToList();
+        ArgumentNullException.ThrowIfNull(group);
+        return new GapGroup(
+            group.Terms,
+            group.Asked,
+            group.Abstained,
+            group.LowConfidence,
+            group.Newest.Select(r => r.Question.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Take(3).ToList(),
+            group.Newest.SelectMany(r => r.SuggestedTopics).GroupBy(t => t, StringComparer.OrdinalIgnoreCase)
+                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.OrdinalIgnoreCase).Take(3).Select(g => g.Key).ToList(),
+            group.LastAsked);
     }
 }

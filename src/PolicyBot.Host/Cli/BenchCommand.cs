@@ -5,6 +5,7 @@ using PolicyBot.Core;
 using PolicyBot.Search.Corpus;
 using PolicyBot.Evaluation;
 using PolicyBot.Search.Index;
+using PolicyBot.Host.Serve;
 
 namespace PolicyBot.Host.Cli;
 
@@ -12,6 +13,8 @@ namespace PolicyBot.Host.Cli;
 /// <c>policybot bench [--beir DIR | --corpus DIR... --questions FILE] [--seconds S] [--threads T] [--scale 1,10,100] [--json]</c>:
 /// index build time (cold and rebuild), then the whole answer path per question after a warm-up — p50, p99, max,
 /// answers/s on one thread and on T threads, managed heap and process RSS — for each replication scale.
+/// <c>policybot bench --admin [--records N] [--runs R] [--database URL] [--corpus DIR...] [--json]</c>: the admin
+/// dashboard's page times over a seeded store (<see cref="AdminBenchmark"/>).
 /// </summary>
 internal static class BenchCommand
 {
@@ -38,10 +41,43 @@ internal static class BenchCommand
                 r.AddError("--threads must be between 1 and 256");
             }
         });
+        var admin = new Option<bool>("--admin") { Description = "Benchmark the /admin dashboard's pages over a store seeded with --records audit records" };
+        var records = new Option<int>("--records") { Description = "With --admin: audit records to seed (over 90 days)", DefaultValueFactory = _ => 100_000 };
+        var runs = new Option<int>("--runs") { Description = "With --admin: views per page after the warm-up", DefaultValueFactory = _ => 30 };
+        var database = new Option<string?>("--database") { Description = "With --admin: a scratch PostgreSQL database (URL or Npgsql string) to seed instead of SQLite in a temp folder; must hold no audit records; emptied afterwards" };
+        records.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 100 or > 10_000_000)
+            {
+                r.AddError("--records must be between 100 and 10000000");
+            }
+        });
+        runs.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 5 or > 10_000)
+            {
+                r.AddError("--runs must be between 5 and 10000");
+            }
+        });
         var json = CliOptions.Json();
-        var command = new Command("bench", "Benchmark index build and the whole answer path") { beir, corpus, questions, seconds, threads, scale, ranking, json };
+        var command = new Command("bench", "Benchmark index build and the whole answer path, or (--admin) the dashboard's pages") { beir, corpus, questions, seconds, threads, scale, ranking, admin, records, runs, database, json };
         command.Validators.Add(r =>
         {
+            if (r.GetValue(admin))
+            {
+                if (r.GetValue(beir) is not null || r.GetValue(questions) is not null)
+                {
+                    r.AddError("--admin takes no --beir or --questions (its questions are generated)");
+                }
+
+                return;
+            }
+
+            if (r.GetValue(database) is not null)
+            {
+                r.AddError("--database needs --admin");
+            }
+
             var hasBeir = r.GetValue(beir) is not null;
             var hasCorpus = (r.GetValue(corpus) ?? []).Length > 0;
             if (hasBeir == hasCorpus)
@@ -55,6 +91,11 @@ internal static class BenchCommand
         });
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(admin))
+            {
+                return await RunAdminAsync(parse.GetValue(records), parse.GetValue(runs), parse.GetValue(database), parse.GetValue(corpus), parse.GetValue(json), ct);
+            }
+
             var scales = new List<int>();
             foreach (var s in (parse.GetValue(scale) ?? "1").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -132,6 +173,29 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> RunAdminAsync(int records, int runs, string? database, string[]? corpus, bool json, CancellationToken ct)
+    {
+        var settings = new AdminBenchmarkSettings
+        {
+            Records = records,
+            Runs = runs,
+            Database = string.IsNullOrWhiteSpace(database) ? null : database,
+            Corpus = corpus is { Length: > 0 } ? corpus : CliOptions.Settings.Settings.Index.Corpus.ToList(),
+        };
+        try
+        {
+            var result = await AdminBenchmark.RunAsync(settings, Console.Error, ct);
+            await Console.Out.WriteLineAsync(json ? AdminBenchmark.Json(result) : AdminBenchmark.Text(result));
+            return 0;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or FormatException or Npgsql.NpgsqlException or ServeConfigurationException)
+        {
+            // The message names what to fix; a connection string is never part of it.
+            await Console.Error.WriteLineAsync("bench --admin: " + ex.Message);
+            return 2;
+        }
     }
 
     private static List<SourceDocument> ReadCorpus(string[] dirs)

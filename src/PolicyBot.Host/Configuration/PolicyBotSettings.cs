@@ -84,7 +84,9 @@ internal sealed class PolicyBotSettings
         BindSection(configuration, SettingKeys.StateSection, settings.State, problems);
         BindSection(configuration, SettingKeys.AuditSection, settings.Audit, problems);
         BindSection(configuration, SettingKeys.DiscordSection, settings.Discord, problems);
+        settings.Discord.SettingName = SettingKeys.NamesIn(SettingKeys.DiscordSection);
         BindSection(configuration, SettingKeys.TeamsSection, settings.Teams, problems);
+        settings.Teams.SettingName = SettingKeys.NamesIn(SettingKeys.TeamsSection);
         BindSection(configuration, SettingKeys.LimitsSection, settings.Limits, problems);
         BindSection(configuration, SettingKeys.TelemetrySection, settings.Telemetry, problems);
         BindSection(configuration, SettingKeys.HttpSection, settings.Http, problems);

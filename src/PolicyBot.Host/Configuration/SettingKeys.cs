@@ -105,6 +105,13 @@ internal static class SettingKeys
         ByTarget.TryGetValue(section + ":" + property, out var setting) ? setting : null;
 
     /// <summary>
+    /// Names a property of <paramref name="section"/>'s options as the operator sets it (<c>Token</c> in the Discord
+    /// section → <c>DISCORD_TOKEN</c>; unmapped: <c>Section:Property</c>): the libraries' <c>SettingName</c>.
+    /// </summary>
+    public static Func<string, string> NamesIn(string section) =>
+        property => ForProperty(section, property)?.Name ?? section + ":" + property;
+
+    /// <summary>
     /// An options validator's message with its <c>{Property}</c> placeholders replaced by the setting names
     /// (<c>{Token}</c> in the Discord section → <c>DISCORD_TOKEN</c>); unmapped ones become <c>Section:Property</c>.
     /// </summary>

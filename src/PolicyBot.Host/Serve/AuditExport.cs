@@ -18,7 +18,7 @@ internal enum AuditExportFormat
 /// </summary>
 internal static class AuditExport
 {
-    public const string CsvHeader = "answer_id,at,platform,server_id,channel_id,user_hash,question,outcome,reason,cited_passage_ids,corpus_version,latency_ms,feedback_positive,feedback_negative,feedback_comments";
+    public const string CsvHeader = "answer_id,at,platform,server_id,channel_id,user_hash,question,outcome,reason,cited_passage_ids,corpus_version,latency_ms,feedback_positive,feedback_negative,feedback_comments,confidence";
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -76,6 +76,7 @@ internal static class AuditExport
             w.WriteEndArray();
             w.WriteString("corpus_version", r.CorpusVersion);
             w.WriteNumber("latency_ms", Math.Round(r.LatencyMs, 3));
+            WriteNullable(w, "confidence", r.Confidence?.ToLowerInvariant());
             w.WriteStartArray("feedback");
             foreach (var f in r.Feedback)
             {
@@ -114,6 +115,7 @@ internal static class AuditExport
             positive.ToString(CultureInfo.InvariantCulture),
             (r.Feedback.Count - positive).ToString(CultureInfo.InvariantCulture),
             string.Join(" | ", r.Feedback.Select(f => f.Comment).Where(c => !string.IsNullOrEmpty(c))),
+            r.Confidence?.ToLowerInvariant() ?? "",
         };
         return string.Join(',', fields.Select(CsvField));
     }

@@ -63,7 +63,7 @@ internal sealed record AuditReport(
                     break;
                 case AnswerOutcome.Abstained:
                     abstained++;
-                    var key = GapKey(r.Question);
+                    var key = r.MainTerms ?? QuestionTerms.Default.MainTerms(r.Question);
                     if (!gaps.TryGetValue(key, out var gap))
                     {
                         gaps[key] = gap = new GapAccumulator();
@@ -117,26 +117,6 @@ internal sealed record AuditReport(
     {
         var hash = passageId.LastIndexOf('#');
         return hash > 0 ? passageId[..hash] : passageId;
-    }
-
-    /// <summary>
-    /// Groups questions by their key words: the analyzer's stems minus stop words, up to four, sorted — so
-    /// "What is the capital of Peru?" and "Peru's capital?" share the gap "capit peru".
-    /// </summary>
-    internal static string GapKey(string question)
-    {
-        var surface = new List<string>();
-        var tokens = TextAnalyzer.Default.Analyze(QuestionText.Clean(question), surface);
-        var terms = new SortedSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < tokens.Count && terms.Count < 4; i++)
-        {
-            if (!TextAnalyzer.IsStopWord(surface[i]) && tokens[i].Term.Length > 1)
-            {
-                terms.Add(tokens[i].Term);
-            }
-        }
-
-        return terms.Count == 0 ? "(no searchable words)" : string.Join(' ', terms);
     }
 
     private static string Short(string text)

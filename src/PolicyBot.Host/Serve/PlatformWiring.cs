@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Discord;
+using PolicyBot.Host.Configuration;
 
 namespace PolicyBot.Host.Serve;
 
@@ -12,6 +13,8 @@ internal static class PlatformWiring
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPolicyBotDiscord(configuration);
+        // Operator messages name the settings the operator sets (DISCORD_TOKEN), which only the host knows.
+        services.PostConfigure<DiscordOptions>(o => o.SettingName = SettingKeys.NamesIn(SettingKeys.DiscordSection));
         services.AddHealthChecks().AddReadiness("discord", sp => sp.GetRequiredService<DiscordConnectionState>().IsConnected);
     }
 }

@@ -15,7 +15,9 @@ using PolicyBot.Host.Admin;
 using PolicyBot.Host.Configuration;
 using PolicyBot.Teams;
 using PolicyBot.State;
+using PolicyBot.Search.Analysis;
 using PolicyBot.Search.Index;
+using PolicyBot.Core.Text;
 
 namespace PolicyBot.Host.Serve;
 
@@ -90,10 +92,13 @@ internal static class ServeHost
         services.AddSingleton<IQuestionRateLimiter>(sp => settings.Operations.SharedRateLimits
             ? new StoreRateLimiter(sp.GetRequiredService<IBotStore>(), sp.GetRequiredService<TimeProvider>())
             : new InMemoryRateLimiter(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IQuestionTerms>(QuestionTerms.Default);
+        services.AddHostedService<AuditTermsBackfillService>();
         services.AddSingleton(sp => new OperatedAnswerer(
             sp.GetRequiredService<LiveIndex>(),
             sp.GetRequiredService<LiveIndex>(),
             sp.GetRequiredService<IBotStore>(),
+            sp.GetRequiredService<IQuestionTerms>(),
             sp.GetRequiredService<UserIdHasher>(),
             sp.GetRequiredService<IQuestionRateLimiter>(),
             settings.Operations,
@@ -121,6 +126,7 @@ internal static class ServeHost
         if (settings.Teams)
         {
             services.AddPolicyBotTeams(configuration.GetSection(SettingKeys.TeamsSection));
+            services.PostConfigure<TeamsOptions>(o => o.SettingName = SettingKeys.NamesIn(SettingKeys.TeamsSection));
             services.AddHealthChecks().AddReadiness("teams", sp => sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.IsCancellationRequested);
         }
 

@@ -18,6 +18,9 @@ internal static class IndexFields
     /// <summary>Absolute path on the file's record only (StringField): the update key for a touch.</summary>
     public const string Record = "record";
 
+    /// <summary>The record itself (its <c>StoredRecord</c> as JSON), a binary doc value of the record document.</summary>
+    public const string RecordData = "record_data";
+
     // Searched fields of a passage (analysed, not stored).
     public const string Title = "title";
     public const string Section = "section";
@@ -47,13 +50,17 @@ internal static class IndexFields
     public const string Size = "size";
     public const string Mtime = "mtime";
     public const string IndexedAt = "indexed_at";
+
+    /// <summary>UTC ticks at the start of the sync that last read the file's content (the racy-file rule of <c>LuceneIndex.Sync</c>).</summary>
+    public const string Checked = "checked";
     public const string Passages = "passages";
 
     // Commit user data.
     public const string BuildIdKey = "build_id";
     public const string BuiltAtKey = "built_at";
     public const string SchemaKey = "schema";
-    public const string SchemaVersion = "policybot-lucene-1";
+    /// <summary>Changes whenever the analysis or the document layout does: an index of another schema is rebuilt.</summary>
+    public const string SchemaVersion = "policybot-lucene-2";
 
     /// <summary>Title and section: term frequencies, no positions (nothing needs them).</summary>
     public static FieldType Short { get; } = Frozen(new FieldType(TextField.TYPE_NOT_STORED) { IndexOptions = IndexOptions.DOCS_AND_FREQS });

@@ -30,19 +30,23 @@ public sealed record IndexedDocument(
 }
 
 /// <summary>A file's record as stored (for the sync and the catalog).</summary>
-internal sealed record StoredRecord(string FullPath, string Path, string Hash, long Size, long Mtime, int PassageCount, DocumentMetadata Metadata, string IndexedAt);
+internal sealed record StoredRecord(string FullPath, string Path, string Hash, long Size, long Mtime, int PassageCount, DocumentMetadata Metadata, string IndexedAt, long Checked);
 
 /// <summary>Reads the per-file records of an index.</summary>
 internal static class IndexRecords
 {
     public static List<StoredRecord> Read(IndexReader reader)
     {
+        // Each record is one small JSON value in a doc-values field: reading the catalog never decompresses the
+        // stored-field blocks of the passages around it (that cost most of opening a large index).
         var result = new List<StoredRecord>();
+        var bytes = new BytesRef();
         foreach (var leaf in reader.Leaves)
         {
             var atomic = leaf.AtomicReader;
             var terms = atomic.GetTerms(IndexFields.Record);
-            if (terms is null)
+            var values = atomic.GetBinaryDocValues(IndexFields.RecordData);
+            if (terms is null || values is null)
             {
                 continue;
             }
@@ -56,32 +60,20 @@ internal static class IndexRecords
                 int d;
                 while ((d = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
                 {
-                    var doc = atomic.Document(d);
-                    result.Add(new StoredRecord(
-                        doc.Get(IndexFields.Record),
-                        doc.Get(IndexFields.Path),
-                        doc.Get(IndexFields.Hash),
-                        doc.GetField(IndexFields.Size).GetInt64Value() ?? 0,
-                        doc.GetField(IndexFields.Mtime).GetInt64Value() ?? 0,
-                        doc.GetField(IndexFields.Passages).GetInt32Value() ?? 0,
-                        new DocumentMetadata
-                        {
-                            Title = doc.Get(IndexFields.TitleText) ?? "",
-                            Source = doc.Get(IndexFields.Source) ?? "",
-                            Authors = List(doc.Get(IndexFields.Authors)),
-                            Published = doc.Get(IndexFields.Published),
-                            Kind = doc.Get(IndexFields.Kind) ?? DocumentKinds.Note,
-                            Jurisdictions = List(doc.Get(IndexFields.Jurisdictions)),
-                            Topics = List(doc.Get(IndexFields.Topics)),
-                            MainSource = MainSource(doc.Get(IndexFields.MainSource)),
-                        },
-                        doc.Get(IndexFields.IndexedAt) ?? ""));
+                    values.Get(d, bytes);
+                    var record = JsonSerializer.Deserialize(bytes.Bytes.AsSpan(bytes.Offset, bytes.Length), SearchJsonContext.Default.StoredRecord);
+                    if (record is not null)
+                    {
+                        result.Add(record);
+                    }
                 }
             }
         }
 
         return result;
     }
+
+    public static byte[] Encode(StoredRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, SearchJsonContext.Default.StoredRecord);
 
     internal static PolicyBot.Core.Conversation.SourceReference? MainSource(string? json)
     {
@@ -166,12 +158,12 @@ public sealed class IndexView
             .Select(r => new IndexedDocument(
                 r.Path,
                 r.Metadata.Title,
-                r.Metadata.Source,
-                r.Metadata.Authors,
+                Shared(r.Metadata.Source),
+                Shared(r.Metadata.Authors),
                 r.Metadata.Published,
-                r.Metadata.Kind,
-                r.Metadata.Jurisdictions,
-                r.Metadata.Topics,
+                Shared(r.Metadata.Kind),
+                Shared(r.Metadata.Jurisdictions),
+                Shared(r.Metadata.Topics),
                 DateTimeOffset.TryParse(r.IndexedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var ia) ? ia : BuiltAt,
                 r.PassageCount)
             {
@@ -258,6 +250,11 @@ public sealed class IndexView
     }
 
     public static IndexView Empty { get; } = new();
+
+    /// <summary>The catalog holds one entry per file (100k at the bench's scale): empty lists and values that repeat (kinds, "") share one instance.</summary>
+    private static IReadOnlyList<string> Shared(IReadOnlyList<string> values) => values.Count == 0 ? [] : values;
+
+    private static string Shared(string value) => value.Length == 0 ? "" : value.Length <= 16 ? string.Intern(value) : value;
 
     public string BuildId { get; }
 
@@ -379,7 +376,7 @@ public sealed class IndexView
     }
 
     /// <summary>Passages read from stored fields stay at hand while this many or fewer are (an answer reads each of its candidates several times).</summary>
-    private const int MaxCachedPassages = 8192;
+    private const int MaxCachedPassages = 4096;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, PassageInfo> _passages = new();
 
@@ -426,26 +423,8 @@ public sealed class IndexView
                 IndexRecords.List(doc.Get(IndexFields.Jurisdictions)),
                 IndexRecords.List(doc.Get(IndexFields.Topics)))
             {
-                MainSource = MainSourceOf(doc.Get(IndexFields.MainSource)),
+                MainSource = IndexRecords.MainSource(doc.Get(IndexFields.MainSource)),
             });
-    }
-
-    /// <summary>The stored main source; null when absent or unreadable (the citation then shows its date only).</summary>
-    private static Core.Conversation.SourceReference? MainSourceOf(string? json)
-    {
-        if (string.IsNullOrEmpty(json))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize(json, SearchJsonContext.Default.SourceReference);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Looks a term up by its UTF-8 bytes without allocating (term vectors give bytes).</summary>

@@ -7,6 +7,8 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 using PolicyBot.Search.Analysis;
 using PolicyBot.Search.Corpus;
 using LuceneDirectory = Lucene.Net.Store.Directory;
@@ -77,10 +79,14 @@ public sealed partial class LuceneIndex : IDisposable
     public IndexReport Sync(IReadOnlyList<string> corpusDirectories, long maxBytes, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var startedTicks = DateTime.UtcNow.Ticks;
         var (files, skipped) = CorpusScanner.Scan(corpusDirectories);
-        var existing = ReadRecords();
-        var hadCommit = HasCommit;
-        var writer = TryOpenWriter(OpenMode.CREATE_OR_APPEND, out var busy);
+        var sameSchema = SchemaMatches();
+        var existing = sameSchema ? ReadRecords() : [];
+        var hadCommit = HasCommit && sameSchema;
+
+        // An index written with another analysis or layout is rebuilt whole (its terms would not match the queries').
+        var writer = TryOpenWriter(sameSchema ? OpenMode.CREATE_OR_APPEND : OpenMode.CREATE, out var busy);
         if (writer is null)
         {
             var (docs0, passages0, build0) = Summary(existing.Values);
@@ -111,7 +117,7 @@ public sealed partial class LuceneIndex : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 present.Add(file.FullPath);
                 var had = existing.TryGetValue(file.FullPath, out var old);
-                if (had && old!.Size == file.Size && old.Mtime == file.ModifiedTicks && old.Path == file.RelativePath)
+                if (had && old!.Size == file.Size && old.Mtime == file.ModifiedTicks && old.Path == file.RelativePath && !IsRacy(old.Mtime, old.Checked))
                 {
                     unchanged++;
                     continue;
@@ -130,8 +136,15 @@ public sealed partial class LuceneIndex : IDisposable
 
                 if (had && old!.Hash == doc.ContentHash && old.Path == doc.Path)
                 {
-                    // Touched, not changed: only the record's size and time move.
-                    var record = old with { Size = file.Size, Mtime = file.ModifiedTicks };
+                    if (old.Size == file.Size && old.Mtime == file.ModifiedTicks && IsRacy(file.ModifiedTicks, startedTicks))
+                    {
+                        // Re-read because it was racy, and still too fresh to be trusted next time: check it again then.
+                        unchanged++;
+                        continue;
+                    }
+
+                    // Touched (or re-read after a racy record), not changed: only the record's size and times move.
+                    var record = old with { Size = file.Size, Mtime = file.ModifiedTicks, Checked = startedTicks };
                     writer.UpdateDocument(new Term(IndexFields.Record, file.FullPath), RecordDocument(record));
                     current[file.FullPath] = record;
                     touched++;
@@ -149,7 +162,7 @@ public sealed partial class LuceneIndex : IDisposable
                     added.Add(doc.Path);
                 }
 
-                current[file.FullPath] = Add(writer, doc, file, now);
+                current[file.FullPath] = Add(writer, doc, file, now, startedTicks);
             }
 
             foreach (var (fullPath, old) in existing)
@@ -205,7 +218,7 @@ public sealed partial class LuceneIndex : IDisposable
             foreach (var doc in documents)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                records.Add(Add(writer, doc, new CorpusFile(doc.FullPath, doc.Path, doc.Text.Length, 0), now));
+                records.Add(Add(writer, doc, new CorpusFile(doc.FullPath, doc.Path, doc.Text.Length, 0), now, 0));
             }
 
             var (_, _, buildId) = Summary(records);
@@ -240,37 +253,65 @@ public sealed partial class LuceneIndex : IDisposable
         [IndexFields.SchemaKey] = IndexFields.SchemaVersion,
     };
 
+    /// <summary>
+    /// Another process (a running <c>serve</c>, or an <c>ask</c> beside it) may hold the write lock for the length of
+    /// its sync: wait for it a little (20 tries, 250 ms apart), then serve the last commit read-only rather than fail.
+    /// </summary>
+    private static readonly ResiliencePipeline WriteLockWait = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<LockObtainFailedException>(),
+            MaxRetryAttempts = 20,
+            Delay = TimeSpan.FromMilliseconds(250),
+            BackoffType = DelayBackoffType.Constant,
+            UseJitter = false,
+        })
+        .Build();
+
     private IndexWriter? TryOpenWriter(OpenMode mode, out string reason)
     {
-        // Another process (a running `serve`, or an `ask` beside it) may hold the write lock for the length of
-        // its sync: wait a little, then serve the last commit read-only rather than fail.
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            var writer = WriteLockWait.Execute(static state => new IndexWriter(state.Directory, new IndexWriterConfig(PolicyBotAnalyzer.Version, TextAnalyzer.Default.Stemming)
             {
-                var config = new IndexWriterConfig(PolicyBotAnalyzer.Version, TextAnalyzer.Default.Stemming)
-                {
-                    OpenMode = mode,
-                    Similarity = IndexFields.IndexSimilarity,
-                    RAMBufferSizeMB = 64,
-                };
-                reason = "";
-                return new IndexWriter(_directory, config);
-            }
-            catch (LockObtainFailedException) when (attempt < 20)
-            {
-                Thread.Sleep(250);
-            }
-            catch (LockObtainFailedException ex)
-            {
-                reason = $"another process is writing the index at {Path} ({ex.Message}); answering from its last commit";
-                LogLocked(_logger, Path, ex);
-                return null;
-            }
+                OpenMode = state.Mode,
+                Similarity = IndexFields.IndexSimilarity,
+                RAMBufferSizeMB = 64,
+            }), (Directory: _directory, Mode: mode));
+            reason = "";
+            return writer;
+        }
+        catch (LockObtainFailedException ex)
+        {
+            reason = $"another process is writing the index at {Path} ({ex.Message}); answering from its last commit";
+            LogLocked(_logger, Path, ex);
+            return null;
         }
     }
 
-    private sealed record RecordInfo(string FullPath, string Path, string Hash, long Size, long Mtime, int Passages, DocumentMetadata Metadata, string IndexedAt);
+    private sealed record RecordInfo(string FullPath, string Path, string Hash, long Size, long Mtime, int Passages, DocumentMetadata Metadata, string IndexedAt, long Checked);
+
+    /// <summary>
+    /// File-system clocks are coarse (Linux stamps writes from a clock that ticks every few milliseconds; some file
+    /// systems keep seconds), so a write in the same tick as the sync that read the file, or one that keeps size
+    /// and time (a same-length fix), leaves size and time unchanged. As git does for its index ("racy git"), a
+    /// file whose time is not clearly older than the moment its content was read is re-read and its hash compared.
+    /// </summary>
+    private static readonly long RacyWindowTicks = TimeSpan.FromSeconds(2).Ticks;
+
+    private static bool IsRacy(long mtimeTicks, long checkedTicks) => mtimeTicks + RacyWindowTicks >= checkedTicks;
+
+    /// <summary>True when there is no commit yet or the last commit was written with today's analysis and layout.</summary>
+    private bool SchemaMatches()
+    {
+        if (!HasCommit)
+        {
+            return true;
+        }
+
+        using var reader = DirectoryReader.Open(_directory);
+        return reader.IndexCommit.UserData.TryGetValue(IndexFields.SchemaKey, out var schema) && schema == IndexFields.SchemaVersion;
+    }
 
     private Dictionary<string, RecordInfo> ReadRecords()
     {
@@ -283,7 +324,7 @@ public sealed partial class LuceneIndex : IDisposable
         using var reader = DirectoryReader.Open(_directory);
         foreach (var record in IndexRecords.Read(reader))
         {
-            records[record.FullPath] = new RecordInfo(record.FullPath, record.Path, record.Hash, record.Size, record.Mtime, record.PassageCount, record.Metadata, record.IndexedAt);
+            records[record.FullPath] = new RecordInfo(record.FullPath, record.Path, record.Hash, record.Size, record.Mtime, record.PassageCount, record.Metadata, record.IndexedAt, record.Checked);
         }
 
         return records;
@@ -304,7 +345,7 @@ public sealed partial class LuceneIndex : IDisposable
         return (docs, passages, Convert.ToHexStringLower(sha.GetHashAndReset())[..12]);
     }
 
-    private static RecordInfo Add(IndexWriter writer, SourceDocument doc, CorpusFile file, string now)
+    private static RecordInfo Add(IndexWriter writer, SourceDocument doc, CorpusFile file, string now, long checkedTicks)
     {
         var m = doc.Metadata;
         var authors = Json(m.Authors);
@@ -348,7 +389,7 @@ public sealed partial class LuceneIndex : IDisposable
             batch.Add(d);
         }
 
-        var info = new RecordInfo(doc.FullPath, doc.Path, doc.ContentHash, file.Size, file.ModifiedTicks, doc.Passages.Count, m, now);
+        var info = new RecordInfo(doc.FullPath, doc.Path, doc.ContentHash, file.Size, file.ModifiedTicks, doc.Passages.Count, m, now, checkedTicks);
         batch.Add(RecordDocument(info));
         writer.AddDocuments(batch);
         return info;
@@ -356,35 +397,14 @@ public sealed partial class LuceneIndex : IDisposable
 
     private static Document RecordDocument(RecordInfo r)
     {
-        var d = new Document
-        {
+        var stored = new StoredRecord(r.FullPath, r.Path, r.Hash, r.Size, r.Mtime, r.Passages, r.Metadata, r.IndexedAt, r.Checked);
+        return
+        [
             new StringField(IndexFields.File, r.FullPath, Field.Store.NO),
-            new StringField(IndexFields.Record, r.FullPath, Field.Store.YES),
-            new StoredField(IndexFields.Path, r.Path),
-            new StoredField(IndexFields.Hash, r.Hash),
-            new StoredField(IndexFields.Size, r.Size),
-            new StoredField(IndexFields.Mtime, r.Mtime),
-            new StoredField(IndexFields.Passages, r.Passages),
-            new StoredField(IndexFields.TitleText, r.Metadata.Title),
-            new StoredField(IndexFields.Source, r.Metadata.Source),
-            new StoredField(IndexFields.Authors, Json(r.Metadata.Authors)),
-            new StoredField(IndexFields.Kind, r.Metadata.Kind),
-            new StoredField(IndexFields.Jurisdictions, Json(r.Metadata.Jurisdictions)),
-            new StoredField(IndexFields.Topics, Json(r.Metadata.Topics)),
-            new StoredField(IndexFields.IndexedAt, r.IndexedAt),
-        };
-        if (r.Metadata.Published is not null)
-        {
-            d.Add(new StoredField(IndexFields.Published, r.Metadata.Published));
-        }
-
-        if (r.Metadata.MainSource is not null)
-        {
-            // On the record too, so the catalog (watch notices) can name the outlet without reading a passage.
-            d.Add(new StoredField(IndexFields.MainSource, JsonSerializer.Serialize(r.Metadata.MainSource, SearchJsonContext.Default.SourceReference)));
-        }
-
-        return d;
+            new StringField(IndexFields.Record, r.FullPath, Field.Store.NO),
+            // The whole record, main source included (the catalog and watch notices name the outlet without reading a passage).
+            new BinaryDocValuesField(IndexFields.RecordData, new Lucene.Net.Util.BytesRef(IndexRecords.Encode(stored))),
+        ];
     }
 
     private static string Json(IReadOnlyList<string> values) => JsonSerializer.Serialize(values, SearchJsonContext.Default.IReadOnlyListString);

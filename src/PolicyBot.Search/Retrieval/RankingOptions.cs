@@ -20,7 +20,10 @@ public sealed record RankingOptions
 
     public double BodyWeight { get; init; } = 1.0;
 
-    /// <summary>How many first-stage candidates the feedback stage re-ranks.</summary>
+    /// <summary>
+    /// How deep <c>Explain</c> ranks. The feedback stage re-scores every passage, and the ranking is a total order,
+    /// so no result depends on this: the first stage keeps only the hits asked for (at least the feedback documents).
+    /// </summary>
     public int RerankDepth { get; init; } = 100;
 
     /// <summary>

@@ -37,6 +37,7 @@ public sealed class Searcher : ISearcher
     private readonly ThreadLocal<Scratch> _scratch;
     private readonly string[] _titles;
     private readonly Terms? _allTerms;
+    private readonly PostingsCache _cache;
 
     public Searcher(IndexView view, Synonyms synonyms, RankingOptions options)
     {
@@ -69,6 +70,7 @@ public sealed class Searcher : ISearcher
         _scratch = new ThreadLocal<Scratch>(() => new Scratch(n, view.TermCount, leaves));
         _titles = view.Documents.Select(d => d.Title).ToArray();
         _allTerms = view.Reader is null ? null : MultiFields.GetTerms(view.Reader, IndexFields.All);
+        _cache = new PostingsCache(view.TermCount, n, options.TitleWeight > 0 && options.SectionWeight > 0 && options.BodyWeight > 0);
     }
 
     public SearchResult Search(string question, SearchOptions options)
@@ -90,7 +92,7 @@ public sealed class Searcher : ISearcher
         => analysedTerm is not null && _view.TermIds.TryGetValue(analysedTerm, out var id) ? _view.DocumentFrequency(id) : 0;
 
     /// <summary>The composer analyses the same passage sentences question after question: their terms stay at hand (bounded).</summary>
-    private const int MaxCachedAnalyses = 16384;
+    private const int MaxCachedAnalyses = 8192;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> _analyses = new(StringComparer.Ordinal);
 
@@ -475,7 +477,9 @@ public sealed class Searcher : ISearcher
         }
 
         var scratch = _scratch.Value!;
-        var depth = Math.Max(top, _options.RerankDepth);
+        // The ranking is a total order (score, then passage id), so the best `top` of a deeper list are the best
+        // `top`: only feedback needs more (its documents), and every other candidate costs heap work for nothing.
+        var depth = Math.Max(top, _options.FeedbackDocuments);
         var terms = query.Terms;
         var hits = FirstStage(terms, scratch, depth);
         if (hits.Count == 0)
@@ -520,14 +524,72 @@ public sealed class Searcher : ISearcher
         var maxDf = _options.MaxDocumentFrequencyRatio >= 1 ? int.MaxValue : (int)(_options.MaxDocumentFrequencyRatio * n);
         foreach (var unit in Units(terms, maxDf))
         {
-            // BM25F: the field-weighted, length-normalised frequencies add up before saturation (a word and its
-            // one-word synonyms add up as one term: a passage saying "budget" and "funded" is not counted twice).
-            foreach (var member in unit.Members)
+            var w = unit.Weight;
+            if (unit.Members.Length == 1)
             {
-                AccumulateTf(terms[member].TermId, scratch);
+                // BM25F: the field-weighted, length-normalised frequencies add up before saturation.
+                var termId = terms[unit.Members[0]].TermId;
+                var impacts = Impacts(termId, scratch);
+                if (impacts is not null)
+                {
+                    var docs = impacts.Docs;
+                    var tfs = impacts.Tf;
+                    for (var i = 0; i < docs.Length; i++)
+                    {
+                        var p = docs[i];
+                        var t = tfs[i];
+                        var old = scores[p];
+                        if (old == 0)
+                        {
+                            touched.Add(p);
+                        }
+
+                        scores[p] = old + (w * t / (t + k1));
+                    }
+
+                    continue;
+                }
+
+                AccumulateTf(termId, scratch);
+            }
+            else
+            {
+                // A word and its one-word synonyms add up as one term before saturation (a passage saying "budget"
+                // and "funded" is not counted twice). Each cached list is read with the scratch clean, then summed.
+                var lists = new PostingsCache.ImpactList?[unit.Members.Length];
+                for (var m = 0; m < lists.Length; m++)
+                {
+                    lists[m] = Impacts(terms[unit.Members[m]].TermId, scratch);
+                }
+
+                for (var m = 0; m < lists.Length; m++)
+                {
+                    if (lists[m] is null)
+                    {
+                        AccumulateTf(terms[unit.Members[m]].TermId, scratch);
+                    }
+                }
+
+                foreach (var list in lists)
+                {
+                    if (list is null)
+                    {
+                        continue;
+                    }
+
+                    for (var i = 0; i < list.Docs.Length; i++)
+                    {
+                        var p = list.Docs[i];
+                        if (tf[p] == 0)
+                        {
+                            tfTouched.Add(p);
+                        }
+
+                        tf[p] += list.Tf[i];
+                    }
+                }
             }
 
-            var w = unit.Weight;
             foreach (var p in tfTouched)
             {
                 var t = tf[p];
@@ -544,7 +606,7 @@ public sealed class Searcher : ISearcher
             tfTouched.Clear();
         }
 
-        var result = TopK(scores, touched, depth);
+        var result = TopK(scores, touched, depth, scratch);
         foreach (var p in touched)
         {
             scores[p] = 0;
@@ -644,6 +706,36 @@ public sealed class Searcher : ISearcher
         return true;
     }
 
+    /// <summary>
+    /// The term's BM25F frequencies (title, heading and body merged, field-weighted and length-normalised) as two
+    /// flat arrays in passage order, read from Lucene's postings once per index version and kept while the cache's
+    /// budget lasts; null past it (the caller then reads the postings into the scratch, as for the first read).
+    /// The values are those <see cref="AccumulateTf"/> adds up, so scores do not depend on the cache.
+    /// </summary>
+    private PostingsCache.ImpactList? Impacts(int termId, Scratch scratch)
+    {
+        var cached = _cache.Impacts(termId);
+        if (cached is not null || !_cache.HasRoomForImpacts)
+        {
+            return cached;
+        }
+
+        AccumulateTf(termId, scratch);
+        var tf = scratch.Tf;
+        var touched = scratch.TfTouched;
+        touched.Sort();
+        var docs = touched.ToArray();
+        var tfs = new float[docs.Length];
+        for (var i = 0; i < docs.Length; i++)
+        {
+            tfs[i] = tf[docs[i]];
+            tf[docs[i]] = 0;
+        }
+
+        touched.Clear();
+        return _cache.AddImpacts(termId, new PostingsCache.ImpactList(docs, tfs));
+    }
+
     /// <summary>Adds every passage's field-weighted, normalised frequency of a term into the scratch (and lists the passages touched).</summary>
     private void AccumulateTf(int termId, Scratch scratch)
     {
@@ -706,32 +798,41 @@ public sealed class Searcher : ISearcher
         return docs;
     }
 
-    private static List<SearchHit> TopK(float[] scores, List<int> touched, int k)
+    private static List<SearchHit> TopK(float[] scores, List<int> touched, int k, Scratch scratch)
     {
-        // Min-heap of the best k by (score desc, passage asc).
-        var heap = new List<SearchHit>(Math.Min(k, touched.Count) + 1);
-        foreach (var p in touched)
+        // Min-heap of the best k by (score desc, passage asc), in the thread's array.
+        var heap = scratch.Heap(k);
+        var count = 0;
+        foreach (var p in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(touched))
         {
-            var hit = new SearchHit(p, scores[p]);
-            if (heap.Count < k)
+            var score = scores[p];
+            if (count < k)
             {
-                heap.Add(hit);
-                SiftUp(heap, heap.Count - 1);
+                heap[count] = new SearchHit(p, score);
+                SiftUp(heap, count);
+                count++;
             }
-            else if (Better(hit, heap[0]))
+            else if (score > heap[0].Score || (score == heap[0].Score && p < heap[0].Passage))
             {
-                heap[0] = hit;
-                SiftDown(heap, 0);
+                heap[0] = new SearchHit(p, score);
+                SiftDown(heap, 0, count);
             }
         }
 
-        heap.Sort((a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
-        return heap;
+        var best = heap.AsSpan(0, count);
+        best.Sort(static (a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
+        var result = new List<SearchHit>(count);
+        foreach (var hit in best)
+        {
+            result.Add(hit);
+        }
+
+        return result;
     }
 
     private static bool Better(SearchHit a, SearchHit b) => a.Score > b.Score || (a.Score == b.Score && a.Passage < b.Passage);
 
-    private static void SiftUp(List<SearchHit> h, int i)
+    private static void SiftUp(SearchHit[] h, int i)
     {
         while (i > 0)
         {
@@ -746,19 +847,19 @@ public sealed class Searcher : ISearcher
         }
     }
 
-    private static void SiftDown(List<SearchHit> h, int i)
+    private static void SiftDown(SearchHit[] h, int i, int count)
     {
         while (true)
         {
             var l = (2 * i) + 1;
             var r = l + 1;
             var worst = i;
-            if (l < h.Count && Better(h[worst], h[l]))
+            if (l < count && Better(h[worst], h[l]))
             {
                 worst = l;
             }
 
-            if (r < h.Count && Better(h[worst], h[r]))
+            if (r < count && Better(h[worst], h[r]))
             {
                 worst = r;
             }
@@ -805,8 +906,8 @@ public sealed class Searcher : ISearcher
         {
             var passage = hits[i].Passage;
             var length = _view.BodyLength[passage];
-            var vector = length == 0 ? null : reader.GetTermVector(passage, IndexFields.Body);
-            if (vector is null)
+            var forward = length == 0 ? null : Forward(passage, reader, scratch);
+            if (forward is null)
             {
                 continue;
             }
@@ -814,12 +915,10 @@ public sealed class Searcher : ISearcher
             var docWeight = Math.Exp(hits[i].Score - max);
             total += docWeight;
             var share = docWeight / length;
-            scratch.Vector = vector.GetEnumerator(scratch.Vector);
-            var te = scratch.Vector;
-            while (te.MoveNext())
+            for (var j = 0; j < forward.Length; j += 2)
             {
-                var id = _view.TermId(te.Term, scratch.Chars);
-                if (id < 0 || _isStopTerm[id] || slot[id] == -1)
+                var id = forward[j];
+                if (_isStopTerm[id] || slot[id] == -1)
                 {
                     continue;
                 }
@@ -829,7 +928,7 @@ public sealed class Searcher : ISearcher
                     seen.Add(id);
                 }
 
-                weights[id] += share * te.TotalTermFreq;
+                weights[id] += share * forward[j + 1];
             }
         }
 
@@ -902,6 +1001,42 @@ public sealed class Searcher : ISearcher
     }
 
     /// <summary>
+    /// A passage's body terms as (term id, frequency) pairs in the term vector's order, read from its Lucene term
+    /// vector once per index version and kept while the cache's budget lasts (a term vector read decompresses a
+    /// block and decodes every term: it cost most of the feedback's time). Null without a vector.
+    /// </summary>
+    private int[]? Forward(int passage, IndexReader reader, Scratch scratch)
+    {
+        var cached = _cache.Forward(passage);
+        if (cached is not null)
+        {
+            return cached;
+        }
+
+        var vector = reader.GetTermVector(passage, IndexFields.Body);
+        if (vector is null)
+        {
+            return null;
+        }
+
+        var pairs = scratch.Pairs;
+        pairs.Clear();
+        scratch.Vector = vector.GetEnumerator(scratch.Vector);
+        var te = scratch.Vector;
+        while (te.MoveNext())
+        {
+            var id = _view.TermId(te.Term, scratch.Chars);
+            if (id >= 0)
+            {
+                pairs.Add(id);
+                pairs.Add((int)te.TotalTermFreq);
+            }
+        }
+
+        return _cache.AddForward(passage, pairs.ToArray());
+    }
+
+    /// <summary>
     /// Per-term contributions to a passage's score — of the terms that ranked it (feedback terms included when
     /// feedback was kept) — that add up to the score <see cref="Search(ParsedQuery, int)"/> gives it.
     /// </summary>
@@ -970,6 +1105,12 @@ public sealed class Searcher : ISearcher
         if (termId < 0 || passage < 0 || passage >= _view.MaxDoc)
         {
             return false;
+        }
+
+        if (_cache.CoversAllField && _cache.Impacts(termId) is { } impacts)
+        {
+            // Every field weighs, so the merged BM25F postings list exactly the passages whose `all` field has the term.
+            return Array.BinarySearch(impacts.Docs, passage) >= 0;
         }
 
         var scratch = _scratch.Value!;
@@ -1061,6 +1202,22 @@ public sealed class Searcher : ISearcher
         public bool[] Fetched { get; } = new bool[leaves * FieldNames.Length];
 
         public TermsEnum? Vector { get; set; }
+
+        private SearchHit[] _heap = new SearchHit[16];
+
+        /// <summary>Room for a heap of <paramref name="k"/> hits.</summary>
+        public SearchHit[] Heap(int k)
+        {
+            if (_heap.Length < k)
+            {
+                _heap = new SearchHit[k];
+            }
+
+            return _heap;
+        }
+
+        /// <summary>A term vector read as (term id, frequency) pairs.</summary>
+        public List<int> Pairs { get; } = new(512);
 
         /// <summary>UTF-16 room for any term (tokens are at most 40 characters; a UTF-8 byte is at most one char).</summary>
         public char[] Chars { get; } = new char[1024];

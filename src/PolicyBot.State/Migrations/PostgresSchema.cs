@@ -100,6 +100,71 @@ internal static class PostgresSchema
                     PRIMARY KEY (platform, channel_id, kind, match_key)
                 );
                 """),
+            new(5, "main terms of each question (the coverage-gap key); partial indexes over the coverage gaps; the UTC day stored on audit and feedback rows", """
+                ALTER TABLE audit ADD COLUMN main_terms text;
+                CREATE INDEX audit_gaps_at ON audit (at) INCLUDE (main_terms, outcome)
+                    WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));
+                CREATE INDEX audit_gaps_terms ON audit (main_terms, at)
+                    WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));
+
+                -- The UTC day as a stored integer (days since 1970-01-01; both casts are immutable), so the Overview
+                -- counts per day from an index-only scan instead of computing floor(extract(epoch ...)) per row.
+                ALTER TABLE audit ADD COLUMN day integer GENERATED ALWAYS AS (((at AT TIME ZONE 'UTC')::date - DATE '1970-01-01')) STORED;
+                CREATE INDEX audit_day ON audit (day, platform, outcome) INCLUDE (latency_ms);
+                DROP INDEX audit_points;
+
+                -- Questions and reactions per UTC day, kept by the database as rows are written and deleted (by any
+                -- process), so the Overview reads a few hundred rows instead of counting the whole range. Reactions
+                -- count on the day of the question they rate; a reaction to a question not (yet) audited is not counted.
+                CREATE TABLE audit_day_counts (
+                    day      integer NOT NULL,
+                    platform text    NOT NULL,
+                    outcome  text    NOT NULL,
+                    n        integer NOT NULL,
+                    PRIMARY KEY (day, platform, outcome)
+                );
+                INSERT INTO audit_day_counts (day, platform, outcome, n)
+                    SELECT day, platform, outcome, count(*) FROM audit GROUP BY 1, 2, 3;
+                CREATE FUNCTION audit_day_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO audit_day_counts (day, platform, outcome, n) VALUES (NEW.day, NEW.platform, NEW.outcome, 1)
+                            ON CONFLICT (day, platform, outcome) DO UPDATE SET n = audit_day_counts.n + 1;
+                        RETURN NEW;
+                    END IF;
+                    UPDATE audit_day_counts SET n = n - 1 WHERE day = OLD.day AND platform = OLD.platform AND outcome = OLD.outcome;
+                    RETURN OLD;
+                END
+                $$;
+                CREATE TRIGGER audit_day_counts_change AFTER INSERT OR DELETE ON audit
+                    FOR EACH ROW EXECUTE FUNCTION audit_day_counts_change();
+
+                CREATE TABLE feedback_day_counts (
+                    day      integer NOT NULL,
+                    platform text    NOT NULL,
+                    reaction text    NOT NULL,
+                    n        integer NOT NULL,
+                    PRIMARY KEY (day, platform, reaction)
+                );
+                INSERT INTO feedback_day_counts (day, platform, reaction, n)
+                    SELECT a.day, f.platform, f.reaction, count(*) FROM feedback f JOIN audit a ON a.answer_id = f.answer_id GROUP BY 1, 2, 3;
+                CREATE FUNCTION feedback_day_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO feedback_day_counts (day, platform, reaction, n)
+                            SELECT a.day, NEW.platform, NEW.reaction, 1 FROM audit a WHERE a.answer_id = NEW.answer_id
+                            ON CONFLICT (day, platform, reaction) DO UPDATE SET n = feedback_day_counts.n + 1;
+                        RETURN NEW;
+                    END IF;
+                    UPDATE feedback_day_counts SET n = n - 1
+                    WHERE platform = OLD.platform AND reaction = OLD.reaction
+                      AND day = (SELECT a.day FROM audit a WHERE a.answer_id = OLD.answer_id);
+                    RETURN OLD;
+                END
+                $$;
+                CREATE TRIGGER feedback_day_counts_change AFTER INSERT OR DELETE ON feedback
+                    FOR EACH ROW EXECUTE FUNCTION feedback_day_counts_change();
+                """),
         ],
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -98,6 +98,58 @@ internal static class SqliteSchema
                     PRIMARY KEY (platform, channel_id, kind, match_key)
                 );
                 """),
+            new(5, "main terms of each question (the coverage-gap key); partial indexes over the coverage gaps", """
+                ALTER TABLE audit ADD COLUMN main_terms TEXT;
+                CREATE INDEX audit_gaps_at ON audit (at_us, main_terms, outcome)
+                    WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));
+                CREATE INDEX audit_gaps_terms ON audit (main_terms, at_us)
+                    WHERE (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'));
+
+                -- Questions and reactions per UTC day, kept by the database as rows are written and deleted (by any
+                -- process), so the Overview reads a few hundred rows instead of counting the whole range. Reactions
+                -- count on the day of the question they rate; a reaction to a question not (yet) audited is not counted.
+                CREATE TABLE audit_day_counts (
+                    day      INTEGER NOT NULL,
+                    platform TEXT    NOT NULL,
+                    outcome  TEXT    NOT NULL,
+                    n        INTEGER NOT NULL,
+                    PRIMARY KEY (day, platform, outcome)
+                ) WITHOUT ROWID;
+                INSERT INTO audit_day_counts (day, platform, outcome, n)
+                    SELECT at_us / 86400000000, platform, outcome, count(*) FROM audit GROUP BY 1, 2, 3;
+                CREATE TRIGGER audit_day_counts_insert AFTER INSERT ON audit
+                BEGIN
+                    INSERT INTO audit_day_counts (day, platform, outcome, n) VALUES (NEW.at_us / 86400000000, NEW.platform, NEW.outcome, 1)
+                        ON CONFLICT (day, platform, outcome) DO UPDATE SET n = n + 1;
+                END;
+                CREATE TRIGGER audit_day_counts_delete AFTER DELETE ON audit
+                BEGIN
+                    UPDATE audit_day_counts SET n = n - 1
+                    WHERE day = OLD.at_us / 86400000000 AND platform = OLD.platform AND outcome = OLD.outcome;
+                END;
+
+                CREATE TABLE feedback_day_counts (
+                    day      INTEGER NOT NULL,
+                    platform TEXT    NOT NULL,
+                    reaction TEXT    NOT NULL,
+                    n        INTEGER NOT NULL,
+                    PRIMARY KEY (day, platform, reaction)
+                ) WITHOUT ROWID;
+                INSERT INTO feedback_day_counts (day, platform, reaction, n)
+                    SELECT a.at_us / 86400000000, f.platform, f.reaction, count(*) FROM feedback f JOIN audit a ON a.answer_id = f.answer_id GROUP BY 1, 2, 3;
+                CREATE TRIGGER feedback_day_counts_insert AFTER INSERT ON feedback
+                BEGIN
+                    INSERT INTO feedback_day_counts (day, platform, reaction, n)
+                        SELECT a.at_us / 86400000000, NEW.platform, NEW.reaction, 1 FROM audit a WHERE a.answer_id = NEW.answer_id
+                        ON CONFLICT (day, platform, reaction) DO UPDATE SET n = n + 1;
+                END;
+                CREATE TRIGGER feedback_day_counts_delete AFTER DELETE ON feedback
+                BEGIN
+                    UPDATE feedback_day_counts SET n = n - 1
+                    WHERE platform = OLD.platform AND reaction = OLD.reaction
+                      AND day = (SELECT a.at_us / 86400000000 FROM audit a WHERE a.answer_id = OLD.answer_id);
+                END;
+                """),
         ],
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -81,16 +81,106 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
     {
         StoreValues.CheckRecord(record);
         ThrowIfDisposed();
-        await using var command = _dataSource.CreateCommand("""
-            INSERT INTO audit (answer_id, at, platform, server_id, channel_id, user_hash, question,
-                               outcome, reason, cited_passage_ids, corpus_version, latency_ms,
-                               answer_text, suggested_topics, confidence)
-            VALUES (@answer_id, @at, @platform, @server_id, @channel_id, @user_hash, @question,
-                    @outcome, @reason, @cited_passage_ids, @corpus_version, @latency_ms,
-                    @answer_text, @suggested_topics, @confidence)
-            ON CONFLICT (answer_id) DO NOTHING;
+        await using var command = _dataSource.CreateCommand(InsertAuditSql);
+        BindAudit(command.Parameters, record);
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            LogDuplicateAnswer(_logger, record.AnswerId);
+        }
+    }
+
+    public async Task<int> RecordQuestionsAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        foreach (var record in records)
+        {
+            StoreValues.CheckRecord(record);
+        }
+
+        ThrowIfDisposed();
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                // Batches of inserts: one round trip per batch, one transaction for the lot.
+                var added = 0;
+                foreach (var chunk in records.Chunk(500))
+                {
+                    var batch = new NpgsqlBatch(connection, transaction);
+                    await using (batch.ConfigureAwait(false))
+                    {
+                        foreach (var record in chunk)
+                        {
+                            var command = new NpgsqlBatchCommand(InsertAuditSql);
+                            BindAudit(command.Parameters, record);
+                            batch.BatchCommands.Add(command);
+                        }
+
+                        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        foreach (var command in batch.BatchCommands)
+                        {
+                            added += command.RecordsAffected;
+                        }
+                    }
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return added;
+            }
+        }
+    }
+
+    public async Task<int> FillMainTermsAsync(Core.Text.IQuestionTerms terms, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ThrowIfDisposed();
+        var ids = new List<string>();
+        var keys = new List<string>();
+        await using (var select = _dataSource.CreateCommand("SELECT answer_id, question FROM audit WHERE main_terms IS NULL AND outcome <> 'Refused' LIMIT @limit;"))
+        {
+            select.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+            var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    ids.Add(reader.GetString(0));
+                    keys.Add(StoreValues.Clean(terms.MainTerms(reader.GetString(1))));
+                }
+            }
+        }
+
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var update = _dataSource.CreateCommand("""
+            UPDATE audit SET main_terms = k.terms
+            FROM unnest(@ids, @terms) AS k(answer_id, terms)
+            WHERE audit.answer_id = k.answer_id AND audit.main_terms IS NULL;
             """);
-        var p = command.Parameters;
+        update.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids.ToArray()));
+        update.Parameters.Add(new NpgsqlParameter<string[]>("terms", keys.ToArray()));
+        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return ids.Count;
+    }
+
+    private const string InsertAuditSql = """
+        INSERT INTO audit (answer_id, at, platform, server_id, channel_id, user_hash, question,
+                           outcome, reason, cited_passage_ids, corpus_version, latency_ms,
+                           answer_text, suggested_topics, confidence, main_terms)
+        VALUES (@answer_id, @at, @platform, @server_id, @channel_id, @user_hash, @question,
+                @outcome, @reason, @cited_passage_ids, @corpus_version, @latency_ms,
+                @answer_text, @suggested_topics, @confidence, @main_terms)
+        ON CONFLICT (answer_id) DO NOTHING;
+        """;
+
+    private static void BindAudit(NpgsqlParameterCollection p, AuditRecord record)
+    {
         p.Add(new NpgsqlParameter<string>("answer_id", StoreValues.Clean(record.AnswerId)));
         p.Add(new NpgsqlParameter<DateTimeOffset>("at", StoreValues.Truncate(record.At)));
         p.Add(new NpgsqlParameter<string>("platform", StoreValues.Clean(record.Platform)));
@@ -106,10 +196,7 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
         p.Add(Text("answer_text", record.AnswerText));
         p.Add(new NpgsqlParameter<string[]>("suggested_topics", StoreValues.Clean(record.SuggestedTopics ?? [])));
         p.Add(Text("confidence", record.Confidence));
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-        {
-            LogDuplicateAnswer(_logger, record.AnswerId);
-        }
+        p.Add(Text("main_terms", record.MainTerms));
     }
 
     public async IAsyncEnumerable<AuditRecord> ReadAuditAsync(DateTimeOffset? since, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -134,6 +221,16 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
             afterAt = page[^1].At;
             afterId = page[^1].AnswerId;
         }
+    }
+
+    public async Task OptimizeAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+
+        // VACUUM runs outside a transaction (each command here autocommits). Autovacuum gets there too, later.
+        await using var command = _dataSource.CreateCommand("VACUUM (ANALYZE) audit, feedback;");
+        command.CommandTimeout = 600;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
@@ -167,6 +264,12 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
                 {
                     command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("cutoff", cutoff));
                     removed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                // The triggers counted the deleted rows down; days with nothing left go.
+                await using (var command = new NpgsqlCommand("DELETE FROM audit_day_counts WHERE n <= 0; DELETE FROM feedback_day_counts WHERE n <= 0;", connection, transaction))
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -433,7 +536,7 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
                 await using (var command = new NpgsqlCommand($"""
                     SELECT answer_id, at, platform, server_id, channel_id, user_hash, question,
                            outcome, reason, cited_passage_ids, corpus_version, latency_ms,
-                           answer_text, suggested_topics, confidence
+                           answer_text, suggested_topics, confidence, main_terms
                     FROM audit
                     {where};
                     """, connection, transaction))
@@ -461,6 +564,7 @@ public sealed partial class PostgresBotStore : IBotStore, IDisposable
                                 AnswerText = reader.IsDBNull(12) ? null : reader.GetString(12),
                                 SuggestedTopics = reader.GetFieldValue<string[]>(13),
                                 Confidence = reader.IsDBNull(14) ? null : reader.GetString(14),
+                                MainTerms = reader.IsDBNull(15) ? null : reader.GetString(15),
                             });
                         }
                     }

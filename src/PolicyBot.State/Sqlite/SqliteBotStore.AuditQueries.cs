@@ -9,14 +9,12 @@ public sealed partial class SqliteBotStore : IAuditQueries
     public Task<IReadOnlyList<AuditDayCount>> CountAuditByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<AuditDayCount>>(connection =>
         {
-            // audit_days is an index on (at_us / 86400000000, platform, outcome, latency_ms): the scan comes out in
-            // GROUP BY order, so SQLite counts without sorting (the literal must match the index's expression).
+            // audit_day_counts: kept by a trigger as questions are written and pruned (schema version 5).
             using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT at_us / 86400000000, platform, outcome, count(*)
-                FROM audit INDEXED BY audit_days
-                WHERE at_us / 86400000000 >= $first AND at_us / 86400000000 < $end
-                GROUP BY 1, 2, 3;
+                SELECT day, platform, outcome, n
+                FROM audit_day_counts
+                WHERE day >= $first AND day < $end AND n > 0;
                 """;
             Range(command.Parameters, first, end);
             using var reader = command.ExecuteReader();
@@ -32,14 +30,12 @@ public sealed partial class SqliteBotStore : IAuditQueries
     public Task<IReadOnlyList<FeedbackDayCount>> CountFeedbackByDayAsync(DateOnly first, DateOnly end, CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<FeedbackDayCount>>(connection =>
         {
-            // Reactions are far fewer than questions: CROSS JOIN makes SQLite walk feedback and look each question
-            // up by its key, instead of probing feedback once for every question in the range.
+            // feedback_day_counts: kept by a trigger as reactions are written and pruned (schema version 5).
             using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT a.at_us / 86400000000, a.platform, f.reaction, count(*)
-                FROM feedback f CROSS JOIN audit a ON a.answer_id = f.answer_id
-                WHERE a.at_us / 86400000000 >= $first AND a.at_us / 86400000000 < $end
-                GROUP BY 1, 2, 3;
+                SELECT day, platform, reaction, n
+                FROM feedback_day_counts
+                WHERE day >= $first AND day < $end AND n > 0;
                 """;
             Range(command.Parameters, first, end);
             using var reader = command.ExecuteReader();
@@ -90,7 +86,7 @@ public sealed partial class SqliteBotStore : IAuditQueries
         ArgumentNullException.ThrowIfNull(filter);
         var selection = filter.Selection switch
         {
-            AuditSelection.CoverageGaps => "AND (outcome = 'Abstained' OR (outcome = 'Answered' AND confidence = 'Low'))",
+            AuditSelection.CoverageGaps => "AND " + StoreValues.CoverageGapCondition,
             AuditSelection.NegativeFeedback => "AND answer_id IN (SELECT answer_id FROM feedback WHERE reaction = 'Negative')",
             _ => "",
         };
@@ -107,6 +103,77 @@ public sealed partial class SqliteBotStore : IAuditQueries
         }, filter.IncludeFeedback), cancellationToken);
     }
 
+    public Task<CoverageGaps> GroupCoverageGapsAsync(DateTimeOffset from, DateTimeOffset to, int top, int samples, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        return RunAsync(connection =>
+        {
+            // One snapshot for the groups and their samples. Both statements run on the partial indexes of schema
+            // version 5 (only gap rows are in them): the range scan of audit_gaps_at is covering, and each group's
+            // newest questions are a seek in audit_gaps_terms.
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var groups = new List<(string Terms, int Asked, int Abstained, long LastUs)>();
+            int questions = 0, groupCount = 0;
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = $"""
+                    SELECT main_terms, count(*), sum(outcome = 'Abstained'), max(at_us), sum(count(*)) OVER (), count(*) OVER ()
+                    FROM audit INDEXED BY audit_gaps_at
+                    WHERE at_us >= $from_us AND at_us < $to_us AND main_terms IS NOT NULL AND {StoreValues.CoverageGapCondition}
+                    GROUP BY main_terms
+                    ORDER BY 2 DESC, 4 DESC, 1
+                    LIMIT $top;
+                    """;
+                command.Parameters.AddWithValue("$from_us", StoreValues.ToMicroseconds(from));
+                command.Parameters.AddWithValue("$to_us", StoreValues.ToMicroseconds(to));
+                command.Parameters.AddWithValue("$top", top);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    groups.Add((reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3)));
+                    questions = reader.GetInt32(4);
+                    groupCount = reader.GetInt32(5);
+                }
+            }
+
+            var result = new List<CoverageGapGroup>(groups.Count);
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = $"""
+                    SELECT question, at_us, suggested_topics
+                    FROM audit INDEXED BY audit_gaps_terms
+                    WHERE main_terms = $terms AND at_us >= $from_us AND at_us < $to_us AND {StoreValues.CoverageGapCondition}
+                    ORDER BY at_us DESC
+                    LIMIT $samples;
+                    """;
+                var terms = command.Parameters.Add("$terms", Microsoft.Data.Sqlite.SqliteType.Text);
+                command.Parameters.AddWithValue("$from_us", StoreValues.ToMicroseconds(from));
+                command.Parameters.AddWithValue("$to_us", StoreValues.ToMicroseconds(to));
+                command.Parameters.AddWithValue("$samples", samples);
+                foreach (var g in groups)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    terms.Value = g.Terms;
+                    var newest = new List<CoverageGapSample>(samples);
+                    using (var reader = command.ExecuteReader())
+                    {
+                        while (reader.Read())
+                        {
+                            newest.Add(new CoverageGapSample(reader.GetString(0), StoreValues.FromMicroseconds(reader.GetInt64(1)), FromJson(reader.GetString(2))));
+                        }
+                    }
+
+                    result.Add(new CoverageGapGroup(g.Terms, g.Asked, g.Abstained, g.Asked - g.Abstained, StoreValues.FromMicroseconds(g.LastUs), newest));
+                }
+            }
+
+            transaction.Commit();
+            return new CoverageGaps(questions, groupCount, result);
+        }, cancellationToken);
+    }
     public Task<IReadOnlyList<Feedback>> QueryFeedbackAsync(DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<Feedback>>(connection =>
         {

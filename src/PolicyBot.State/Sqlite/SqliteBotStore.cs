@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
+using PolicyBot.Core.Text;
 using PolicyBot.State.Migrations;
 
 namespace PolicyBot.State.Sqlite;
@@ -78,39 +79,121 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
         StoreValues.CheckRecord(record);
         return RunAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO audit (answer_id, at_us, platform, server_id, channel_id, user_hash, question,
-                                   outcome, reason, cited_passage_ids, corpus_version, latency_ms,
-                                   answer_text, suggested_topics, confidence)
-                VALUES ($answer_id, $at_us, $platform, $server_id, $channel_id, $user_hash, $question,
-                        $outcome, $reason, $cited_passage_ids, $corpus_version, $latency_ms,
-                        $answer_text, $suggested_topics, $confidence)
-                ON CONFLICT (answer_id) DO NOTHING;
-                """;
-            var p = command.Parameters;
-            p.AddWithValue("$answer_id", StoreValues.Clean(record.AnswerId));
-            p.AddWithValue("$at_us", StoreValues.ToMicroseconds(record.At));
-            p.AddWithValue("$platform", StoreValues.Clean(record.Platform));
-            p.AddWithValue("$server_id", (object?)StoreValues.CleanOrNull(record.ServerId) ?? DBNull.Value);
-            p.AddWithValue("$channel_id", (object?)StoreValues.CleanOrNull(record.ChannelId) ?? DBNull.Value);
-            p.AddWithValue("$user_hash", (object?)StoreValues.CleanOrNull(record.UserHash) ?? DBNull.Value);
-            p.AddWithValue("$question", StoreValues.Clean(record.Question));
-            p.AddWithValue("$outcome", record.Outcome.ToString());
-            p.AddWithValue("$reason", (object?)StoreValues.CleanOrNull(record.Reason) ?? DBNull.Value);
-            p.AddWithValue("$cited_passage_ids", ToJson(record.CitedPassageIds ?? []));
-            p.AddWithValue("$corpus_version", StoreValues.Clean(record.CorpusVersion ?? ""));
-            p.AddWithValue("$latency_ms", record.LatencyMs);
-            p.AddWithValue("$answer_text", (object?)StoreValues.CleanOrNull(record.AnswerText) ?? DBNull.Value);
-            p.AddWithValue("$suggested_topics", ToJson(record.SuggestedTopics ?? []));
-            p.AddWithValue("$confidence", (object?)StoreValues.CleanOrNull(record.Confidence) ?? DBNull.Value);
-            if (command.ExecuteNonQuery() == 0)
+            using var command = InsertAuditCommand(connection);
+            if (InsertAudit(command, record) == 0)
             {
                 LogDuplicateAnswer(_logger, record.AnswerId);
             }
 
             return true;
         }, cancellationToken);
+    }
+
+    public Task<int> RecordQuestionsAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        foreach (var record in records)
+        {
+            StoreValues.CheckRecord(record);
+        }
+
+        return RunAsync(connection =>
+        {
+            // One transaction and one prepared statement for the lot.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var command = InsertAuditCommand(connection);
+            command.Transaction = transaction;
+            var added = 0;
+            foreach (var record in records)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                added += InsertAudit(command, record);
+            }
+
+            transaction.Commit();
+            return added;
+        }, cancellationToken);
+    }
+
+    public Task<int> FillMainTermsAsync(IQuestionTerms terms, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return RunAsync(connection =>
+        {
+            var pending = new List<(string Id, string Question)>();
+            using (var select = connection.CreateCommand())
+            {
+                select.CommandText = "SELECT answer_id, question FROM audit WHERE main_terms IS NULL AND outcome <> 'Refused' LIMIT $limit;";
+                select.Parameters.AddWithValue("$limit", limit);
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    pending.Add((reader.GetString(0), reader.GetString(1)));
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                return 0;
+            }
+
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = "UPDATE audit SET main_terms = $terms WHERE answer_id = $id AND main_terms IS NULL;";
+            var key = update.Parameters.Add("$terms", SqliteType.Text);
+            var id = update.Parameters.Add("$id", SqliteType.Text);
+            foreach (var (answerId, question) in pending)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                key.Value = StoreValues.Clean(terms.MainTerms(question));
+                id.Value = answerId;
+                update.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return pending.Count;
+        }, cancellationToken);
+    }
+
+    private static SqliteCommand InsertAuditCommand(SqliteConnection connection)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO audit (answer_id, at_us, platform, server_id, channel_id, user_hash, question,
+                               outcome, reason, cited_passage_ids, corpus_version, latency_ms,
+                               answer_text, suggested_topics, confidence, main_terms)
+            VALUES ($answer_id, $at_us, $platform, $server_id, $channel_id, $user_hash, $question,
+                    $outcome, $reason, $cited_passage_ids, $corpus_version, $latency_ms,
+                    $answer_text, $suggested_topics, $confidence, $main_terms)
+            ON CONFLICT (answer_id) DO NOTHING;
+            """;
+        return command;
+    }
+
+    /// <summary>Binds <paramref name="record"/> to the insert and runs it; 1 when stored, 0 when its id was already there.</summary>
+    private static int InsertAudit(SqliteCommand command, AuditRecord record)
+    {
+        var p = command.Parameters;
+        p.Clear();
+        p.AddWithValue("$answer_id", StoreValues.Clean(record.AnswerId));
+        p.AddWithValue("$at_us", StoreValues.ToMicroseconds(record.At));
+        p.AddWithValue("$platform", StoreValues.Clean(record.Platform));
+        p.AddWithValue("$server_id", (object?)StoreValues.CleanOrNull(record.ServerId) ?? DBNull.Value);
+        p.AddWithValue("$channel_id", (object?)StoreValues.CleanOrNull(record.ChannelId) ?? DBNull.Value);
+        p.AddWithValue("$user_hash", (object?)StoreValues.CleanOrNull(record.UserHash) ?? DBNull.Value);
+        p.AddWithValue("$question", StoreValues.Clean(record.Question));
+        p.AddWithValue("$outcome", record.Outcome.ToString());
+        p.AddWithValue("$reason", (object?)StoreValues.CleanOrNull(record.Reason) ?? DBNull.Value);
+        p.AddWithValue("$cited_passage_ids", ToJson(record.CitedPassageIds ?? []));
+        p.AddWithValue("$corpus_version", StoreValues.Clean(record.CorpusVersion ?? ""));
+        p.AddWithValue("$latency_ms", record.LatencyMs);
+        p.AddWithValue("$answer_text", (object?)StoreValues.CleanOrNull(record.AnswerText) ?? DBNull.Value);
+        p.AddWithValue("$suggested_topics", ToJson(record.SuggestedTopics ?? []));
+        p.AddWithValue("$confidence", (object?)StoreValues.CleanOrNull(record.Confidence) ?? DBNull.Value);
+        p.AddWithValue("$main_terms", (object?)StoreValues.CleanOrNull(record.MainTerms) ?? DBNull.Value);
+        return command.ExecuteNonQuery();
     }
 
     public async IAsyncEnumerable<AuditRecord> ReadAuditAsync(DateTimeOffset? since, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -153,8 +236,22 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             """;
         command.Parameters.AddWithValue("$cutoff", StoreValues.ToMicroseconds(olderThan));
         var removed = Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+
+        // The triggers counted the deleted rows down; days with nothing left go.
+        command.Parameters.Clear();
+        command.CommandText = "DELETE FROM audit_day_counts WHERE n <= 0; DELETE FROM feedback_day_counts WHERE n <= 0;";
+        command.ExecuteNonQuery();
         transaction.Commit();
         return removed;
+    }, cancellationToken);
+
+    public Task OptimizeAsync(CancellationToken cancellationToken) => RunAsync(connection =>
+    {
+        // The dashboard's queries name their indexes (INDEXED BY); fresh statistics keep the other plans right too.
+        using var command = connection.CreateCommand();
+        command.CommandText = "ANALYZE audit; ANALYZE feedback; PRAGMA optimize;";
+        command.ExecuteNonQuery();
+        return true;
     }, cancellationToken);
 
     public Task<bool> TryTakeTokenAsync(string bucketKey, int capacity, double refillPerSecond, DateTimeOffset now, CancellationToken cancellationToken)
@@ -424,7 +521,7 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
             command.CommandText = $"""
                 SELECT answer_id, at_us, platform, server_id, channel_id, user_hash, question,
                        outcome, reason, cited_passage_ids, corpus_version, latency_ms,
-                       answer_text, suggested_topics, confidence
+                       answer_text, suggested_topics, confidence, main_terms
                 FROM audit
                 {where};
                 """;
@@ -449,6 +546,7 @@ public sealed partial class SqliteBotStore : IBotStore, IDisposable
                     AnswerText = reader.IsDBNull(12) ? null : reader.GetString(12),
                     SuggestedTopics = FromJson(reader.GetString(13)),
                     Confidence = reader.IsDBNull(14) ? null : reader.GetString(14),
+                    MainTerms = reader.IsDBNull(15) ? null : reader.GetString(15),
                 });
             }
         }

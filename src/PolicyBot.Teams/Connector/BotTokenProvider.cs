@@ -54,7 +54,7 @@ internal sealed class MsalBotTokenProvider : IBotTokenProvider, IDisposable
         var endpoint = options.ResolveTokenEndpoint().GetLeftPart(UriPartial.Path);
         if (!endpoint.EndsWith(TokenPath, StringComparison.OrdinalIgnoreCase))
         {
-            throw new BotTokenException($"The token endpoint must end with {TokenPath} (an Entra v2 authority); check TEAMS_TOKEN_ENDPOINT.", null, null);
+            throw new BotTokenException($"The token endpoint must end with {TokenPath} (an Entra v2 authority); check {options.SettingName(nameof(TeamsOptions.TokenEndpoint))}.", null, null);
         }
 
         return endpoint[..^TokenPath.Length];
@@ -85,7 +85,7 @@ internal sealed class MsalBotTokenProvider : IBotTokenProvider, IDisposable
         {
             TeamsLog.TokenRequestFailed(_logger, ex.StatusCode, ex.ErrorCode ?? "");
             throw new BotTokenException(
-                $"The token endpoint answered {ex.StatusCode} {ex.ErrorCode}: check TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_APP_TYPE and TEAMS_TENANT_ID.",
+                $"The token endpoint answered {ex.StatusCode} {ex.ErrorCode}: check {string.Join(", ", new[] { nameof(TeamsOptions.AppId), nameof(TeamsOptions.AppPassword), nameof(TeamsOptions.AppType) }.Select(_options.SettingName))} and {_options.SettingName(nameof(TeamsOptions.TenantId))}.",
                 ex.StatusCode == 0 ? null : (HttpStatusCode)ex.StatusCode,
                 ex.ErrorCode,
                 ex);

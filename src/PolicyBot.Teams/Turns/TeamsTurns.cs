@@ -53,7 +53,7 @@ internal sealed class TeamsTurnProcessor(
     {
         if (options.Value.AuthDisabled)
         {
-            TeamsLog.AuthDisabled(logger);
+            TeamsLog.AuthDisabled(logger, options.Value.SettingName(nameof(TeamsOptions.AppId)));
         }
 
         return base.StartAsync(cancellationToken);

@@ -56,9 +56,9 @@ public sealed class CommandRegistrationTests
     public async Task RegisterCommands_MissingApplicationId_ClearMessage()
     {
         using var output = new StringWriter();
-        var code = await DiscordSetup.RegisterCommandsAsync(new DiscordOptions { Token = "abc" }, Manifest, null, output, CancellationToken.None);
+        var code = await DiscordSetup.RegisterCommandsAsync(new DiscordOptions { Token = "abc", SettingName = p => "SETTING_" + p }, Manifest, null, output, CancellationToken.None);
         Assert.Equal(2, code);
-        Assert.Contains("DISCORD_APPLICATION_ID", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("SETTING_ApplicationId is not set", output.ToString(), StringComparison.Ordinal); // named as the host names it
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class RefusalTests
         var operations = new OperationsOptions { UserRate = new RateLimit(1, TimeSpan.FromMinutes(1)) };
         var store = new PolicyBot.State.Sqlite.SqliteBotStore(TestCorpus.NewStateFile());
         await store.MigrateAsync(CancellationToken.None);
-        var answerer = new OperatedAnswerer(engine, engine, store, UserIdHasher.WithSalt("refusal-tests-salt-0123456789"), new InMemoryRateLimiter(time), operations, metrics, time, NullLogger<OperatedAnswerer>.Instance);
+        var answerer = new OperatedAnswerer(engine, engine, store, PolicyBot.Search.Analysis.QuestionTerms.Default, UserIdHasher.WithSalt("refusal-tests-salt-0123456789"), new InMemoryRateLimiter(time), operations, metrics, time, NullLogger<OperatedAnswerer>.Instance);
         var h = await BotHarness.CreateAsync(factor: Factor, answerer: answerer, catalog: engine, configureOptions: configureOptions);
         await h.StartAsync();
         return (h, answerer, metrics);

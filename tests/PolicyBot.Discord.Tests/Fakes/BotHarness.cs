@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
@@ -16,19 +17,30 @@ namespace PolicyBot.Discord.Tests.Fakes;
 internal sealed class BotHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
-    private readonly HttpClient _http = new();
+    private readonly ServiceProvider _services;
+    private readonly HttpClient _http;
     private readonly ILoggerFactory _loggerFactory;
 
-    private BotHarness(FakeDiscord fake, AcceleratedTimeProvider time, DelayingAnswerer delaying, IQuestionAnswerer answerer, ICorpusCatalog catalog, SqliteBotStore store, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
+    private BotHarness(FakeDiscord fake, TimeProvider time, DelayingAnswerer delaying, IQuestionAnswerer answerer, ICorpusCatalog catalog, SqliteBotStore store, DiscordOptions options, Func<GatewayClientOptions, GatewayClientOptions>? tune, int seed)
     {
         Delaying = delaying;
         Fake = fake;
         Store = store;
-        Time = time;
+        Clock = time;
         Options = options;
         Answerer = answerer;
         Logs = new CapturingLoggerProvider();
-        _loggerFactory = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        // The REST client's HttpClient as the bot gets it: IHttpClientFactory with the resilience pipeline, on the
+        // harness's clock, every log (Trace included) captured so the secret checks see everything.
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        // Polly's per-request Debug telemetry is left out here (it names no request; the host-level Trace test in
+        // OptionsAndHostingTests captures it); its retry warnings stay.
+        services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace).AddFilter("Polly", LogLevel.Information));
+        DiscordHttp.Add(services);
+        _services = services.BuildServiceProvider();
+        _loggerFactory = _services.GetRequiredService<ILoggerFactory>();
+        _http = _services.GetRequiredService<IHttpClientFactory>().CreateClient(DiscordHttp.ClientName);
         Metrics = new DiscordMetrics();
         State = new DiscordConnectionState();
         Rest = new DiscordRestClient(_http, options, time, _loggerFactory.CreateLogger<DiscordRestClient>(), Metrics);
@@ -41,7 +53,11 @@ internal sealed class BotHarness : IAsyncDisposable
 
     public FakeDiscord Fake { get; }
 
-    public AcceleratedTimeProvider Time { get; }
+    /// <summary>The clock the fake and the bot share: accelerated real time, or a <see cref="SteppedClock"/> the test moves.</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>The accelerated clock (the harness was created with a factor, not a stepped clock).</summary>
+    public AcceleratedTimeProvider Time => Clock as AcceleratedTimeProvider ?? throw new InvalidOperationException("this harness runs on a stepped clock: use Clock");
 
     public DiscordOptions Options { get; }
 
@@ -90,9 +106,10 @@ internal sealed class BotHarness : IAsyncDisposable
         ICorpusCatalog? catalog = null,
         Func<GatewayClientOptions, GatewayClientOptions>? tuneGateway = null,
         int seed = 42,
-        string? stateFile = null)
+        string? stateFile = null,
+        TimeProvider? clock = null)
     {
-        var time = new AcceleratedTimeProvider(factor);
+        var time = clock ?? new AcceleratedTimeProvider(factor);
         var fake = await FakeDiscord.StartAsync(time);
         configureFake?.Invoke(fake);
         var options = new DiscordOptions { Token = FakeDiscord.Token, ApplicationId = FakeDiscord.ApplicationId, ApiBaseUrl = fake.ApiBaseUrl, UseThreads = false };
@@ -166,7 +183,7 @@ internal sealed class BotHarness : IAsyncDisposable
         await StopAsync();
         await Fake.DisposeAsync();
         _http.Dispose();
-        _loggerFactory.Dispose();
+        await _services.DisposeAsync();
         Store.Dispose();
         if (KeepStateFile)
         {

@@ -75,16 +75,22 @@ public sealed class GatewayTests
     [Fact]
     public async Task DG03_HeartbeatRequest_HeartbeatsImmediatelyAndKeepsSchedule()
     {
-        await using var h = await BotHarness.CreateAsync(factor: 10, configureFake: f => f.HeartbeatIntervalMs = 10_000);
+        var clock = new SteppedClock();
+        var interval = TimeSpan.FromSeconds(10);
+        await using var h = await BotHarness.CreateAsync(clock: clock, configureFake: f => f.HeartbeatIntervalMs = 10_000);
         await h.StartAsync();
+        // The first (jittered) beat is due within one interval.
+        var first = await clock.WaitForTimerAsync(t => t.Due > TimeSpan.Zero && t.Due <= interval);
+        clock.Advance(interval);
         var periodic = await h.Connection!.ReceiveOpAsync(1);
-        var sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        // The next beat is scheduled a full interval on; a heartbeat request (op 1) is answered at once, in no virtual time.
+        await clock.WaitForTimerAsync(t => t.Due == interval, afterIndex: first.Index);
         await h.Connection.SendOpAsync(1, null);
         var requested = await h.Connection.ReceiveOpAsync(1);
-        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(sentAt) < TimeSpan.FromMilliseconds(100), "heartbeat on request within 100 ms");
-        Assert.True(requested.At - periodic.At < TimeSpan.FromSeconds(5));
+        Assert.Equal(periodic.At, requested.At);
+        clock.Advance(interval);
         var next = await h.Connection.ReceiveOpAsync(1);
-        Assert.InRange(next.At - periodic.At, TimeSpan.FromSeconds(10) - Tolerance, TimeSpan.FromSeconds(10) + Tolerance);
+        Assert.Equal(interval, next.At - periodic.At); // the schedule is kept: the request did not move it
     }
 
     [Fact]
@@ -120,20 +126,29 @@ public sealed class GatewayTests
     [Fact]
     public async Task DG04_ZombieAfterEarlierReconnect_ResumesAtOnceWithoutBackoff()
     {
-        // Backoff base 10 s: a backoff wait after the second reconnect would be at least 10 s of virtual time.
+        // Stepped virtual time; backoff base 10 s: any backoff wait after the second reconnect would need the clock to
+        // move, and it does not move between the zombie close and the new connection.
+        var clock = new SteppedClock();
+        var interval = TimeSpan.FromSeconds(3);
         await using var h = await BotHarness.CreateAsync(
-            factor: 10,
+            clock: clock,
             configureFake: f => f.HeartbeatIntervalMs = 3000,
             tuneGateway: FastBackoff(baseSeconds: 10, capSeconds: 60));
         await h.StartAsync();
+        var mark = clock.LastIndex;
         await h.Connection!.SendOpAsync(7, null); // an earlier reconnect: the next one is attempt 2
         var second = await h.Fake.NextConnectionAsync();
         await second.ReceiveOpAsync(6);
         second.AckHeartbeats = false;
-        var third = await h.Fake.NextConnectionAsync(TimeSpan.FromSeconds(20));
-        await second.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+        // One beat goes unacknowledged; at the next one the bot declares the connection a zombie.
+        var beat = await clock.WaitForTimerAsync(t => t.Due > TimeSpan.Zero && t.Due <= interval, afterIndex: mark);
+        clock.Advance(interval);
+        await clock.WaitForTimerAsync(t => t.Due == interval, afterIndex: beat.Index);
+        clock.Advance(interval);
+        var third = await h.Fake.NextConnectionAsync(TimeSpan.FromSeconds(30));
+        await second.Closed.WaitAsync(TimeSpan.FromSeconds(30));
         var gap = third.OpenedAt - second.ClosedAt!.Value;
-        Assert.True(gap < TimeSpan.FromSeconds(3), $"resume connection opened {gap.TotalMilliseconds:F0} ms (virtual) after the zombie close");
+        Assert.True(gap == TimeSpan.Zero, $"resume connection opened {gap.TotalMilliseconds:F0} ms (virtual) after the zombie close");
         Assert.Equal("/resume", third.Path);
         await third.ReceiveOpAsync(6);
         Assert.Single(h.Fake.FramesWithOp(2));
@@ -285,7 +300,7 @@ public sealed class GatewayTests
         var error = await Assert.ThrowsAsync<GatewayFatalException>(() => h.Run!.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(4004, error.CloseCode);
         Assert.Contains("invalid bot token", error.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("DISCORD_TOKEN", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Set DiscordOptions.Token", error.Message, StringComparison.Ordinal); // the host names it DISCORD_TOKEN
         await h.PassAsync(TimeSpan.FromSeconds(10)); // 10 × backoff base
         Assert.Equal(1, h.Fake.ConnectionCount);
         Assert.Contains(h.Logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Critical && e.Text.Contains("invalid bot token", StringComparison.OrdinalIgnoreCase));
@@ -313,24 +328,54 @@ public sealed class GatewayTests
     [Fact]
     public async Task DG14_RepeatedCloses_BackoffGrowsToCap()
     {
-        await using var h = await BotHarness.CreateAsync(factor: 40, tuneGateway: FastBackoff(baseSeconds: 1, capSeconds: 8));
+        // Stepped virtual time: the bot's backoff is what the clock is advanced by, so the gaps are exact whatever
+        // the load (sockets and frames stay real).
+        var clock = new SteppedClock();
+        await using var h = await BotHarness.CreateAsync(clock: clock, tuneGateway: FastBackoff(baseSeconds: 1, capSeconds: 8));
         await h.StartAsync();
         var connectedAt = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
         h.Fake.OnConnected = async c =>
         {
-            connectedAt.Enqueue(h.Time.GetUtcNow());
+            connectedAt.Enqueue(clock.GetUtcNow());
             await c.SendHelloAsync();
             await c.ReceiveOpAsync(6);
             await c.CloseAsync(4000);
         };
         await h.Connection!.CloseAsync(4000);
-        await BotHarness.WaitUntilAsync(() => connectedAt.Count >= 7, realSeconds: 15);
+        var delays = new List<TimeSpan>();
+        for (var n = 1; n <= 7; n++)
+        {
+            // The delay the bot chose (logged just before it waits), then the timer it waits on.
+            var delay = await ReconnectDelayAsync(h, n);
+            delays.Add(delay);
+            if (delay > TimeSpan.Zero)
+            {
+                // Task.Delay hands the clock whole milliseconds.
+                await clock.WaitForTimerAsync(t => Math.Abs((t.Due - delay).TotalMilliseconds) < 1);
+                Assert.Equal(n - 1, connectedAt.Count); // nothing reconnects before its backoff has passed
+                clock.Advance(delay);
+            }
+
+            await BotHarness.WaitUntilAsync(() => connectedAt.Count >= n, realSeconds: 30);
+        }
+
         var times = connectedAt.ToArray();
         var gaps = times.Zip(times.Skip(1), (a, b) => (b - a).TotalSeconds).ToArray();
-        Assert.All(gaps, g => Assert.True(g <= 8 + 1, $"gap {g:0.00}s above the cap"));
-        Assert.True(gaps[^1] >= 4 - 0.5, $"later gaps reach the cap region: {string.Join(", ", gaps.Select(g => g.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}");
-        Assert.True(gaps[^1] > gaps[0], "gaps grow");
+        var shown = string.Join(", ", gaps.Select(g => g.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(delays.Skip(1).Select(d => d.TotalSeconds), gaps); // each gap is exactly the backoff waited
+        Assert.All(delays, d => Assert.True(d <= TimeSpan.FromSeconds(8), $"delay {d} above the cap ({shown})"));
+        Assert.True(gaps[^1] >= 4 - 0.5, $"later gaps reach the cap region: {shown}");
+        Assert.True(gaps[^1] > gaps[0], $"gaps grow: {shown}");
         Assert.Single(h.Fake.FramesWithOp(2)); // only resumes: identifies stay bounded
+    }
+
+    /// <summary>The delay of the bot's <paramref name="n"/>th reconnect, from its log line ("…; Resume in 00:00:01.2345678").</summary>
+    private static async Task<TimeSpan> ReconnectDelayAsync(BotHarness h, int n)
+    {
+        string[] lines = [];
+        await BotHarness.WaitUntilAsync(() => (lines = [.. h.Logs.Entries.Where(e => e.Text.StartsWith("Shard 0: ", StringComparison.Ordinal) && e.Text.Contains(" in ", StringComparison.Ordinal) && e.Text.Contains("close code", StringComparison.Ordinal)).Select(e => e.Text)]).Length >= n, realSeconds: 30);
+        var line = lines[n - 1];
+        return TimeSpan.Parse(line[(line.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -394,7 +439,9 @@ public sealed class GatewayTests
     [Fact]
     public async Task DG18_LargeDispatchSplitAcrossFrames_Reassembled()
     {
-        await using var h = await BotHarness.CreateAsync(factor: 20, configureFake: f => f.HeartbeatIntervalMs = 4000);
+        var clock = new SteppedClock();
+        var interval = TimeSpan.FromSeconds(4);
+        await using var h = await BotHarness.CreateAsync(clock: clock, configureFake: f => f.HeartbeatIntervalMs = 4000);
         await h.StartAsync();
         var channels = new JsonArray();
         for (var i = 0; i < 1500; i++)
@@ -403,15 +450,13 @@ public sealed class GatewayTests
         }
 
         var seq = await h.Connection!.DispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "300000000000000003", ["channels"] = channels }, frameSize: 1024);
-        await BotHarness.WaitUntilAsync(() => h.Bot.Shards[0].Sequence == seq);
-        var carried = false;
-        for (var i = 0; i < 4 && !carried; i++)
-        {
-            var heartbeat = await h.Connection.ReceiveOpAsync(1);
-            carried = heartbeat.D.ValueKind == JsonValueKind.Number && heartbeat.D.GetInt64() == seq;
-        }
-
-        Assert.True(carried, "a later heartbeat carries the sequence of the reassembled dispatch");
+        await BotHarness.WaitUntilAsync(() => h.Bot.Shards[0].Sequence == seq, realSeconds: 30);
+        // The dispatch is in; the next beat (first or periodic, whichever is pending) must carry its sequence.
+        await clock.WaitForTimerAsync(t => t.Due > TimeSpan.Zero && t.Due <= interval);
+        clock.Advance(interval);
+        var heartbeat = await h.Connection.ReceiveOpAsync(1);
+        Assert.Equal(JsonValueKind.Number, heartbeat.D.ValueKind);
+        Assert.Equal(seq, heartbeat.D.GetInt64());
         Assert.Equal(1, h.Fake.ConnectionCount);
     }
 

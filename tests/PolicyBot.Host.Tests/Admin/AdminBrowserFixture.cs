@@ -38,7 +38,7 @@ public sealed class AdminBrowserFixture : IAsyncLifetime
 
         // Every test signs in from 127.0.0.1; the default limit (5 a minute) is exercised by AdminHttpTests.
         _host = await AdminTestHost.StartAsync(_corpus, new() { ["POLICYBOT_ADMIN_SIGNIN_PER_MINUTE"] = "100" });
-        await SeedAsync(_host.Store);
+        await SeedAsync(_host);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -86,7 +86,7 @@ public sealed class AdminBrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Thirty days of questions with a weekly rhythm, some abstentions, refusals and ratings, and one hostile question.</summary>
-    private static async Task SeedAsync(IBotStore store)
+    private static async Task SeedAsync(AdminTestHost host)
     {
         var now = DateTimeOffset.UtcNow;
         var noon = new DateTimeOffset(DateTime.UtcNow.Date.AddHours(12), TimeSpan.Zero);
@@ -100,7 +100,7 @@ public sealed class AdminBrowserFixture : IAsyncLifetime
                 var roll = random.Next(100);
                 var outcome = roll < 72 ? AnswerOutcome.Answered : roll < 92 ? AnswerOutcome.Abstained : AnswerOutcome.Refused;
                 var id = $"b-{d}-{i}";
-                await store.RecordQuestionAsync(new AuditRecord
+                await host.RecordAsync(new AuditRecord
                 {
                     AnswerId = id,
                     At = noon.AddDays(-d).AddMinutes(3 * i),
@@ -113,16 +113,17 @@ public sealed class AdminBrowserFixture : IAsyncLifetime
                     CitedPassageIds = outcome == AnswerOutcome.Answered ? ["widget-safety-act.md#1"] : [],
                     CorpusVersion = "build-7+git:1a2b3c4",
                     LatencyMs = outcome == AnswerOutcome.Refused ? 0.1 : 0.6 + (random.NextDouble() * 2.5),
-                }, CancellationToken.None);
+                    Confidence = outcome != AnswerOutcome.Answered ? null : i % 9 == 4 ? "Low" : i % 3 == 0 ? "Medium" : "High",
+                });
                 if (outcome == AnswerOutcome.Answered && random.Next(4) == 0)
                 {
                     var down = random.Next(5) == 0;
-                    await store.RecordAsync(new Feedback(id, "discord", "user-" + i, down ? FeedbackReaction.Negative : FeedbackReaction.Positive, down ? "Not what I asked" : null, now.AddDays(-d)), CancellationToken.None);
+                    await host.Store.RecordAsync(new Feedback(id, "discord", "user-" + i, down ? FeedbackReaction.Negative : FeedbackReaction.Positive, down ? "Not what I asked" : null, now.AddDays(-d)), CancellationToken.None);
                 }
             }
         }
 
-        await store.RecordQuestionAsync(new AuditRecord { AnswerId = "hostile", At = now.AddMinutes(-1), Platform = "discord", Question = HostileQuestion, Outcome = AnswerOutcome.Abstained, AnswerText = HostileQuestion, CorpusVersion = "build-7" }, CancellationToken.None);
-        await store.RecordAsync(new Feedback("hostile", "discord", "mallory", FeedbackReaction.Negative, HostileQuestion, now), CancellationToken.None);
+        await host.RecordAsync(new AuditRecord { AnswerId = "hostile", At = now.AddMinutes(-1), Platform = "discord", Question = HostileQuestion, Outcome = AnswerOutcome.Abstained, AnswerText = HostileQuestion, CorpusVersion = "build-7" });
+        await host.Store.RecordAsync(new Feedback("hostile", "discord", "mallory", FeedbackReaction.Negative, HostileQuestion, now), CancellationToken.None);
     }
 }

@@ -58,6 +58,11 @@ public sealed class AdminBrowserTests(AdminBrowserFixture fixture, ITestOutputHe
         Assert.True(await page.Locator("tr.gap").CountAsync() >= 3);
         Assert.Contains("widgets", await page.TextContentAsync("table.gaps") ?? "", StringComparison.Ordinal);
 
+        // Answers of low confidence are gaps too: their group counts them in the Low confidence column.
+        var low = await page.Locator("tr.gap td:nth-child(4)").AllTextContentsAsync();
+        Assert.Contains(low, t => int.Parse(t, CultureInfo.InvariantCulture) > 0);
+        await ScreenshotAsync(page, "admin-gaps.png");
+
         await page.ClickAsync("nav >> text=Feedback");
         Assert.True(await page.Locator("article.feedback").CountAsync() >= 2);
         Assert.Contains("build-7+git:1a2b3c4", await page.TextContentAsync("main") ?? "", StringComparison.Ordinal);
@@ -143,6 +148,8 @@ public sealed class AdminBrowserTests(AdminBrowserFixture fixture, ITestOutputHe
         Assert.Contains("seven percent", await page.TextContentAsync("section.result .answer") ?? "", StringComparison.Ordinal);
         Assert.Contains("The Widget Safety Act", await page.TextContentAsync("ol.citations") ?? "", StringComparison.Ordinal);
         Assert.True(await page.Locator("section.explain tbody tr").CountAsync() >= 1);
+        Assert.Contains(await page.GetAttributeAsync("section.result p.confidence", "data-confidence"), new[] { "high", "medium", "low" });
+        Assert.StartsWith("Confidence:", (await page.TextContentAsync("section.result p.confidence"))?.Trim(), StringComparison.Ordinal);
         await ScreenshotAsync(page, "admin-try.png");
     }
 

@@ -1,11 +1,14 @@
 using System.Net;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
+using Microsoft.Extensions.DependencyInjection;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Admin;
 using PolicyBot.Host.Serve;
 using PolicyBot.Host.Tests.Serve;
+using PolicyBot.Search.Analysis;
+using PolicyBot.Search.Index;
 
 namespace PolicyBot.Host.Tests.Admin;
 
@@ -133,7 +136,15 @@ public sealed class AdminHttpTests : IAsyncLifetime
             Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
             Assert.Equal("no-referrer", string.Join(",", response.Headers.GetValues("Referrer-Policy")));
             Assert.Equal("DENY", string.Join(",", response.Headers.GetValues("X-Frame-Options")));
+            Assert.Equal("same-origin", string.Join(",", response.Headers.GetValues("Cross-Origin-Opener-Policy")));
+            if (path.StartsWith("/admin", StringComparison.Ordinal))
+            {
+                Assert.True(response.Headers.CacheControl?.NoStore, $"{path}: Cache-Control {response.Headers.CacheControl}");
+            }
         }
+
+        // The pages' no-store is the value antiforgery wants: no "headers overridden" warning on every view.
+        Assert.DoesNotContain(_host.Logs.Lines, l => l.Contains("'Cache-Control'", StringComparison.Ordinal));
 
         Assert.DoesNotContain("'unsafe-inline'", AdminEndpoints.ContentSecurityPolicy, StringComparison.Ordinal);
         Assert.Contains("script-src", AdminEndpoints.ContentSecurityPolicy.Replace("default-src 'none'", "script-src", StringComparison.Ordinal), StringComparison.Ordinal);
@@ -210,19 +221,46 @@ public sealed class AdminHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Gaps_SeededAbstentions_GroupedByMainTermsWithTopicsAndTryLink()
+    public async Task Gaps_SeededAbstentionsAndLowConfidenceAnswers_GroupedByMainTermsWithTopicsAndTryLink()
     {
         await _host.SeedAsync(days: 4, perDay: 5);
         using var http = await _host.SignedInClientAsync();
         var document = Parse(await http.GetStringAsync("/admin/gaps?days=7"));
 
-        var group = Assert.Single(document.QuerySelectorAll("tr.gap"));
-        Assert.Equal(AuditReport.GapKey("What is the capital of Peru (1)?"), group.QuerySelector(".terms")?.TextContent);
-        Assert.Equal("4", group.Children[1].TextContent);
-        Assert.Contains("widgets", group.TextContent, StringComparison.Ordinal);
-        var link = group.QuerySelector("a.try")!.GetAttribute("href")!;
+        // Each day: one abstention about Peru (i = 3), one answer of low confidence (i = 2); high-confidence answers and refusals are no gaps.
+        var groups = document.QuerySelectorAll("tr.gap");
+        Assert.Equal(2, groups.Length);
+        Assert.Equal("8", document.QuerySelector("#gap-questions")?.TextContent);
+        Assert.Equal("2", document.QuerySelector("#gap-groups")?.TextContent);
+        var peru = groups[0];
+        Assert.Equal(QuestionTerms.Default.MainTerms("What is the capital of Peru (1)?"), peru.QuerySelector(".terms")?.TextContent);
+        Assert.Equal(["4", "4", "0"], peru.Children.Skip(1).Take(3).Select(c => c.TextContent));
+        Assert.Contains("widgets", peru.TextContent, StringComparison.Ordinal);
+        var link = peru.QuerySelector("a.try")!.GetAttribute("href")!;
         Assert.StartsWith("/admin/try?q=", link, StringComparison.Ordinal);
         Assert.Contains("Peru", Uri.UnescapeDataString(link), StringComparison.Ordinal);
+        var unsure = groups[1];
+        Assert.Equal(QuestionTerms.Default.MainTerms(CorpusQuestions.Widgets.Fine), unsure.QuerySelector(".terms")?.TextContent);
+        Assert.Equal(["4", "0", "4"], unsure.Children.Skip(1).Take(3).Select(c => c.TextContent));
+        Assert.Equal(CorpusQuestions.Widgets.Fine, Assert.Single(unsure.QuerySelectorAll(".examples li")).TextContent);
+    }
+
+    [Fact]
+    public async Task Gaps_RecordsWrittenBeforeSchema5_CountedOnceTheBackfillGaveThemTerms()
+    {
+        // As schema version 3 wrote them: no main terms. The serve host fills them in the background.
+        for (var i = 0; i < 3; i++)
+        {
+            await _host.Store.RecordQuestionAsync(new AuditRecord { AnswerId = "legacy-" + i, At = DateTimeOffset.UtcNow.AddMinutes(-i), Platform = "discord", Question = "Which rules apply to zorblax mining?", Outcome = AnswerOutcome.Abstained }, CancellationToken.None);
+        }
+
+        using var http = await _host.SignedInClientAsync();
+        Assert.Empty(Parse(await http.GetStringAsync("/admin/gaps?days=7")).QuerySelectorAll("tr.gap"));
+
+        Assert.Equal(3, await _host.Store.FillMainTermsAsync(QuestionTerms.Default, AuditTermsBackfillService.Batch, CancellationToken.None));
+        var group = Assert.Single(Parse(await http.GetStringAsync("/admin/gaps?days=7")).QuerySelectorAll("tr.gap"));
+        Assert.Equal(QuestionTerms.Default.MainTerms("Which rules apply to zorblax mining?"), group.QuerySelector(".terms")?.TextContent);
+        Assert.Equal("3", group.Children[1].TextContent);
     }
 
     [Fact]
@@ -273,7 +311,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
         for (var i = 0; i < hostile.Length; i++)
         {
             var id = "hostile-" + i;
-            await _host.Store.RecordQuestionAsync(new AuditRecord { AnswerId = id, At = now.AddMinutes(-i), Platform = "discord", Question = hostile[i], Outcome = AnswerOutcome.Abstained, AnswerText = hostile[i], SuggestedTopics = ["<b>topic</b>"] }, CancellationToken.None);
+            await _host.RecordAsync(new AuditRecord { AnswerId = id, At = now.AddMinutes(-i), Platform = "discord", Question = hostile[i], Outcome = AnswerOutcome.Abstained, AnswerText = hostile[i], SuggestedTopics = ["<b>topic</b>"] });
             await _host.Store.RecordAsync(new Feedback(id, "discord", "u", FeedbackReaction.Negative, hostile[i], now), CancellationToken.None);
         }
 
@@ -308,6 +346,11 @@ public sealed class AdminHttpTests : IAsyncLifetime
         Assert.Contains("The Widget Safety Act", document.QuerySelector("ol.citations")!.TextContent, StringComparison.Ordinal);
         Assert.NotEmpty(document.QuerySelectorAll("section.explain tbody tr"));
         Assert.Equal(CorpusQuestions.Widgets.Fine, document.QuerySelector("textarea#q")?.TextContent);
+        var expected = (await _host.App.Services.GetRequiredService<LiveIndex>().AnswerAsync(new Question(CorpusQuestions.Widgets.Fine, new QuestionContext("admin")), CancellationToken.None)).Confidence;
+        Assert.NotNull(expected);
+        var confidence = document.QuerySelector("section.result p.confidence");
+        Assert.Equal(expected.Value.ToString().ToLowerInvariant(), confidence?.GetAttribute("data-confidence"));
+        Assert.Equal(expected.Value.ToString().ToLowerInvariant(), confidence?.QuerySelector("b")?.TextContent);
         await foreach (var record in _host.Store.ReadAuditAsync(null, CancellationToken.None))
         {
             Assert.Fail("Try recorded " + record.AnswerId);
@@ -338,7 +381,7 @@ public sealed class AdminHttpTests : IAsyncLifetime
     [Fact]
     public async Task Export_CsvAndJsonl_DownloadTheAuditTrailWithFormulasDefused()
     {
-        await _host.Store.RecordQuestionAsync(new AuditRecord { AnswerId = "formula", At = DateTimeOffset.UtcNow, Platform = "teams", Question = "=HYPERLINK(\"http://evil\")", Outcome = AnswerOutcome.Abstained }, CancellationToken.None);
+        await _host.Store.RecordQuestionAsync(new AuditRecord { AnswerId = "formula", At = DateTimeOffset.UtcNow, Platform = "teams", Question = "=HYPERLINK(\"http://evil\")", Outcome = AnswerOutcome.Answered, Confidence = "Low" }, CancellationToken.None);
         using var http = await _host.SignedInClientAsync();
         using var csv = await http.GetAsync("/admin/export?format=csv&days=7");
         using var jsonl = await http.GetAsync("/admin/export?format=jsonl&days=7");
@@ -352,6 +395,9 @@ public sealed class AdminHttpTests : IAsyncLifetime
         Assert.Equal(AuditExport.CsvHeader, lines[0].TrimEnd('\r'));
         Assert.Contains("\"'=HYPERLINK(\"\"http://evil\"\")\"", lines[1], StringComparison.Ordinal);
         Assert.Equal(AuditExport.Csv((await ReadAllAsync())[0]), lines[1].TrimEnd('\r'));
+        Assert.EndsWith(",low", lines[1].TrimEnd('\r'), StringComparison.Ordinal);
+        Assert.EndsWith(",confidence", lines[0].TrimEnd('\r'), StringComparison.Ordinal);
+        Assert.Contains("\"confidence\":\"low\"", jsonText, StringComparison.Ordinal);
         Assert.Equal("application/x-ndjson", jsonl.Content.Headers.ContentType?.MediaType);
         Assert.Equal(AuditExport.Json((await ReadAllAsync())[0]), jsonText.TrimEnd('\n', '\r'));
     }

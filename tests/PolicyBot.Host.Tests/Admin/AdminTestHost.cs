@@ -9,6 +9,7 @@ using PolicyBot.Core.Conversation;
 using PolicyBot.Core.State;
 using PolicyBot.Host.Serve;
 using PolicyBot.Host.Tests.Serve;
+using PolicyBot.Search.Analysis;
 
 namespace PolicyBot.Host.Tests.Admin;
 
@@ -118,7 +119,7 @@ internal sealed partial class AdminTestHost : IAsyncDisposable
                     _ => AnswerOutcome.Answered,
                 };
                 var id = $"seed-{d}-{i}";
-                await Store.RecordQuestionAsync(new AuditRecord
+                await RecordAsync(new AuditRecord
                 {
                     AnswerId = id,
                     At = noon.AddDays(-d).AddMinutes(i),
@@ -130,7 +131,8 @@ internal sealed partial class AdminTestHost : IAsyncDisposable
                     CitedPassageIds = outcome == AnswerOutcome.Answered ? ["widget-safety-act.md#1"] : [],
                     CorpusVersion = "seed-v1",
                     LatencyMs = 1 + i,
-                }, CancellationToken.None);
+                    Confidence = outcome != AnswerOutcome.Answered ? null : i == 2 ? "Low" : "High",
+                });
                 if (outcome == AnswerOutcome.Answered && i % 3 == 0)
                 {
                     await Store.RecordAsync(new Feedback(id, "discord", "u" + i, i % 2 == 0 ? FeedbackReaction.Negative : FeedbackReaction.Positive, null, now), CancellationToken.None);
@@ -138,6 +140,10 @@ internal sealed partial class AdminTestHost : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Records <paramref name="record"/> as the operated answerer does: with its main terms unless it was refused.</summary>
+    public Task RecordAsync(AuditRecord record) =>
+        Store.RecordQuestionAsync(record.Outcome == AnswerOutcome.Refused ? record : record with { MainTerms = QuestionTerms.Default.MainTerms(record.Question) }, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

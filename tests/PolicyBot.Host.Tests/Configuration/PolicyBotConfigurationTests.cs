@@ -205,6 +205,19 @@ public sealed class PolicyBotConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void LoadedSettings_LibrariesNameSettingsAsTheOperatorSetsThem()
+    {
+        // The libraries' operator messages (a rejected token, a fatal close, local mode) name settings through
+        // SettingName; only the host knows the keys.
+        var loaded = Load([]);
+        Assert.Equal("DISCORD_TOKEN", loaded.Settings.Discord.SettingName("Token"));
+        Assert.Equal("POLICYBOT_SHARD_ID", loaded.Settings.Discord.SettingName("ShardId"));
+        Assert.Equal("TEAMS_APP_ID", loaded.Settings.Teams.SettingName("AppId"));
+        Assert.Equal("TEAMS_TOKEN_ENDPOINT", loaded.Settings.Teams.SettingName("TokenEndpoint"));
+        Assert.Equal("Discord:Intents", loaded.Settings.Discord.SettingName("Intents")); // no key of its own: the section path
+    }
+
+    [Fact]
     public void Describe_MapsPlaceholdersToSettingNamesAndLeavesOtherBracesAlone()
     {
         Assert.Equal("DISCORD_TOKEN is not set", SettingKeys.Describe("Discord", "{Token} is not set"));

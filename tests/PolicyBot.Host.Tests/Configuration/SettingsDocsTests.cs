@@ -18,6 +18,14 @@ public sealed class SettingsDocsTests
         Assert.True(start >= 0 && end > start, "docs/operations.md lacks the settings table markers");
 
         var table = doc[(start + Begin.Length)..end].Trim().ReplaceLineEndings("\n");
+        if (Environment.GetEnvironmentVariable("POLICYBOT_UPDATE_DOCS") == "1" && table != ExpectedTable())
+        {
+            // Regenerates the table from the key table: POLICYBOT_UPDATE_DOCS=1 dotnet test tests/PolicyBot.Host.Tests --filter SettingsDocs
+            var path = Path.Combine(RepoRoot(), "docs", "operations.md");
+            File.WriteAllText(path, doc[..(start + Begin.Length)] + "\n" + ExpectedTable() + "\n" + doc[end..]);
+            return;
+        }
+
         Assert.Equal(ExpectedTable(), table);
     }
 

@@ -4,6 +4,7 @@ using PolicyBot.Core.Operations;
 using PolicyBot.Core.State;
 using PolicyBot.State;
 using PolicyBot.Search;
+using PolicyBot.Search.Analysis;
 
 namespace PolicyBot.Host.Tests.Serve;
 
@@ -23,7 +24,7 @@ public sealed class OperatedAnswererTests : IAsyncLifetime
     }
 
     private OperatedAnswerer Make(IQuestionAnswerer inner, OperationsOptions options, IBotStore? store = null, TimeProvider? time = null) =>
-        new(inner, _engine, store, Hasher, new InMemoryRateLimiter(time ?? TimeProvider.System), options, new PolicyBotMetrics(), time ?? TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
+        new(inner, _engine, store, QuestionTerms.Default, Hasher, new InMemoryRateLimiter(time ?? TimeProvider.System), options, new PolicyBotMetrics(), time ?? TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
 
     /// <summary>The real engine, made slow by a delay before it answers (the answer still comes from the core).</summary>
     private DelayingAnswerer Slow(TimeSpan delay) => new(_engine, TimeProvider.System) { Delay = delay };
@@ -124,6 +125,48 @@ public sealed class OperatedAnswererTests : IAsyncLifetime
         }
 
         Assert.Fail("nothing audited");
+    }
+
+    [Fact]
+    public async Task AnswerAsync_EachOutcome_AuditsConfidenceAndMainTermsAsTheAnswerHadThem()
+    {
+        using var corpus = new TestCorpus();
+        await using var store = BotStoreFactory.CreateSqlite(corpus.IndexPath, null, null);
+        await store.MigrateAsync(CancellationToken.None);
+        using var answerer = Make(_engine, new OperationsOptions(), store);
+        var asked = new[]
+        {
+            CorpusQuestions.Widgets.Fine,
+            CorpusQuestions.Widgets.Registry,
+            "What is the capital of Peru?",
+            "数据出境安全评估办法的适用范围是什么？",
+            "<script>alert(1)</script> Widget Safety Act fine?",
+            "",
+        };
+        var answers = new Dictionary<string, Answer>();
+        foreach (var q in asked)
+        {
+            var answer = await answerer.AnswerAsync(new Question(q, new QuestionContext("discord", "g1", "c1", "alice")), CancellationToken.None);
+            answers[answer.Id] = answer;
+        }
+
+        var records = new List<AuditRecord>();
+        await foreach (var record in store.ReadAuditAsync(null, CancellationToken.None))
+        {
+            records.Add(record);
+        }
+
+        Assert.Equal(asked.Length, records.Count);
+        Assert.Contains(records, r => r.Outcome == AnswerOutcome.Answered && r.Confidence is not null);
+        Assert.Contains(records, r => r.Outcome == AnswerOutcome.Abstained);
+        foreach (var record in records)
+        {
+            var answer = answers[record.AnswerId];
+            Assert.Equal(answer.Confidence?.ToString(), record.Confidence);
+            Assert.Equal(answer.Outcome == AnswerOutcome.Refused ? null : QuestionTerms.Default.MainTerms(record.Question), record.MainTerms);
+        }
+
+        Assert.Equal("capit peru", records.Single(r => r.Question == "What is the capital of Peru?").MainTerms);
     }
 
     [Theory]

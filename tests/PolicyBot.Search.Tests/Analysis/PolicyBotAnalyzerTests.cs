@@ -33,8 +33,26 @@ public sealed class PolicyBotAnalyzerTests(ITestOutputHelper output)
         var tokens = Tokens(stem: true, text);
         Assert.Equal(["hong", "kong", "judg", "appli", "the", "common", "law"], tokens.Select(t => t.Term));
         Assert.Equal([0, 5, 12, 19, 25, 29, 36], tokens.Select(t => t.Start));
-        Assert.Equal([4, 11, 18, 24, 28, 35, 39], tokens.Select(t => t.End));
+        Assert.Equal([4, 9, 18, 24, 28, 35, 39], tokens.Select(t => t.End)); // "Kong", without its possessive 's
         Assert.All(tokens, t => Assert.Equal(1, t.Increment)); // stop words stay in the stream at index time
+    }
+
+    [Theory]
+    [InlineData("Mach 3.5 flow", new[] { "mach", "3", "5", "flow" }, new[] { 0, 5, 7, 9 })]
+    [InlineData("the U.S. rules", new[] { "the", "u", "s", "rules" }, new[] { 0, 4, 6, 9 })]
+    [InlineData("1,100 firms", new[] { "1", "100", "firms" }, new[] { 0, 2, 6 })]
+    [InlineData("foo_bar baz", new[] { "foo", "bar", "baz" }, new[] { 0, 4, 8 })]
+    [InlineData("don't O'Neil's", new[] { "don", "t", "o", "neil" }, new[] { 0, 4, 6, 8 })]
+    [InlineData("iPhone B747 co-host", new[] { "iphone", "b747", "co", "host" }, new[] { 0, 7, 12, 15 })]
+    public void Analyze_PunctuationInsideAToken_SplitsIntoLetterAndDigitParts(string text, string[] terms, int[] starts)
+    {
+        // A word is a run of letters and digits (the project's rule since its first analyzer): "3.5" and "U.S."
+        // match a question's "3 5" and "US" parts; offsets stay exact for citations, one position per part.
+        var tokens = Tokens(stem: false, text);
+        Assert.Equal(terms, tokens.Select(t => t.Term));
+        Assert.Equal(starts, tokens.Select(t => t.Start));
+        Assert.All(tokens, t => Assert.Equal(t.Term, text[t.Start..t.End].ToLowerInvariant()));
+        Assert.All(tokens, t => Assert.Equal(1, t.Increment));
     }
 
     [Fact]

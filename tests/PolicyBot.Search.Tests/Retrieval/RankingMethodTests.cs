@@ -43,6 +43,30 @@ public sealed class RankingMethodTests : IAsyncLifetime
         Assert.True(withTitle[0].Score - withTitle[1].Score > hits[0].Score - hits[1].Score);
     }
 
+    [Theory]
+    [InlineData("tariffs on chips", 0)]
+    [InlineData("tariffs on chips", 5)]
+    [InlineData("secretariat of the council hosting", 5)]
+    [InlineData("judges harbour declaration", 5)]
+    public void PostingsCache_SecondSearchFromTheCache_SameHitsScoresAndCoverageAsLucenesPostings(string question, int feedback)
+    {
+        // The first search of a term reads Lucene's postings and term vectors; the next ones read the searcher's
+        // flat copies. A fresh searcher over the same index version has read nothing yet: every figure must agree.
+        var options = RankingOptions.Default with { FeedbackDocuments = feedback };
+        var warm = With(options);
+        var query = warm.Parse(question);
+        var first = warm.Search(query, 5);
+        var second = warm.Search(query, 5);
+        var fresh = With(options);
+        var coverage = Enumerable.Range(0, fresh.View.MaxDoc).Select(p => fresh.Coverage(query, p).Share).ToList();
+
+        Assert.NotEmpty(first);
+        Assert.Equal(first, second);
+        Assert.Equal(first, With(options).Search(query, 5));
+        Assert.Equal(coverage, Enumerable.Range(0, warm.View.MaxDoc).Select(p => warm.Coverage(query, p).Share));
+        Assert.Contains(coverage, c => c > 0);
+    }
+
     [Fact]
     public void QuestionWords_AreRemoved_OnlyStopWordsIsEmpty()
     {

@@ -55,6 +55,45 @@ public sealed class PostgresBotStoreTests : BotStoreContractTests
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    protected override async Task<long> ReadAuditRowEstimateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT reltuples::bigint FROM pg_class WHERE oid = 'audit'::regclass;", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    [StoreFact]
+    public async Task MigrateAsync_FromVersion3WithData_FillsDaysAndFeedbackDaysAndTheBackfillGroupsOldGaps()
+    {
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var transaction = await connection.BeginTransactionAsync(Ct);
+            var v3 = Migrations.PostgresSchema.Current with { Migrations = Migrations.PostgresSchema.Current.Migrations.Where(m => m.Version <= 3).ToList() };
+            await Migrations.MigrationRunner.RunAsync(connection, transaction, v3, "test", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, Ct);
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO audit (answer_id, at, platform, question, outcome, cited_passage_ids, corpus_version, latency_ms, confidence)
+                VALUES ('old-1', '2026-05-01T23:59:59.5Z', 'discord', 'What is the capital of Peru?', 'Abstained', '{}', 'v3', 1, NULL),
+                       ('old-2', '2026-05-02T00:00:00Z', 'teams', 'Peru capital?', 'Answered', '{}', 'v3', 2, 'Low');
+                INSERT INTO feedback (answer_id, platform, user_id, reaction, at) VALUES ('old-2', 'teams', 'u', 'Negative', '2026-05-09T00:00:00Z');
+                """, connection, transaction);
+            await insert.ExecuteNonQueryAsync(Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        await Store.MigrateAsync(Ct);
+        var may1 = new DateOnly(2026, 5, 1);
+
+        Assert.Equal(
+            [new AuditDayCount(may1, "discord", Core.Conversation.AnswerOutcome.Abstained, 1), new AuditDayCount(may1.AddDays(1), "teams", Core.Conversation.AnswerOutcome.Answered, 1)],
+            (await Store.CountAuditByDayAsync(may1, may1.AddDays(2), Ct)).OrderBy(c => c.Day));
+        Assert.Equal([new FeedbackDayCount(may1.AddDays(1), "teams", Core.Conversation.FeedbackReaction.Negative, 1)], await Store.CountFeedbackByDayAsync(may1, may1.AddDays(2), Ct));
+        Assert.Equal(2, await Store.FillMainTermsAsync(Search.Analysis.QuestionTerms.Default, 10, Ct));
+        var gap = Assert.Single((await Store.GroupCoverageGapsAsync(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 5, 3, 0, 0, 0, TimeSpan.Zero), 10, 10, Ct)).Groups);
+        Assert.Equal(("capit peru", 2, 1, 1), (gap.Terms, gap.Asked, gap.Abstained, gap.LowConfidence));
+    }
+
     [StoreFact]
     public async Task MigrateAsync_InItsSchema_CreatesTablesThereOnly()
     {
@@ -75,6 +114,6 @@ public sealed class PostgresBotStoreTests : BotStoreContractTests
             }
         }
 
-        Assert.Equal(["audit", "cache_entries", "delivery_claims", "feedback", "rate_buckets", "schema_migrations", "secrets", "server_settings", "watches"], tables);
+        Assert.Equal(["audit", "audit_day_counts", "cache_entries", "delivery_claims", "feedback", "feedback_day_counts", "rate_buckets", "schema_migrations", "secrets", "server_settings", "watches"], tables);
     }
 }

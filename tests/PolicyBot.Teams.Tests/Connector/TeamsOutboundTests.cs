@@ -284,7 +284,7 @@ public sealed class TeamsOutboundTests
     {
         await using var ctx = await TeamsTestContext.StartAsync(configureFake: f => f.TokenFailure = (401, "invalid_client"));
         var ex = await Assert.ThrowsAsync<BotTokenException>(() => Connector(ctx).SendAsync(ctx.Fake.ServiceUrl, "a:c1", null, Message("a:c1"), CancellationToken.None));
-        Assert.Contains("TEAMS_APP_PASSWORD", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("TeamsOptions.AppPassword", ex.Message, StringComparison.Ordinal); // the host names it TEAMS_APP_PASSWORD
         Assert.Equal("invalid_client", ex.ErrorCode);
         Assert.Equal(1, ctx.Fake.TokenCalls);
         Assert.Empty(ctx.Fake.Calls);

@@ -9,6 +9,7 @@ using PolicyBot.Host.Tests.Serve;
 using Xunit.Abstractions;
 using PolicyBot.State;
 using PolicyBot.Search.Index;
+using PolicyBot.Search.Analysis;
 
 namespace PolicyBot.Host.Tests.Serve.Reliability;
 
@@ -38,7 +39,7 @@ public sealed class HostileQuestionTests(ITestOutputHelper output)
             QueueCapacity = 10_000,
         };
         using var metrics = new PolicyBotMetrics();
-        using var answerer = new OperatedAnswerer(live, live, store, UserIdHasher.WithSalt("hostile-questions-salt-01"), new InMemoryRateLimiter(TimeProvider.System), options, metrics, TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
+        using var answerer = new OperatedAnswerer(live, live, store, QuestionTerms.Default, UserIdHasher.WithSalt("hostile-questions-salt-01"), new InMemoryRateLimiter(TimeProvider.System), options, metrics, TimeProvider.System, NullLogger<OperatedAnswerer>.Instance);
 
         var questions = Enumerable.Range(0, Count).Select(i => Generate(random, i)).ToList();
 
