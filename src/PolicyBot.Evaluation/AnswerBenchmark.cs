@@ -79,6 +79,12 @@ public sealed record BenchmarkResult
 
     public double BestP99Milliseconds { get; init; }
 
+    /// <summary>Share of the questions (one pass) for which the semantic stage ran (embedded the question); 0 with it off.</summary>
+    public double SemanticShare { get; init; }
+
+    /// <summary>Process CPU time per answer in the one-thread run (less sensitive to other processes' load than wall time).</summary>
+    public double CpuMillisecondsPerAnswer { get; init; }
+
     /// <summary>The questions with the slowest single answer (milliseconds), slowest first: where the tail comes from.</summary>
     public IReadOnlyList<(string Question, double Milliseconds)> Slowest { get; init; } = [];
 }
@@ -128,6 +134,8 @@ public static class AnswerBenchmark
 
             var asked = questions.Select(q => new Question(q, QuestionContext.Cli)).ToArray();
             var answered = 0;
+            var encodedBefore = engine.Semantic?.QuestionsEncoded ?? 0;
+            var semanticShare = 0.0;
             for (var pass = 0; pass < Math.Max(1, settings.WarmupPasses); pass++)
             {
                 foreach (var q in asked)
@@ -137,11 +145,17 @@ public static class AnswerBenchmark
                         answered++;
                     }
                 }
+
+                if (pass == 0)
+                {
+                    semanticShare = ((engine.Semantic?.QuestionsEncoded ?? 0) - encodedBefore) / (double)asked.Length;
+                }
             }
 
             // One thread, each answer timed.
             var latencies = new List<double>(1 << 16);
             var deadline = Stopwatch.GetTimestamp() + (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var total = Stopwatch.StartNew();
             var i = 0;
             var worst = new double[asked.Length];
@@ -160,6 +174,7 @@ public static class AnswerBenchmark
             }
 
             var singleSeconds = total.Elapsed.TotalSeconds;
+            var cpuPerAnswer = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / Math.Max(1, i);
 
             // N threads, counted.
             var threads = Math.Max(1, settings.Threads);
@@ -206,6 +221,8 @@ public static class AnswerBenchmark
                 HeapAfterMb = GC.GetTotalMemory(false) / 1048576.0,
                 RssBeforeMb = rssBefore,
                 RssAfterMb = Rss(),
+                SemanticShare = semanticShare,
+                CpuMillisecondsPerAnswer = cpuPerAnswer,
                 BestP50Milliseconds = RetrievalMetrics.Percentile(bestSorted, 0.50),
                 BestP99Milliseconds = RetrievalMetrics.Percentile(bestSorted, 0.99),
                 Slowest = Enumerable.Range(0, asked.Length).OrderByDescending(q => worst[q]).Take(5).Select(q => (asked[q].Text, worst[q])).ToList(),

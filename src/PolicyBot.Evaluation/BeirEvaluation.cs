@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Index;
+using PolicyBot.Search.Ranking.Semantic;
 using PolicyBot.Search.Retrieval;
 using PolicyBot.Search;
 using PolicyBot.Core.Searching;
@@ -55,13 +56,21 @@ public sealed record EvaluationResult
 public static class BeirEvaluation
 {
     /// <summary>The documents of a ranked passage list, best passage first, at most <paramref name="top"/>.</summary>
-    public static List<(string Document, double Score)> RankDocuments(ISearcher searcher, string question, int top)
+    public static List<(string Document, double Score)> RankDocuments(ISearcher searcher, string question, int top, SemanticIndex? semantic = null)
     {
         ArgumentNullException.ThrowIfNull(searcher);
-        var first = searcher.Search(QuestionText.Clean(question ?? ""), new SearchOptions { Top = top });
+        var text = QuestionText.Clean(question ?? "");
+        var first = searcher.Search(text, new SearchOptions { Top = top });
         if (first.Query.IsEmpty)
         {
             return [];
+        }
+
+        if (semantic is not null && semantic.IsNeeded(searcher, first))
+        {
+            // The answer path's ranking: the lexical list fused with the semantic one (the same test decides whether it runs).
+            var fused = semantic.Fuse(text, first.Hits, top).Hits;
+            return BestPassagePerDocument(depth => depth == top ? fused : semantic.Fuse(text, searcher.Search(first.Query, depth), depth).Hits, p => searcher.Passage(p).DocumentPath, top, searcher.PassageCount);
         }
 
         return BestPassagePerDocument(depth => depth == top ? first.Hits : searcher.Search(first.Query, depth), p => searcher.Passage(p).DocumentPath, top, searcher.PassageCount);
@@ -106,21 +115,22 @@ public static class BeirEvaluation
         int top,
         string? runFile,
         ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        SemanticOptions? semantic = null)
     {
         ArgumentNullException.ThrowIfNull(collection);
         var indexPath = Path.Combine(Path.GetTempPath(), $"policybot-eval-{Guid.NewGuid():N}");
         PolicyBotEngine? engine = null;
         try
         {
-            var options = new PolicyBotOptions { IndexPath = indexPath, Ranking = ranking };
+            var options = new PolicyBotOptions { IndexPath = indexPath, Ranking = ranking, Semantic = ranker == EvaluationRanker.Engine ? semantic ?? SemanticOptions.Off : SemanticOptions.Off };
             var documents = collection.Documents.Select(d => EvaluationDocuments.Create(d.Id, d.Title, d.Text));
             engine = PolicyBotEngine.OpenDocuments(documents, options, loggers, cancellationToken);
             var indexMs = engine.LastReport.Elapsed.TotalMilliseconds;
             var searcher = engine.Searcher;
             var stock = ranker == EvaluationRanker.LuceneBm25 ? new LuceneBm25Ranker(engine.View) : null;
             Func<string, List<(string, double)>> search = stock is null
-                ? q => RankDocuments(searcher, q, top)
+                ? q => RankDocuments(searcher, q, top, engine.Semantic)
                 : q => BestPassagePerDocument(depth => stock.Search(QuestionText.Clean(q ?? ""), depth), stock.DocumentOf, top, searcher.PassageCount);
 
             // Warm-up: two passes over the queries (tiered JIT promotes hot methods after 30 calls, in the
@@ -160,7 +170,7 @@ public static class BeirEvaluation
             return new EvaluationResult
             {
                 Collection = collection.Name,
-                Ranker = ranker == EvaluationRanker.LuceneBm25 ? "lucene-bm25" : "engine",
+                Ranker = ranker == EvaluationRanker.LuceneBm25 ? "lucene-bm25" : engine.Semantic is null ? "engine" : $"engine+semantic-{engine.Semantic.Options.Fusion.ToString().ToLowerInvariant()}",
                 Documents = engine.View.Documents.Count,
                 Passages = engine.View.PassageCount,
                 Queries = perQuery.Count,

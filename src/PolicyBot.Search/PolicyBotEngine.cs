@@ -324,7 +324,7 @@ public sealed partial class PolicyBotEngine : IQuestionAnswerer, ICorpusCatalog,
                 }
 
                 var evidence = new AnswerEvidence { Translation = translation.IsChinese ? translation : null };
-                if (state.Semantic is { } semantic && !result.Query.IsEmpty && result.Hits.Count > 0)
+                if (state.Semantic is { } semantic && semantic.IsNeeded(state.Searcher, result))
                 {
                     // A follow-up ("And when?") means little alone: it is embedded with the question before it.
                     var semanticText = searchContext is null ? translation.English : $"{searchContext} {translation.English}";

@@ -123,6 +123,7 @@ public static class TeamsLatencyBench
         builder.Services.AddSingleton(answerer);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton<IFeedbackSink, DiscardFeedback>();
+        builder.Services.AddSingleton<PolicyBot.Core.State.IWatchStore, NoWatches>();
         builder.Services.AddPolicyBotTeams(builder.Configuration);
         var app = builder.Build();
         app.Urls.Add("http://127.0.0.1:0");
@@ -134,5 +135,23 @@ public static class TeamsLatencyBench
     private sealed class DiscardFeedback : IFeedbackSink
     {
         public Task RecordAsync(Feedback feedback, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>The bench asks questions only; /watch is never used, so nothing is kept.</summary>
+    private sealed class NoWatches : PolicyBot.Core.State.IWatchStore
+    {
+        public Task<PolicyBot.Core.State.WatchAddResult> AddWatchAsync(PolicyBot.Core.Watching.Watch watch, int maxPerChannel, CancellationToken cancellationToken) =>
+            Task.FromResult(PolicyBot.Core.State.WatchAddResult.Full);
+
+        public Task<IReadOnlyList<PolicyBot.Core.Watching.Watch>> ListWatchesAsync(string platform, string channelId, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<PolicyBot.Core.Watching.Watch>>([]);
+
+        public Task<bool> RemoveWatchAsync(string platform, string channelId, PolicyBot.Core.Watching.WatchKind kind, string key, CancellationToken cancellationToken) =>
+            Task.FromResult(false);
+
+        public Task<int> RemoveChannelWatchesAsync(string platform, string channelId, CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task<IReadOnlyList<PolicyBot.Core.Watching.Watch>> ReadAllWatchesAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<PolicyBot.Core.Watching.Watch>>([]);
     }
 }

@@ -21,7 +21,7 @@ internal sealed record SlashResult(IReadOnlyList<MessageParams> Messages, bool R
 internal static class SlashReply
 {
     /// <summary>How long a command waits for its result before acknowledging (far inside Discord's 3 seconds).</summary>
-    public static readonly TimeSpan RefusalWindow = TimeSpan.FromMilliseconds(400);
+    public static readonly TimeSpan RefusalWindow = TimeSpan.FromMilliseconds(250);
 
     public static async Task RunAsync(DiscordTurnServices services, Interaction interaction, string name, bool isPrivate, Func<CancellationToken, Task<SlashResult>> work, CancellationToken cancellationToken)
     {
@@ -31,7 +31,9 @@ internal static class SlashReply
             return;
         }
 
-        var task = SafelyAsync(services, interaction, name, work, cancellationToken);
+        // On the thread pool: the work (refusal checks, then the search) may run synchronously for a long time before
+        // its first await, and the acknowledgement must not wait for it beyond the refusal window.
+        var task = Task.Run(() => SafelyAsync(services, interaction, name, work, cancellationToken), cancellationToken);
         var early = await Task.WhenAny(task, Task.Delay(RefusalWindow, services.Time, cancellationToken)).ConfigureAwait(false) == task;
         if (early && task.Result.Refused)
         {

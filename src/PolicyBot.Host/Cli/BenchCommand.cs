@@ -255,6 +255,8 @@ internal static class BenchCommand
             w.WriteNumber("qps_threads", Math.Round(r.QpsThreads, 1));
             w.WriteNumber("threads", r.Threads);
             w.WriteNumber("answered_share", Math.Round(r.AnsweredShare, 4));
+            w.WriteNumber("semantic_share", Math.Round(r.SemanticShare, 4));
+            w.WriteNumber("cpu_ms_per_answer", Math.Round(r.CpuMillisecondsPerAnswer, 4));
             w.WriteNumber("heap_before_mb", Math.Round(r.HeapBeforeMb, 1));
             w.WriteNumber("heap_mb", Math.Round(r.HeapAfterMb, 1));
             w.WriteNumber("rss_before_mb", Math.Round(r.RssBeforeMb, 1));

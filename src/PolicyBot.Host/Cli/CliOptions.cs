@@ -49,19 +49,22 @@ internal static class CliOptions
     }
 
     /// <summary>
-    /// POLICYBOT_SEMANTIC: <c>off</c> (also false/0/no/none/lexical) for the lexical path alone; anything else, or unset,
-    /// keeps the semantic stage on (MiniLM beside the lexical ranking). POLICYBOT_FUSION: <c>rrf</c> or <c>rrf:K</c> for reciprocal-rank fusion, else the calibrated blend (<c>blend:W</c> sets the semantic weight).
+    /// POLICYBOT_SEMANTIC: <c>off</c> (also false/0/no/none/lexical) for the lexical path alone; <c>always</c> runs the
+    /// semantic stage for every question; anything else, or unset, keeps it on for the questions whose best lexical
+    /// passage misses a question word (MiniLM beside the lexical ranking, loaded when first needed). POLICYBOT_FUSION: <c>rrf</c> or <c>rrf:K</c> for reciprocal-rank fusion, else the calibrated blend (<c>blend:W</c> sets the semantic weight).
     /// </summary>
     public static SemanticOptions SemanticSetting(string? semantic, string? fusion)
     {
-        var on = (semantic ?? "").Trim().ToLowerInvariant() switch
+        var mode = (semantic ?? "").Trim().ToLowerInvariant();
+        var on = mode switch
         {
             "off" or "false" or "0" or "no" or "none" or "lexical" => false,
             _ => true,
         };
         // "blend" (default), "blend:W" (W the semantic weight, 0–1), "rrf" or "rrf:K".
         var spec = (fusion ?? "").Trim().ToLowerInvariant().Split(':', 2);
-        var options = new SemanticOptions { Enabled = on, Fusion = spec[0] == "rrf" ? SemanticFusion.Rrf : SemanticFusion.Blend };
+        // "always": the stage runs for every question, not only when the lexical best passage misses a question word.
+        var options = new SemanticOptions { Enabled = on, Fusion = spec[0] == "rrf" ? SemanticFusion.Rrf : SemanticFusion.Blend, BelowCoverage = mode == "always" ? 2 : 1 };
         if (spec.Length == 2 && double.TryParse(spec[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
         {
             options = options.Fusion == SemanticFusion.Blend

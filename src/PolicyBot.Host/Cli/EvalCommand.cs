@@ -66,7 +66,8 @@ internal static class EvalCommand
                 }
 
                 var which = parse.GetValue(ranker) == "lucene-bm25" ? EvaluationRanker.LuceneBm25 : EvaluationRanker.Engine;
-                var result = BeirEvaluation.Run(collection, which, rankingOptions!, parse.GetValue(top), parse.GetValue(run), loggers, ct);
+                var semantic = CliOptions.SemanticSetting(CliOptions.Settings.Settings.Index.Semantic, CliOptions.Settings.Settings.Index.Fusion);
+                var result = BeirEvaluation.Run(collection, which, rankingOptions!, parse.GetValue(top), parse.GetValue(run), loggers, ct, semantic);
                 Console.Out.WriteLine(parse.GetValue(json) ? BeirJson(result) : BeirText(result));
                 return 0;
             }

@@ -53,7 +53,7 @@ internal static class SettingKeys
     [
         new("POLICYBOT_INDEX", SettingKind.Path, ".policybot/index", IndexVerbs, "Lucene index folder (an old-style ….db path means the folder beside it); the SQLite state file sits beside it (index.state.db). --index wins.", "Index:Path"),
         new("POLICYBOT_CORPUS", SettingKind.PathList, "./corpus", "index, ask, serve", "Corpus folders, separated by ':' (';' on Windows). --corpus wins.", "Index:Corpus"),
-        new("POLICYBOT_SEMANTIC", SettingKind.Text, "on", "index, ask, eval, serve", "off: the lexical ranking alone; on: MiniLM passage vectors (cached beside the index) fused with it.", "Index:Semantic"),
+        new("POLICYBOT_SEMANTIC", SettingKind.Text, "on", "index, ask, eval, serve", "off: the lexical ranking alone; on: MiniLM passage vectors (cached beside the index) fused with it when the best lexical passage misses a question word (the model loads when first needed); always: fused for every question.", "Index:Semantic"),
         new("POLICYBOT_FUSION", SettingKind.Text, "blend", "ask, eval, serve", "blend (blend:W, W the semantic weight) or rrf (rrf:K) fusion of the two rankings.", "Index:Fusion"),
         new("POLICYBOT_LOG_LEVEL", SettingKind.LogLevel, "Warning (CLI verbs), Information (serve)", AllVerbs, "Trace, Debug, Information, Warning, Error, Critical or None.", "Telemetry:LogLevel"),
         new("POLICYBOT_HTTP_URL", SettingKind.Text, "http://0.0.0.0:3978", "serve", "Listener for /api/messages (Teams), /healthz, /readyz, /metrics.", "Http:Url", "Teams:HttpUrl"),

@@ -21,7 +21,9 @@ namespace PolicyBot.Search.Analysis;
 /// passage's "3 . 5" or "U.S."; the word delimiter filter splits such tokens at that punctuation into their
 /// letter and digit parts (each with its own exact offsets and position) and drops a trailing possessive 's —
 /// the English possessive step, done on the parts (typographic apostrophes are read as ' first, by
-/// <see cref="ApostropheFilter"/>). It does not split at case changes or letter/digit boundaries
+/// <see cref="ApostropheFilter"/>). An acronym written with dots ("U.S.", "e.g.", "P.R.C.") is one word, as
+/// Lucene's <c>ClassicFilter</c> makes it: <see cref="AcronymFilter"/> drops its dots first ("us", "eg", "prc"),
+/// so "U.S." meets "US" and the synonyms' "U.S." (a split "u" + "s" would lose the "s" as a stop word). It does not split at case changes or letter/digit boundaries
 /// ("iPhone", "B747" stay whole), and joins nothing back (no catenated or original forms: one token per part).
 /// </para>
 /// </summary>
@@ -41,7 +43,7 @@ public sealed class PolicyBotAnalyzer(bool stem) : Analyzer
     protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
     {
         var source = new StandardTokenizer(Version, reader) { MaxTokenLength = MaxTokenLength };
-        TokenStream sink = new WordDelimiterFilter(Version, new ApostropheFilter(source), Delimiting, null);
+        TokenStream sink = new WordDelimiterFilter(Version, new AcronymFilter(new ApostropheFilter(source)), Delimiting, null);
         sink = new LowerCaseFilter(Version, sink);
         sink = new ASCIIFoldingFilter(sink);
         if (Stems)
@@ -85,6 +87,53 @@ internal sealed class ApostropheFilter : TokenFilter
             }
         }
 
+        return true;
+    }
+}
+
+/// <summary>
+/// Drops the dots of an acronym token — single letters joined by dots, "U.S" (UAX #29 leaves the final dot out),
+/// "e.g", "P.R.C" — as Lucene's <c>ClassicFilter</c> does for the classic tokenizer's acronym tokens (the UAX #29
+/// tokenizer does not type acronyms, so the shape is checked here). Offsets still span the written acronym.
+/// </summary>
+internal sealed class AcronymFilter : TokenFilter
+{
+    private readonly Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute _term;
+
+    public AcronymFilter(TokenStream input)
+        : base(input)
+    {
+        _term = AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+    }
+
+    public override bool IncrementToken()
+    {
+        if (!m_input.IncrementToken())
+        {
+            return false;
+        }
+
+        var buffer = _term.Buffer;
+        var length = _term.Length;
+        if (length < 3 || length % 2 == 0)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < length; i++)
+        {
+            if (i % 2 == 0 ? !char.IsLetter(buffer[i]) : buffer[i] != '.')
+            {
+                return true;
+            }
+        }
+
+        for (var i = 0; i <= length / 2; i++)
+        {
+            buffer[i] = buffer[2 * i];
+        }
+
+        _term.Length = (length / 2) + 1;
         return true;
     }
 }

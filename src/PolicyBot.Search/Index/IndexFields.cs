@@ -60,7 +60,7 @@ internal static class IndexFields
     public const string BuiltAtKey = "built_at";
     public const string SchemaKey = "schema";
     /// <summary>Changes whenever the analysis or the document layout does: an index of another schema is rebuilt.</summary>
-    public const string SchemaVersion = "policybot-lucene-2";
+    public const string SchemaVersion = "policybot-lucene-3";
 
     /// <summary>Title and section: term frequencies, no positions (nothing needs them).</summary>
     public static FieldType Short { get; } = Frozen(new FieldType(TextField.TYPE_NOT_STORED) { IndexOptions = IndexOptions.DOCS_AND_FREQS });

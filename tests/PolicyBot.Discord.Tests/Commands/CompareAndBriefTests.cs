@@ -7,9 +7,7 @@ public sealed class CompareAndBriefTests
 {
     private static async Task<BotHarness> StartedAsync()
     {
-        // ×5, not the default ×20: a comparison runs several searches before the deferral, and at ×20 the fake's
-        // 3 s interaction window is 150 ms of real time, which a loaded 2-core machine does not always give.
-        var h = await BotHarness.CreateAsync(factor: 5);
+        var h = await BotHarness.CreateAsync();
         await h.StartAsync();
         return h;
     }

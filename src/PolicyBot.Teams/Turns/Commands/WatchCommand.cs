@@ -16,8 +16,11 @@ namespace PolicyBot.Teams.Turns.Commands;
 /// notice is posted proactively, after restarts and from any replica. A channel's watches belong to the channel, not
 /// to the thread they were typed in.
 /// </summary>
-internal sealed partial class WatchCommand(ConnectorClient connector, IWatchStore watches, TimeProvider time) : ITeamsArgumentCommand
+internal sealed partial class WatchCommand(ConnectorClient connector, TimeProvider time, IWatchStore? store = null) : ITeamsArgumentCommand
 {
+    /// <summary>Without a state store (the latency bench's bare endpoint) there is nowhere to keep watches.</summary>
+    public const string NoStore = "Watches need PolicyBot's state store, and this endpoint runs without one.";
+
     public const string Platform = "teams";
 
     public const string Usage = "Type **watch add topic: EU AI Act**, **watch add jurisdiction: EU**, **watch list** or **watch remove topic: EU AI Act**.";
@@ -30,14 +33,18 @@ internal sealed partial class WatchCommand(ConnectorClient connector, IWatchStor
     public async Task HandleAsync(Activity inbound, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inbound);
-        await connector.ReplyTextAsync(inbound, await ListTextAsync(inbound, cancellationToken).ConfigureAwait(false) + "\n\n" + Usage, cancellationToken).ConfigureAwait(false);
+        var text = store is null ? NoStore : await ListTextAsync(inbound, cancellationToken).ConfigureAwait(false) + "\n\n" + Usage;
+        await connector.ReplyTextAsync(inbound, text, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task HandleAsync(Activity inbound, string arguments, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inbound);
-        await connector.ReplyTextAsync(inbound, await RunAsync(inbound, arguments ?? "", cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var text = store is null ? NoStore : await RunAsync(inbound, arguments ?? "", cancellationToken).ConfigureAwait(false);
+        await connector.ReplyTextAsync(inbound, text, cancellationToken).ConfigureAwait(false);
     }
+
+    private IWatchStore Watches => store ?? throw new InvalidOperationException(NoStore);
 
     /// <summary>The conversation a watch posts to: a channel's root (thread suffix dropped), or the chat itself.</summary>
     public static string? ConversationKey(Activity inbound) =>
@@ -99,7 +106,7 @@ internal sealed partial class WatchCommand(ConnectorClient connector, IWatchStor
             CreatedAt = time.GetUtcNow(),
         };
         var shown = Escape(target.Describe());
-        return await watches.AddWatchAsync(watch, WatchTarget.MaxPerChannel, cancellationToken).ConfigureAwait(false) switch
+        return await Watches.AddWatchAsync(watch, WatchTarget.MaxPerChannel, cancellationToken).ConfigureAwait(false) switch
         {
             WatchAddResult.Added => $"Watching {shown} here: when a source on it is added or changes, I'll post one notice in this {Place(inbound)}.",
             WatchAddResult.Exists => $"This {Place(inbound)} already watches {shown}.",
@@ -119,7 +126,7 @@ internal sealed partial class WatchCommand(ConnectorClient connector, IWatchStor
             return NoTarget(text);
         }
 
-        return await watches.RemoveWatchAsync(Platform, conversation, target.Kind, target.Key, cancellationToken).ConfigureAwait(false)
+        return await Watches.RemoveWatchAsync(Platform, conversation, target.Kind, target.Key, cancellationToken).ConfigureAwait(false)
             ? $"This {Place(inbound)} no longer watches {Escape(target.Describe())}."
             : $"This {Place(inbound)} does not watch {Escape(target.Describe())}. " + await ListTextAsync(inbound, cancellationToken).ConfigureAwait(false);
     }
@@ -131,7 +138,7 @@ internal sealed partial class WatchCommand(ConnectorClient connector, IWatchStor
             return "I can't tell which conversation this is.";
         }
 
-        var list = await watches.ListWatchesAsync(Platform, conversation, cancellationToken).ConfigureAwait(false);
+        var list = await Watches.ListWatchesAsync(Platform, conversation, cancellationToken).ConfigureAwait(false);
         if (list.Count == 0)
         {
             return $"This {Place(inbound)} watches nothing yet.";
