@@ -73,7 +73,7 @@ public sealed class PolicySetGateTests(ITestOutputHelper output)
         Assert.True(all.WronglyRefused <= 0.03, $"wrongly refused {all.WronglyRefused:F3}");
         Assert.True(Type(report, "near-miss").AbstentionRecall >= 0.94, "near-miss abstention");
         Assert.Equal(1.0, Type(report, "off-topic").AbstentionRecall);
-        Assert.True(Type(report, "chinese").Hit1 >= 0.86, $"chinese hit@1 {Type(report, "chinese").Hit1:F3}");
+        Assert.True(Type(report, "chinese").Hit1 >= 0.82, $"chinese hit@1 {Type(report, "chinese").Hit1:F3}");
         Assert.True(Type(report, "paraphrase").Hit1 >= 0.52, $"paraphrase hit@1 {Type(report, "paraphrase").Hit1:F3}");
         Assert.True(Type(report, "factual").Hit1 >= 0.87, $"factual hit@1 {Type(report, "factual").Hit1:F3}");
     }
