@@ -109,6 +109,27 @@ public sealed class AnswerTrustTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answer_SemanticRescue_NameTheCorpusMentionsOnlyInPassing_AbstainsInsteadOfAnsweringFromAnotherSubject()
+    {
+        // The shipped corpus names Japan once, in passing. A question on Japan's AI law shares no other good words with
+        // any passage, so only the semantic stage could answer it — from a passage on Hong Kong's AI guidance. The
+        // rescued passage must itself speak of the name; a name the corpus is about ("US") still goes to the meaning match.
+        var options = new PolicyBotOptions { IndexPath = Path.Combine(_root, "semantic", "index.db"), Semantic = SemanticOptions.On with { BelowCoverage = 2 } };
+        options.CorpusDirectories.Add(RepositoryFile("corpus"));
+        await using var engine = await PolicyBotEngine.OpenAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
+        Answer AskSemantic(string text) => engine.Answer(new Question(text, new QuestionContext("cli")));
+
+        var japan = AskSemantic("日本的人工智能法律什么时候通过？");
+        Assert.Equal(AnswerOutcome.Abstained, japan.Outcome);
+        Assert.StartsWith("无法根据资料库回答这个问题", japan.Text, StringComparison.Ordinal);
+        Assert.Contains("'Japan'", japan.Reason, StringComparison.Ordinal);
+
+        var us = AskSemantic("What does the US federal standards body do about machine learning risk?");
+        Assert.Equal(AnswerOutcome.Answered, us.Outcome);
+        AssertQuotesVerbatim(us);
+    }
+
+    [Fact]
     public void Answer_ChecklistQuestion_ListsTheItems()
     {
         var answer = Ask("Give me a checklist for executives");

@@ -96,6 +96,19 @@ public sealed partial class AnswerComposer
                 rescued = true;
                 coverage = r.Coverage;
                 hits = [hits[r.Index], .. hits.Where((_, i) => i != r.Index)];
+
+                // The rescued passage answers alone, so it must itself speak of what the question is about when the
+                // corpus names that only in passing: a question on Japan's AI law is not answered from a passage on
+                // Hong Kong because one other passage mentions Japan. (Names the corpus is about — "US", "Chinese" —
+                // are left to the meaning match: their passages say "China" or "NIST" as often as the name itself.)
+                var unrelated = UncoveredEntities(evidence.Translation?.English ?? question.Text, query, searcher, hits.Take(1).ToList())
+                    .Where(name => MentionedInPassing(searcher, name))
+                    .ToList();
+                if (unrelated.Count > 0)
+                {
+                    var why = $"the closest passage in meaning does not speak of {string.Join(", ", unrelated.Select(a => $"'{a}'"))}, so the corpus does not appear to cover this question";
+                    return Abstain(question, why, Suggestions(searcher, hits), corpusVersion, evidence, unrelated);
+                }
             }
             else
             {
@@ -586,6 +599,16 @@ public sealed partial class AnswerComposer
         }
 
         return absent;
+    }
+
+    /// <summary>
+    /// Whether the corpus names <paramref name="name"/> only in passing: one of its words stands in at most one
+    /// passage in fifty (and at least one passage), so the name is not a subject the corpus covers.
+    /// </summary>
+    private static bool MentionedInPassing(ISearcher searcher, string name)
+    {
+        var rare = Math.Max(1, searcher.PassageCount / 50);
+        return searcher.Analyze(name).Any(t => searcher.DocumentFrequency(t) is > 0 and var df && df <= rare);
     }
 
     /// <summary>The concept (question word) of the parsed query that a surface word stands for, or -1.</summary>
