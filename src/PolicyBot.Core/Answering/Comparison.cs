@@ -177,7 +177,23 @@ public sealed partial class ComparisonComposer
                 return new Comparison(topic, rows, citations, _catalog.CorpusVersion) { Refusal = answer };
             }
 
-            var pick = Pick(answer, j, aboutWords);
+            // "{topic} ({name})" alone tends to find any document naming the place (a WAICO note naming China, an
+            // initiative on global governance): also ask about each document on this jurisdiction alone (at most two),
+            // named by its title, and keep the best extract of all. A refusal here keeps what the first answer gave.
+            var answers = new List<Answer> { answer };
+            foreach (var doc in OwnDocuments(j, aboutWords))
+            {
+                var more = await _answerer.AnswerAsync(new Question($"{about} ({doc.Title})", context) { MaxCitations = 3 }, cancellationToken).ConfigureAwait(false);
+                if (more.Outcome == AnswerOutcome.Refused)
+                {
+                    break;
+                }
+
+                answers.Add(more);
+            }
+
+            var pick = Pick(answers, j, aboutWords);
+
             if (pick is null)
             {
                 rows.Add(new ComparisonRow(j, ComparisonCoverage.NotOnTopic, "", 0));
@@ -203,10 +219,15 @@ public sealed partial class ComparisonComposer
     /// the topic's words, then one the answer quoted, then one naming the jurisdiction, then the answer's own order.
     /// So "how China regulates AI" quotes China's rules, not a WAICO note that happens to name China.
     /// </summary>
-    private static Extract? Pick(Answer answer, JurisdictionRef j, IReadOnlyList<string> topicWords)
+    private static Extract? Pick(IReadOnlyList<Answer> answers, JurisdictionRef j, IReadOnlyList<string> topicWords)
     {
-        var candidates = Extracts.Of(answer).Select((e, i) => (e, i)).ToList();
-        foreach (var c in answer.Citations)
+        var candidates = new List<(Extract e, int i)>();
+        foreach (var answer in answers)
+        {
+            candidates.AddRange(Extracts.Of(answer).Select(e => (e, candidates.Count)));
+        }
+
+        foreach (var c in answers.SelectMany(a => a.Citations))
         {
             // Sentences of cited passages beyond the 1-3 the answer quoted: still verbatim, still cited.
             foreach (var s in Extracts.SentencesOf(c.Passage))
@@ -219,12 +240,22 @@ public sealed partial class ComparisonComposer
             .Where(x => x.e.Citation.Jurisdictions.Contains(j.Code, StringComparer.OrdinalIgnoreCase))
             .OrderBy(x => Others(x.e.Citation, j))
             .ThenByDescending(x => Overlap(x.e.Text, topicWords))
+            .ThenByDescending(x => Overlap(x.e.Citation.Title + " " + x.e.Citation.Section, topicWords))
             .ThenBy(x => x.i < 100 ? 0 : 1)
             .ThenBy(x => JurisdictionNames.Mentions(x.e.Text, j.Code) ? 0 : 1)
             .ThenBy(x => x.i)
             .Select(x => x.e)
             .FirstOrDefault();
     }
+
+    /// <summary>The documents about <paramref name="j"/> alone (GLOBAL aside), most topic words in title and topics first, at most two.</summary>
+    private IEnumerable<CorpusDocumentInfo> OwnDocuments(JurisdictionRef j, IReadOnlyList<string> topicWords) =>
+        _catalog.Documents
+            .Where(d => d.Jurisdictions.Contains(j.Code, StringComparer.OrdinalIgnoreCase)
+                && d.Jurisdictions.All(x => string.Equals(x, j.Code, StringComparison.OrdinalIgnoreCase) || string.Equals(x, "GLOBAL", StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(d => Overlap(d.Title + " " + string.Join(' ', d.Topics), topicWords))
+            .ThenBy(d => d.Path, StringComparer.Ordinal)
+            .Take(2);
 
     /// <summary>How many other jurisdictions (GLOBAL aside) the cited document is tagged with; 0 = about this one alone.</summary>
     private static int Others(Citation c, JurisdictionRef j) =>
@@ -234,8 +265,9 @@ public sealed partial class ComparisonComposer
     // matched by a five-letter prefix: "regulate" matches "regulation", "regulatory"; short words ("AI") match whole.
     private const int PrefixLength = 5;
 
+    // "artificial intelligence" and "AI" are one topic word (the corpus writes the long form, users the short one).
     private static List<string> ContentWords(string text) =>
-        Words().Matches(text).Select(m => m.Value.ToLowerInvariant())
+        Words().Matches(ArtificialIntelligence().Replace(text, "AI")).Select(m => m.Value.ToLowerInvariant())
             .Where(w => w.Length >= 2 && !FunctionWords.Contains(w))
             .Select(w => w.Length > PrefixLength ? w[..PrefixLength] : w)
             .Distinct(StringComparer.Ordinal)
@@ -257,6 +289,9 @@ public sealed partial class ComparisonComposer
         "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "by", "with", "at", "as", "is", "are", "do", "does",
         "how", "what", "why", "which", "who", "when", "where", "its", "their", "it", "they", "this", "that", "be",
     };
+
+    [GeneratedRegex(@"(?i:artificial\s+intelligence)", RegexOptions.CultureInvariant)]
+    private static partial Regex ArtificialIntelligence();
 
     [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
     private static partial Regex Words();
