@@ -125,6 +125,10 @@ public sealed class ComparisonAndBriefTests(ITestOutputHelper output) : IAsyncLi
         }
 
         Assert.Equal("Compared: how China, the US and the EU regulate AI", comparison.Title);
+
+        // China's row speaks to the topic (regulation), not to hosting WAICO.
+        Assert.Contains("regulat", comparison.Rows[0].Line, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("WAICO", comparison.Rows[0].Line, StringComparison.Ordinal);
     }
 
     private static string CorpusDir()

@@ -177,13 +177,13 @@ public sealed partial class ComparisonComposer
                 return new Comparison(topic, rows, citations, _catalog.CorpusVersion) { Refusal = answer };
             }
 
-            // "{topic} ({name})" alone tends to find any document naming the place (a WAICO note naming China, an
-            // initiative on global governance): also ask about each document on this jurisdiction alone (at most two),
-            // named by its title, and keep the best extract of all. A refusal here keeps what the first answer gave.
+            // "{topic} ({name})" alone tends to find any document naming the place (a WAICO note naming China): also ask
+            // for each document on this jurisdiction alone (at most two) by its title, which answers with the
+            // document's overview, and keep the extract that best fits the topic. A refusal keeps what we have.
             var answers = new List<Answer> { answer };
             foreach (var doc in OwnDocuments(j, aboutWords))
             {
-                var more = await _answerer.AnswerAsync(new Question($"{about} ({doc.Title})", context) { MaxCitations = 3 }, cancellationToken).ConfigureAwait(false);
+                var more = await _answerer.AnswerAsync(new Question(doc.Title, context) { MaxCitations = 3 }, cancellationToken).ConfigureAwait(false);
                 if (more.Outcome == AnswerOutcome.Refused)
                 {
                     break;
@@ -214,9 +214,10 @@ public sealed partial class ComparisonComposer
     }
 
     /// <summary>
-    /// The extract for one jurisdiction, from a document tagged with it: first the documents about that jurisdiction
-    /// alone (front matter <c>jurisdictions:</c> lists it and at most GLOBAL besides), then sentences sharing more of
-    /// the topic's words, then one the answer quoted, then one naming the jurisdiction, then the answer's own order.
+    /// The extract for one jurisdiction, from a document tagged with it: first sentences sharing a topic word, then
+    /// the documents about that jurisdiction alone (front matter <c>jurisdictions:</c> lists it and at most GLOBAL
+    /// besides), then sentences sharing more of the topic's words (in the sentence, then in its title and section),
+    /// then one an answer quoted, then one naming the jurisdiction, then the answers' own order.
     /// So "how China regulates AI" quotes China's rules, not a WAICO note that happens to name China.
     /// </summary>
     private static Extract? Pick(IReadOnlyList<Answer> answers, JurisdictionRef j, IReadOnlyList<string> topicWords)
@@ -238,7 +239,8 @@ public sealed partial class ComparisonComposer
 
         return candidates
             .Where(x => x.e.Citation.Jurisdictions.Contains(j.Code, StringComparer.OrdinalIgnoreCase))
-            .OrderBy(x => Others(x.e.Citation, j))
+            .OrderBy(x => Overlap(x.e.Text, topicWords) > 0 ? 0 : 1)
+            .ThenBy(x => Others(x.e.Citation, j))
             .ThenByDescending(x => Overlap(x.e.Text, topicWords))
             .ThenByDescending(x => Overlap(x.e.Citation.Title + " " + x.e.Citation.Section, topicWords))
             .ThenBy(x => x.i < 100 ? 0 : 1)
