@@ -234,6 +234,55 @@ public sealed class CompositionRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task Compose_NextPassagePointingBack_ItsOpeningSentenceAnswersWithTheBestPassage()
+    {
+        // Two paragraphs, each its own passage (neither is short enough to merge): the second names no initiative.
+        var first = "The Harbour Data Initiative is emerging as a possible framework for sharing maritime sensor data between the container ports of the northern coast, potentially challenging the older bilateral agreements that each port signed with its own shipping lines. "
+            + "We believe the choice of an open registry, with its evolving role in port logistics, could reflect a careful strategy by the port authorities to navigate rising competition between the coastal cities.";
+        var second = "The initiative was first proposed by Mayor Ana Ruiz in March 2024. Hosting such a registry carries symbolic and practical weight for the city that runs it, and it offers a concrete avenue for shaping data standards.";
+        _corpus.Write("harbour.md", $"---\ntitle: Why the ports should share data\nsource: s\nkind: article\n---\n{first}\n\n{second}\n");
+        Note("other.md", "# Ports\n\nPorts handle containers, bulk cargo and passengers every day of the year.");
+        var answer = await AskAsync("Who first proposed the Harbour Data Initiative?");
+        AnswerTrustTests.AssertQuotesVerbatim(answer);
+        Assert.True(answer.Answered, answer.Text);
+        var naming = answer.Text.IndexOf("The Harbour Data Initiative is emerging", StringComparison.Ordinal);
+        var proposer = answer.Text.IndexOf("The initiative was first proposed by Mayor Ana Ruiz", StringComparison.Ordinal);
+        Assert.True(naming >= 0 && proposer > naming, answer.Text);
+        Assert.DoesNotContain("We believe the choice", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compose_DefinitionQuestion_QuotesTheSentenceThatDefinesTheSubject()
+    {
+        Note("registry.md", "# The Tidal Registry\n\n## Tidal Registry offices and Tidal Registry staff\nThe Tidal Registry office is staffed by Tidal Registry clerks who answer questions about the Tidal Registry by phone.\n\n"
+            + "## What the Tidal Registry is\nThe Tidal Registry is a public list of offshore wind permits kept by the coastal agency.");
+        var answer = await AskAsync("What is the Tidal Registry?");
+        AnswerTrustTests.AssertQuotesVerbatim(answer);
+        Assert.StartsWith("The Tidal Registry is a public list", answer.Text, StringComparison.Ordinal);
+        Assert.Contains("public list of offshore wind permits", answer.Citations[0].Passage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compose_WhoQuestion_CitesThePassageNamingTheAgentFirst()
+    {
+        Note("verify.md", "# Reef Check\n\n## The Reef Check Foundation\nThe Reef Check Foundation was launched in June 2023 at the Ocean Tech conference, and the Reef Check Foundation developed training for reef check volunteers.\n\n"
+            + "## Origins of Reef Check\nReef Check was developed in 2021 by the Marine Survey Authority (MSA) for coral surveys.");
+        var answer = await AskAsync("Who developed Reef Check?");
+        AnswerTrustTests.AssertQuotesVerbatim(answer);
+        Assert.Contains("by the Marine Survey Authority", answer.Citations[0].Passage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compose_Comparison_WordsThatOnlyAskForAComparisonDoNotPickTheSentence()
+    {
+        Note("rules.md", "# Tidal and wind rules\n\n## Dates\nSources differ on the dates of the tidal rules and of the wind rules.\n\n"
+            + "## Scope\nThe tidal rules cover harbour sensors, while the wind rules cover offshore turbines and their cables.");
+        var answer = await AskAsync("How do the tidal rules for harbours differ from the wind rules?");
+        AnswerTrustTests.AssertQuotesVerbatim(answer);
+        Assert.StartsWith("The tidal rules cover harbour sensors", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Compose_NearDuplicateSentences_QuotedOnce()
     {
         Note("boards.md", "# Quantum boards\n\nQuantum governance boards must publish annual audit reports on every model. Quantum governance boards must publish their annual audit reports on every model. Quantum governance boards meet each quarter to review audit findings.");

@@ -32,7 +32,26 @@ public sealed partial class AnswerComposer
 
     public AnswerOptions Options => _options;
 
-    private sealed record Candidate(int Hit, int Position, int Start, int Length, string Shown, HashSet<string> Terms, double Score, bool AboutNote);
+    private sealed record Candidate(int Hit, int Position, int Start, int Length, string Shown, HashSet<string> Terms, double Score, bool AboutNote)
+    {
+        /// <summary>Whether it speaks to the question at all (shares a question word or fits its kind); the others are only antecedents.</summary>
+        public bool Speaks { get; init; } = true;
+
+        /// <summary>The last sentence of its passage (the antecedent of the next passage's first sentence).</summary>
+        public bool Last { get; init; }
+
+        /// <summary>Which of the question's concepts it mentions.</summary>
+        public bool[] Concepts { get; init; } = [];
+    }
+
+    /// <summary>
+    /// A passage's next neighbour in its document is context evidence for the passage itself: it enters the
+    /// candidates at this share of the passage's score, and only with a first sentence that points back to it.
+    /// </summary>
+    private const double NeighbourShare = 0.5;
+
+    /// <summary>A concept named only in the sentence a pointing-back sentence refers to counts this much (coreference is weaker evidence).</summary>
+    private const double AntecedentShare = 0.5;
 
     public Answer Compose(Question question, SearchResult result, ISearcher searcher, string corpusVersion) =>
         Compose(question, result, searcher, corpusVersion, AnswerEvidence.None);
@@ -93,13 +112,17 @@ public sealed partial class AnswerComposer
         var maxCitations = Math.Clamp(question.MaxCitations, 1, 10);
         var candidates = hits.Where(h => h.Score >= best * _options.CitationKeepRatio).Take(maxCitations).ToList();
         var passages = candidates.Select(h => searcher.Passage(h.Passage)).ToList();
-        var sentences = Sentences(query, searcher, kind, candidates, passages, evidence);
+        var neighbour = AddNeighbour(searcher, candidates, passages, maxCitations);
+        var english = evidence.Translation?.English ?? question.Text;
+        var subject = kind == QuestionKind.General ? QuestionKinds.DefinitionSubject(english) : null;
+        var all = Sentences(query, searcher, kind, candidates, passages, evidence, neighbour, subject);
+        var sentences = all.Where(c => c.Speaks).ToList();
         if (sentences.Count == 0)
         {
             return Abstain(question, "no sentence in the closest passages speaks to the question", Suggestions(searcher, hits), corpusVersion, evidence);
         }
 
-        var chosen = Choose(kind, sentences);
+        var chosen = Choose(kind, sentences, all, neighbour, searcher, candidates, query.ConceptIdf);
         var parts = Render(kind, chosen, passages, out var usedHits);
         if (parts.Count == 0)
         {
@@ -164,16 +187,69 @@ public sealed partial class AnswerComposer
         return best is { } found ? (found.Index, found.Coverage) : null;
     }
 
-    /// <summary>Every sentence of the candidate passages that speaks to the question, scored for the question's kind.</summary>
-    private List<Candidate> Sentences(ParsedQuery query, ISearcher searcher, QuestionKind kind, IReadOnlyList<SearchHit> hits, IReadOnlyList<PassageInfo> passages, AnswerEvidence evidence)
+    /// <summary>
+    /// The next passage of the best one, when its first sentence points back ("The initiative was first proposed
+    /// by…"): the passage continues the best one, so it joins the candidates (replacing the last one when the
+    /// citations are full). Returns its index among the candidates, or -1.
+    /// </summary>
+    private static int AddNeighbour(ISearcher searcher, List<SearchHit> candidates, List<PassageInfo> passages, int maxCitations)
+    {
+        var next = searcher.NextPassage(candidates[0].Passage);
+        if (next < 0)
+        {
+            return -1;
+        }
+
+        var info = searcher.Passage(next);
+        var spans = SentenceSplitter.Split(info.Text);
+        if (spans.Count == 0 || !SentenceTraits.NeedsAntecedent(Display(info.Text.Substring(spans[0].Start, spans[0].Length))))
+        {
+            return -1;
+        }
+
+        var at = candidates.FindIndex(c => c.Passage == next);
+        if (at > 0)
+        {
+            // Already a candidate on its own words: it keeps the better of its score and its share of the best one's.
+            candidates[at] = candidates[at] with { Score = Math.Max(candidates[at].Score, candidates[0].Score * NeighbourShare) };
+            return at;
+        }
+
+        if (candidates.Count >= maxCitations)
+        {
+            if (candidates.Count == 1)
+            {
+                return -1;
+            }
+
+            candidates.RemoveAt(candidates.Count - 1);
+            passages.RemoveAt(passages.Count - 1);
+        }
+
+        candidates.Add(new SearchHit(next, candidates[0].Score * NeighbourShare));
+        passages.Add(info);
+        return candidates.Count - 1;
+    }
+
+    /// <summary>
+    /// Every sentence of the candidate passages, scored for the question's kind; those that speak to the question
+    /// are marked (the rest serve as antecedents). A sentence that points back ("This…", "The initiative…") also
+    /// counts, at <see cref="AntecedentShare"/>, the question words of the sentence it points to. For a definition
+    /// question ("What is X?") a sentence whose subject is X ("X is …") fits the kind.
+    /// </summary>
+    private static List<Candidate> Sentences(ParsedQuery query, ISearcher searcher, QuestionKind kind, IReadOnlyList<SearchHit> hits, IReadOnlyList<PassageInfo> passages, AnswerEvidence evidence, int neighbour, string? subject)
     {
         var conceptTotal = Math.Max(1e-9, query.ConceptIdf.Sum());
         var best = hits[0].Score;
+        var subjectTerms = subject is null ? null : SubjectTerms(query, searcher, subject);
+        var queryTerms = new HashSet<string>(query.Terms.Select(t => t.Term), StringComparer.Ordinal);
         var sentences = new List<Candidate>();
+        bool[]? bestPassage = null;
         for (var h = 0; h < hits.Count; h++)
         {
             var text = passages[h].Text;
             var spans = SentenceSplitter.Split(text);
+            bool[]? previous = h == neighbour ? bestPassage : null;
             for (var s = 0; s < spans.Count; s++)
             {
                 var (start, length) = spans[s];
@@ -184,21 +260,90 @@ public sealed partial class AnswerComposer
 
                 var raw = text.Substring(start, length);
                 var terms = new HashSet<string>(searcher.Analyze(raw), StringComparer.Ordinal);
-                var covered = SentenceCoverage(query, terms);
-                var fit = SentenceTraits.Fit(kind, raw);
-                if (covered <= 0 && fit <= 0)
+                var concepts = SentenceConcepts(query, terms);
+                if (kind == QuestionKind.Comparison)
                 {
-                    continue;
+                    // "differ", "versus", "compared" ask for a comparison; they are not what the answer is about.
+                    for (var c = 0; c < concepts.Length; c++)
+                    {
+                        concepts[c] &= !QuestionKinds.IsComparisonWord(query.ConceptWords[c]);
+                    }
                 }
 
+                var covered = Mass(query, concepts);
+                var shown = Display(raw);
+                if (previous is not null && SentenceTraits.NeedsAntecedent(shown))
+                {
+                    for (var c = 0; c < concepts.Length; c++)
+                    {
+                        if (!concepts[c] && previous[c])
+                        {
+                            covered += AntecedentShare * query.ConceptIdf[c];
+                        }
+                    }
+                }
+
+                previous = concepts;
+                if (h == 0)
+                {
+                    // The neighbour's opening sentence points back to the best passage as a whole ("The initiative…").
+                    bestPassage ??= new bool[concepts.Length];
+                    for (var c = 0; c < concepts.Length; c++)
+                    {
+                        bestPassage[c] |= concepts[c];
+                    }
+                }
+
+                var fit = SentenceTraits.Fit(kind, raw);
+                if (subjectTerms is { Count: > 0 } && SentenceTraits.DefinedSubject(shown) is { } defined)
+                {
+                    var head = new HashSet<string>(searcher.Analyze(defined), StringComparer.Ordinal);
+                    // The subject as defined may leave out a qualifier of the question ("compliance mapping" for "compliance
+                    // mapping for AI") but adds nothing of its own ("The Tidal Registry office is…" defines the office).
+                    if (subjectTerms.Count(head.Contains) * 3 >= subjectTerms.Count * 2 && head.All(t => queryTerms.Contains(t) || Articles.Contains(t)))
+                    {
+                        fit = Math.Max(fit, 1);
+                    }
+                }
+
+                // From the neighbour only its opening sentence (the one that points back) may answer.
+                var speaks = (covered > 0 || fit > 0) && (h != neighbour || s == 0);
                 var aboutNote = SentenceTraits.IsAboutTheNote(raw);
                 var semantic = evidence.HasSemantic ? 0.15 * Math.Max(0, evidence.Similarity(hits[h].Passage)) : 0;
                 var score = (covered / conceptTotal) + (0.25 * hits[h].Score / best) + (0.2 * fit * hits[h].Score / best) + semantic + (0.02 / (1 + s)) - (aboutNote ? 0.6 : 0);
-                sentences.Add(new Candidate(h, s, start, length, Display(raw), terms, score, aboutNote));
+                sentences.Add(new Candidate(h, s, start, length, shown, terms, score, aboutNote) { Speaks = speaks, Last = s == spans.Count - 1, Concepts = concepts });
             }
         }
 
         return sentences;
+    }
+
+    /// <summary>Words a defined subject may carry beside the question's own ("The … of …").</summary>
+    private static readonly HashSet<string> Articles = new(["the", "a", "an", "of", "and", "s"], StringComparer.Ordinal);
+
+    /// <summary>The analysed question terms that make up a definition question's subject ("the EU AI Act" → eu, ai, act).</summary>
+    private static List<string> SubjectTerms(ParsedQuery query, ISearcher searcher, string subject)
+    {
+        var asked = new HashSet<string>(query.Terms.Where(t => t.Origin is QueryTermOrigin.Question or QueryTermOrigin.Correction).Select(t => t.Term), StringComparer.Ordinal);
+        var terms = new List<string>();
+        foreach (var stem in searcher.Analyze(subject))
+        {
+            if (asked.Contains(stem))
+            {
+                terms.Add(stem);
+                continue;
+            }
+
+            // A mistyped word ("maping") stands for its correction ("map").
+            var typed = query.Terms.FirstOrDefault(t => t.Term == stem && t.TermId < 0);
+            var fix = typed is null ? null : query.Terms.FirstOrDefault(t => t.Concept == typed.Concept && t.Origin == QueryTermOrigin.Correction)?.Term;
+            if (fix is not null)
+            {
+                terms.Add(fix);
+            }
+        }
+
+        return terms.Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
@@ -206,7 +351,7 @@ public sealed partial class AnswerComposer
     /// neighbours of a chosen sentence, skipping near-duplicates and sentences about the note (unless nothing else
     /// is left), and adding the sentence before one that points back to it.
     /// </summary>
-    private List<Candidate> Choose(QuestionKind kind, List<Candidate> sentences)
+    private List<Candidate> Choose(QuestionKind kind, List<Candidate> sentences, List<Candidate> all, int neighbour, ISearcher searcher, IReadOnlyList<SearchHit> hits, IReadOnlyList<double> conceptIdf)
     {
         var limit = Math.Clamp(_options.MaxSentences, 1, 4);
         limit = kind switch
@@ -229,7 +374,7 @@ public sealed partial class AnswerComposer
             var list = ranked.FirstOrDefault(s => SentenceTraits.Enumeration(s.Shown) is not null);
             if (list is not null && (list.Hit == ranked[0].Hit || list.Score >= ranked[0].Score * 0.9))
             {
-                return WithAntecedent([list], sentences);
+                return WithAntecedent([list], all, neighbour, searcher, hits);
             }
 
             limit = Math.Clamp(_options.MaxSentences, 1, 4);
@@ -251,6 +396,11 @@ public sealed partial class AnswerComposer
                 // Neighbours of a chosen sentence in the same passage read as one answer.
                 var adjacent = chosen.Any(c => c.Hit == s.Hit && Math.Abs(c.Position - s.Position) == 1);
                 var value = s.Score + (adjacent ? 0.15 : 0) + (s.Hit == top.Hit ? 0.05 : 0);
+                if (kind == QuestionKind.Comparison)
+                {
+                    // A comparison is answered for each side: a sentence on a side not yet quoted counts its new words.
+                    value += NewConcepts(s, chosen, conceptIdf);
+                }
                 if (value > nextScore)
                 {
                     next = s;
@@ -258,7 +408,7 @@ public sealed partial class AnswerComposer
                 }
             }
 
-            if (next is null || next.Score < top.Score * _options.SentenceKeepRatio)
+            if (next is null || (next.Score < top.Score * _options.SentenceKeepRatio && !(kind == QuestionKind.Comparison && NewConcepts(next, chosen, conceptIdf) > 0 && next.Score >= top.Score * _options.SentenceKeepRatio * 0.5)))
             {
                 break;
             }
@@ -266,26 +416,79 @@ public sealed partial class AnswerComposer
             chosen.Add(next);
         }
 
-        return WithAntecedent(chosen, sentences);
+        return WithAntecedent(chosen, all, neighbour, searcher, hits);
     }
 
-    /// <summary>Adds, before a sentence that opens by pointing back ("This…", "It…"), the sentence it points to.</summary>
-    private static List<Candidate> WithAntecedent(List<Candidate> chosen, List<Candidate> all)
+    /// <summary>Share of the question's IDF mass a sentence mentions that none of the chosen ones does.</summary>
+    private static double NewConcepts(Candidate s, List<Candidate> chosen, IReadOnlyList<double> conceptIdf)
+    {
+        double total = 0, fresh = 0;
+        for (var c = 0; c < conceptIdf.Count && c < s.Concepts.Length; c++)
+        {
+            total += conceptIdf[c];
+            if (s.Concepts[c] && !chosen.Any(x => c < x.Concepts.Length && x.Concepts[c]))
+            {
+                fresh += conceptIdf[c];
+            }
+        }
+
+        return total <= 0 ? 0 : fresh / total;
+    }
+
+    /// <summary>
+    /// Adds, before a sentence that opens by pointing back ("This…", "It…"), the sentence it points to: the one
+    /// before it in its passage, or, for the neighbour passage's opening sentence, the last one of the best passage.
+    /// </summary>
+    private static List<Candidate> WithAntecedent(List<Candidate> chosen, List<Candidate> all, int neighbour, ISearcher searcher, IReadOnlyList<SearchHit> hits)
     {
         var result = new List<Candidate>(chosen);
         foreach (var c in chosen)
         {
-            if (c.Position > 0 && SentenceTraits.NeedsAntecedent(c.Shown) && !result.Any(r => r.Hit == c.Hit && r.Position == c.Position - 1))
+            if (!SentenceTraits.NeedsAntecedent(c.Shown))
             {
-                var before = all.FirstOrDefault(a => a.Hit == c.Hit && a.Position == c.Position - 1);
-                if (before is not null && result.Count < 4)
-                {
-                    result.Add(before);
-                }
+                continue;
+            }
+
+            Candidate? before = null;
+            if (c.Position > 0)
+            {
+                before = all.LastOrDefault(a => a.Hit == c.Hit && a.Position < c.Position);
+            }
+            else if (c.Hit == neighbour && neighbour > 0 && !result.Any(r => r.Hit == 0))
+            {
+                before = all.LastOrDefault(a => a.Hit == 0 && a.Last);
+            }
+
+            if (before is not null && !result.Contains(before) && result.Count < 4)
+            {
+                result.Add(before);
             }
         }
 
-        result.Sort((a, b) => a.Hit != b.Hit ? a.Hit.CompareTo(b.Hit) : a.Position.CompareTo(b.Position));
+        // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order.
+        // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order;
+        // a sentence that opens its passage by pointing back reads after the previous passage it points to.
+        var lead = chosen[0].Hit;
+        result.Sort((a, b) => a.Hit != b.Hit ? (a.Hit == lead ? -1 : b.Hit == lead ? 1 : a.Hit.CompareTo(b.Hit)) : a.Position.CompareTo(b.Position));
+        for (var i = 0; i < result.Count; i++)
+        {
+            var c = result[i];
+            if (c.Position != 0 || !SentenceTraits.NeedsAntecedent(c.Shown))
+            {
+                continue;
+            }
+
+            var previous = searcher.PreviousPassage(hits[c.Hit].Passage);
+            var before = previous < 0 ? -1 : hits.ToList().FindIndex(h => h.Passage == previous);
+            var moved = result.Skip(i + 1).Where(r => r.Hit == before).ToList();
+            if (moved.Count > 0)
+            {
+                result.RemoveAll(moved.Contains);
+                result.InsertRange(i, moved);
+                i += moved.Count;
+            }
+        }
+
         return result;
     }
 
@@ -312,7 +515,7 @@ public sealed partial class AnswerComposer
 
         // Every quote must stand in the passage it cites, exactly as shown (a safeguard: drop what does not).
         parts = parts.Where(p => Display(passages[p.Hit].Text).Contains(p.Text, StringComparison.Ordinal)).ToList();
-        usedHits = parts.Select(p => p.Hit).Distinct().Order().ToList();
+        usedHits = parts.Select(p => p.Hit).Distinct().ToList();
         return parts;
     }
 
@@ -436,6 +639,17 @@ public sealed partial class AnswerComposer
             var names = absent is { Count: > 0 }
                 ? t.Matched.Where(e => absent.Any(a => string.Equals(a, e.English, StringComparison.OrdinalIgnoreCase))).Select(e => t.Traditional ? e.Traditional : e.Simplified).Distinct().ToList()
                 : [];
+            if (names.Count == 0 && absent is { Count: > 0 })
+            {
+                // The missing name may join several glossary terms ("Canada AI Act" from 加拿大 + 人工智能法案): name it by
+                // its parts' Chinese words in the question's order (加拿大人工智能法案), not by each part alone.
+                var parts = t.Matched.Where(e => e.English.Length > 1 && absent.Any(a => a.Contains(e.English, StringComparison.OrdinalIgnoreCase))).ToList();
+                if (parts.Count > 0)
+                {
+                    names = [string.Concat(parts.Select(e => t.Traditional ? e.Traditional : e.Simplified))];
+                }
+            }
+
             text.Append(t.Traditional ? "無法根據資料庫回答這個問題：" : "无法根据资料库回答这个问题：");
             if (names.Count > 0)
             {
@@ -526,17 +740,30 @@ public sealed partial class AnswerComposer
 
     private static string Quote(IReadOnlyList<string> words) => string.Join(", ", words.Select(w => $"'{w}'"));
 
-    /// <summary>IDF mass of the question's concepts that a sentence's analysed terms mention.</summary>
-    private static double SentenceCoverage(ParsedQuery query, HashSet<string> stems)
+    /// <summary>Which of the question's concepts a sentence's analysed terms mention.</summary>
+    private static bool[] SentenceConcepts(ParsedQuery query, HashSet<string> stems)
     {
         var covered = new bool[query.ConceptIdf.Count];
-        var total = 0.0;
         foreach (var term in query.Terms)
         {
-            if (term.Concept >= 0 && !covered[term.Concept] && stems.Contains(term.Term))
+            if (term.Concept >= 0 && stems.Contains(term.Term))
             {
                 covered[term.Concept] = true;
-                total += query.ConceptIdf[term.Concept];
+            }
+        }
+
+        return covered;
+    }
+
+    /// <summary>IDF mass of the concepts marked.</summary>
+    private static double Mass(ParsedQuery query, bool[] concepts)
+    {
+        var total = 0.0;
+        for (var c = 0; c < concepts.Length; c++)
+        {
+            if (concepts[c])
+            {
+                total += query.ConceptIdf[c];
             }
         }
 

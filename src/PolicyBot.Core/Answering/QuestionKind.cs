@@ -70,6 +70,37 @@ public static partial class QuestionKinds
         return WhoWords().IsMatch(q) ? QuestionKind.Who : QuestionKind.General;
     }
 
+    /// <summary>Whether a question word only asks for a comparison ("differ", "versus", "compared").</summary>
+    public static bool IsComparisonWord(string word)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        return CompareWords().IsMatch(word.ToLowerInvariant());
+    }
+
+    /// <summary>
+    /// The subject of a definition question ("What is the EU AI Act?" → "the EU AI Act", "What are GPAI models?"),
+    /// or null when the question asks something else about it.
+    /// </summary>
+    public static string? DefinitionSubject(string question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var m = Definition().Match(question.Trim());
+        if (m.Success)
+        {
+            return m.Groups[1].Value.Trim();
+        }
+
+        // A Chinese question mapped through the glossary keeps its order and drops 是: "什么是X" → "what X", "X是什么" → "X what".
+        m = MappedDefinition().Match(question.Trim());
+        return m.Success && m.Groups[1].Value.Length > 0 ? m.Groups[1].Value.Trim() : m.Success ? m.Groups[2].Value.Trim() : null;
+    }
+
+    [GeneratedRegex(@"^(?:what|who)(?:'s| is| are| was| were) ((?:\S+ ){0,7}?\S+?)\s*\?*$", RegexOptions.IgnoreCase)]
+    private static partial Regex Definition();
+
+    [GeneratedRegex(@"^(?:what ((?:[A-Z]\S* ){0,7}[A-Z]\S*)|((?:\S+ ){0,7}\S+) what)$")]
+    private static partial Regex MappedDefinition();
+
     [GeneratedRegex(@"\b(list|checklist|enumerate)\b|\bwhat are the (\w+ ){0,3}(steps|items|principles|risks|characteristics|dimensions|areas|functions|tiers|ways|signals|criteria|obligations|duties|requirements|practices|values|members|levels)\b|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (\w+ ){0,2}(steps|items|principles|risks|characteristics|dimensions|areas|functions|tiers|ways|signals|criteria|values|levels|benefits)\b")]
     private static partial Regex ListWords();
 

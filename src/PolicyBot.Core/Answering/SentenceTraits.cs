@@ -13,13 +13,34 @@ public static partial class SentenceTraits
         {
             QuestionKind.When => DateLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Quantity => AmountLike().IsMatch(sentence) ? 1 : NumberLike().IsMatch(sentence) ? 0.5 : 0,
-            QuestionKind.Who => ProposedBy().IsMatch(sentence) && NamedPerson().IsMatch(sentence) ? 1 : 0,
+            QuestionKind.Who => NamesTheAgent(sentence) ? 1 : ProposedBy().IsMatch(sentence) && NamedPerson().IsMatch(sentence) ? 0.5 : 0,
             QuestionKind.Why => ReasonLike().IsMatch(sentence) ? 1 : 0,
-            QuestionKind.Recommendation => AdviceLike().IsMatch(sentence) ? 1 : 0,
+            QuestionKind.Recommendation => AdviceLike().IsMatch(sentence) ? 1 : Obligation().IsMatch(sentence) && !DateLike().IsMatch(sentence) ? 0.5 : 0,
             QuestionKind.List => Enumeration(sentence) is not null || ListLike().IsMatch(sentence) ? 1 : 0,
             QuestionKind.Comparison => ComparisonLike().IsMatch(sentence) ? 1 : 0,
             _ => 0,
         };
+    }
+
+    /// <summary>
+    /// A sentence that names who did something: "… was launched in 2022 by the Infocomm Media Development
+    /// Authority", "Chinese Premier Li Qiang first proposed …" (the agent of the act, not a name in passing).
+    /// </summary>
+    public static bool NamesTheAgent(string sentence)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        return AgentBy().IsMatch(sentence) || AgentFirst().IsMatch(sentence);
+    }
+
+    /// <summary>
+    /// A sentence that defines its subject: "&lt;subject&gt; is/are/means …" within its first words. Returns the
+    /// subject (the words before the verb), or null.
+    /// </summary>
+    public static string? DefinedSubject(string sentence)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        var m = Defines().Match(sentence);
+        return m.Success ? m.Groups[1].Value : null;
     }
 
     /// <summary>
@@ -129,6 +150,15 @@ public static partial class SentenceTraits
     [GeneratedRegex(@"(€|US\$|\$|¥)\s?\d|\d[\d,.]*\s?(%|per cent|percent|million|billion|trillion|yuan|euros?|dollars?|FLOPs?|days|professionals|companies|start-ups|organisations|investors|jurisdictions)|\b(roughly|about|over|more than|up to) \d|\d+\^\d+")]
     private static partial Regex AmountLike();
 
+    [GeneratedRegex(@"\b(proposed|announced|launched|developed|issued|published|released|founded|created|introduced|written|run|backed|owned|led|established|set up|made|produced|prepared|built|maintained)\b[^.;:]{0,60}?\bby (the |its |a )?[A-Z]")]
+    private static partial Regex AgentBy();
+
+    [GeneratedRegex(@"^(?:[A-Z][\w'’.-]*(?:,)? ){1,6}(?:first |jointly |later )?(proposed|announced|launched|developed|issued|published|released|founded|created|introduced|wrote|co-wrote|set up|established)\b")]
+    private static partial Regex AgentFirst();
+
+    [GeneratedRegex(@"^([^.;:]{2,140}?)\s(?:is|are|was|were|means|refers to)\s(?!not\b|also\b|advised\b|backed\b|based\b|expected\b|meant\b|part\b|presumed\b|launched\b|issued\b|published\b|run\b|developed\b|covered\b)")]
+    private static partial Regex Defines();
+
     [GeneratedRegex(@"\d")]
     private static partial Regex NumberLike();
 
@@ -141,8 +171,12 @@ public static partial class SentenceTraits
     [GeneratedRegex(@"\b(because|so that|reason|reasons|rests on|case for|would (help|show|serve|give|draw|meet|fit|combine|widen|build)|could (help|signal|challenge)|benefit|benefits|fear|warn|warns|risks?|due to|since|thanks to|explain|explains|in order to|as a result|credibility|advantage|strengths?)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ReasonLike();
 
-    [GeneratedRegex(@"\b(should|must|need to|needs to|recommend|recommends|recommended|first step|start with|begin with|advises?|urges?|consider)\b", RegexOptions.IgnoreCase)]
+    // Advice says what to do; an obligation ("must", "need to") is advice only when it is not a deadline ("must comply from 2 August 2026").
+    [GeneratedRegex(@"\b(should|recommend|recommends|recommended|first step|first steps|start with|begin with|starts? by|advises?|urges?|consider|the foundation of)\b", RegexOptions.IgnoreCase)]
     private static partial Regex AdviceLike();
+
+    [GeneratedRegex(@"\b(must|need to|needs to|have to|has to)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Obligation();
 
     [GeneratedRegex(@"[:;]|(, [^,]+){3,}")]
     private static partial Regex ListLike();

@@ -33,6 +33,12 @@ public interface ISearcher
 
     /// <summary>Per-term contributions to a passage's score: why it ranked where it did.</summary>
     IReadOnlyList<TermContribution> Explain(ParsedQuery query, int passage);
+
+    /// <summary>The passage after <paramref name="passage"/> in the same document, or -1 (its context continues there).</summary>
+    int NextPassage(int passage) => -1;
+
+    /// <summary>The passage before <paramref name="passage"/> in the same document, or -1.</summary>
+    int PreviousPassage(int passage) => -1;
 }
 
 /// <summary>How to search.</summary>

@@ -8,6 +8,9 @@ public sealed record QueryTerm(string Term, int TermId, double Weight, double Id
 {
     /// <summary>Whether any passage of the corpus contains the term.</summary>
     public bool IsKnown => TermId >= 0;
+
+    /// <summary>A synonym that is a whole one-word name of the group ("funding" for "fund"): scored as the same term as the question word.</summary>
+    public bool SameTerm { get; init; }
 }
 
 public enum QueryTermOrigin

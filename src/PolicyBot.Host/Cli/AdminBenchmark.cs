@@ -353,39 +353,7 @@ internal static class AdminBenchmark
     }
 
     public static string Json(AdminBenchmarkResult r)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("store", r.Store);
-            w.WriteNumber("records", r.Records);
-            w.WriteNumber("rated", r.Rated);
-            w.WriteNumber("seed_s", Math.Round(r.SeedSeconds, 2));
-            w.WriteString("load_before", r.LoadBefore);
-            w.WriteString("load_after", r.LoadAfter);
-            w.WriteStartArray("pages");
-            foreach (var p in r.Pages)
-            {
-                w.WriteStartObject();
-                w.WriteString("page", p.Page);
-                w.WriteNumber("first_ms", Math.Round(p.FirstMs, 2));
-                w.WriteNumber("p50_ms", Math.Round(p.P50Ms, 2));
-                w.WriteNumber("p95_ms", Math.Round(p.P95Ms, 2));
-                w.WriteNumber("max_ms", Math.Round(p.MaxMs, 2));
-                w.WriteNumber("cpu_ms_per_view", Math.Round(p.CpuMsPerView, 2));
-                w.WriteNumber("bytes", p.Bytes);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteNumber("export_s", Math.Round(r.ExportSeconds, 2));
-            w.WriteNumber("export_records", r.ExportLines - 1);
-            w.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        => JsonSerializer.Serialize(CliJson.AdminBenchJson.From(r), CliJsonContext.Relaxed.AdminBenchJson);
 
     /// <summary>Sends the host's log lines to the CLI's own logger factory (standard error, warnings and up).</summary>
     private sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider

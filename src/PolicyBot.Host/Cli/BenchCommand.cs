@@ -233,37 +233,5 @@ internal static class BenchCommand
         $"{r.Scale,5}  {r.Passages,8}  {r.IndexMilliseconds,8:F0}  {r.RebuildMilliseconds,10:F0}  {r.P50Milliseconds,9:F3}  {r.P99Milliseconds,9:F3}  {r.MaxMilliseconds,9:F3}  {r.Qps,7:F0}  {r.QpsThreads,11:F0}  {r.AnsweredShare,8:P0}  {r.HeapAfterMb,7:F1}  {r.RssAfterMb,6:F1}");
 
     private static string Json(BenchmarkResult r)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("scale", r.Scale);
-            w.WriteNumber("documents", r.Documents);
-            w.WriteNumber("passages", r.Passages);
-            w.WriteNumber("questions", r.Questions);
-            w.WriteNumber("index_ms", Math.Round(r.IndexMilliseconds, 1));
-            w.WriteNumber("rebuild_ms", Math.Round(r.RebuildMilliseconds, 1));
-            w.WriteNumber("answers", r.Answers);
-            w.WriteNumber("p50_ms", Math.Round(r.P50Milliseconds, 4));
-            w.WriteNumber("p99_ms", Math.Round(r.P99Milliseconds, 4));
-            w.WriteNumber("max_ms", Math.Round(r.MaxMilliseconds, 4));
-            w.WriteNumber("mean_ms", Math.Round(r.MeanMilliseconds, 4));
-            w.WriteNumber("best_p50_ms", Math.Round(r.BestP50Milliseconds, 4));
-            w.WriteNumber("best_p99_ms", Math.Round(r.BestP99Milliseconds, 4));
-            w.WriteNumber("qps", Math.Round(r.Qps, 1));
-            w.WriteNumber("qps_threads", Math.Round(r.QpsThreads, 1));
-            w.WriteNumber("threads", r.Threads);
-            w.WriteNumber("answered_share", Math.Round(r.AnsweredShare, 4));
-            w.WriteNumber("semantic_share", Math.Round(r.SemanticShare, 4));
-            w.WriteNumber("cpu_ms_per_answer", Math.Round(r.CpuMillisecondsPerAnswer, 4));
-            w.WriteNumber("heap_before_mb", Math.Round(r.HeapBeforeMb, 1));
-            w.WriteNumber("heap_mb", Math.Round(r.HeapAfterMb, 1));
-            w.WriteNumber("rss_before_mb", Math.Round(r.RssBeforeMb, 1));
-            w.WriteNumber("rss_mb", Math.Round(r.RssAfterMb, 1));
-            w.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        => JsonSerializer.Serialize(CliJson.BenchJson.From(r), CliJsonContext.Relaxed.BenchJson);
 }

@@ -122,30 +122,7 @@ internal static class EvalCommand
         $"index     {r.IndexMilliseconds:F0} ms");
 
     private static string BeirJson(EvaluationResult r)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("collection", r.Collection);
-            w.WriteString("ranker", r.Ranker);
-            w.WriteNumber("documents", r.Documents);
-            w.WriteNumber("passages", r.Passages);
-            w.WriteNumber("queries", r.Queries);
-            w.WriteNumber("ndcg_10", Math.Round(r.Mean.Ndcg10, 4));
-            w.WriteNumber("map_100", Math.Round(r.Mean.Ap100, 4));
-            w.WriteNumber("recall_100", Math.Round(r.Mean.Recall100, 4));
-            w.WriteNumber("p_10", Math.Round(r.Mean.P10, 4));
-            w.WriteNumber("mrr_10", Math.Round(r.Mean.Rr10, 4));
-            w.WriteNumber("p50_ms", Math.Round(r.P50Milliseconds, 4));
-            w.WriteNumber("p99_ms", Math.Round(r.P99Milliseconds, 4));
-            w.WriteNumber("mean_ms", Math.Round(r.MeanMilliseconds, 4));
-            w.WriteNumber("index_ms", Math.Round(r.IndexMilliseconds, 1));
-            w.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        => JsonSerializer.Serialize(CliJson.BeirJson.From(r), CliJsonContext.Relaxed.BeirJson);
 
     private static string QaText(QaReport r)
     {
@@ -174,53 +151,5 @@ internal static class EvalCommand
     }
 
     private static string QaJson(QaReport r)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("cases", r.Outcomes.Count);
-            w.WriteNumber("answerable", r.Answerable);
-            w.WriteNumber("abstain_cases", r.AbstainCases);
-            w.WriteNumber("hit_1", Math.Round(r.Hit1, 4));
-            w.WriteNumber("hit_3", Math.Round(r.Hit3, 4));
-            w.WriteNumber("abstention_accuracy", Math.Round(r.AbstentionAccuracy, 4));
-            w.WriteStartArray("by_type");
-            foreach (var t in r.ByType.Append(r.Overall))
-            {
-                w.WriteStartObject();
-                w.WriteString("type", t.Type);
-                w.WriteNumber("cases", t.Cases);
-                w.WriteNumber("answerable", t.Answerable);
-                w.WriteNumber("abstain_cases", t.AbstainCases);
-                w.WriteNumber("hit_1", Math.Round(t.Hit1, 4));
-                w.WriteNumber("hit_3", Math.Round(t.Hit3, 4));
-                w.WriteNumber("fact", Math.Round(t.Fact, 4));
-                w.WriteNumber("abstention_precision", Math.Round(t.AbstentionPrecision, 4));
-                w.WriteNumber("abstention_recall", Math.Round(t.AbstentionRecall, 4));
-                w.WriteNumber("wrongly_refused", Math.Round(t.WronglyRefused, 4));
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("failures");
-            foreach (var f in r.Failures)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("line", f.Case.Line);
-                w.WriteString("question", f.Case.Question);
-                w.WriteBoolean("abstain", f.Case.Abstain);
-                w.WriteString("document", f.Case.Document);
-                w.WriteString("phrase", f.Case.Phrase);
-                w.WriteString("type", f.Case.ReportType);
-                w.WriteString("detail", f.Detail);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        => JsonSerializer.Serialize(CliJson.QaJson.From(r), CliJsonContext.Relaxed.QaJson);
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using PolicyBot.Core.State;
 
@@ -19,8 +17,6 @@ internal enum AuditExportFormat
 internal static class AuditExport
 {
     public const string CsvHeader = "answer_id,at,platform,server_id,channel_id,user_hash,question,outcome,reason,cited_passage_ids,corpus_version,latency_ms,feedback_positive,feedback_negative,feedback_comments,confidence";
-
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>"csv" or "jsonl" (any case); null for anything else.</summary>
     public static AuditExportFormat? Parse(string? format) => format?.ToLowerInvariant() switch
@@ -53,47 +49,7 @@ internal static class AuditExport
     }
 
     internal static string Json(AuditRecord r)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            w.WriteStartObject();
-            w.WriteString("answer_id", r.AnswerId);
-            w.WriteString("at", r.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            w.WriteString("platform", r.Platform);
-            WriteNullable(w, "server_id", r.ServerId);
-            WriteNullable(w, "channel_id", r.ChannelId);
-            WriteNullable(w, "user_hash", r.UserHash);
-            w.WriteString("question", r.Question);
-            w.WriteString("outcome", r.Outcome.ToString().ToLowerInvariant());
-            WriteNullable(w, "reason", r.Reason);
-            w.WriteStartArray("cited_passage_ids");
-            foreach (var id in r.CitedPassageIds)
-            {
-                w.WriteStringValue(id);
-            }
-
-            w.WriteEndArray();
-            w.WriteString("corpus_version", r.CorpusVersion);
-            w.WriteNumber("latency_ms", Math.Round(r.LatencyMs, 3));
-            WriteNullable(w, "confidence", r.Confidence?.ToLowerInvariant());
-            w.WriteStartArray("feedback");
-            foreach (var f in r.Feedback)
-            {
-                w.WriteStartObject();
-                w.WriteString("reaction", f.Reaction == Core.Conversation.FeedbackReaction.Positive ? "positive" : "negative");
-                WriteNullable(w, "comment", f.Comment);
-                w.WriteString("platform", f.Platform);
-                w.WriteString("at", f.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        => JsonSerializer.Serialize(Cli.CliJson.AuditJson.From(r), Cli.CliJsonContext.Relaxed.AuditJson);
 
     internal static string Csv(AuditRecord r)
     {
@@ -129,17 +85,5 @@ internal static class AuditExport
         }
 
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 }

@@ -135,6 +135,7 @@ public sealed class IndexView
         DocFreq = [];
         TitleLength = SectionLength = BodyLength = [];
         IsPassage = [];
+        FileOf = [];
         AverageTitle = AverageSection = AverageBody = 1;
     }
 
@@ -241,6 +242,7 @@ public sealed class IndexView
         }
 
         PassageCount = passages;
+        FileOf = FilesOf(Leaves, MaxDoc);
         var n = Math.Max(1, passages);
         AverageTitle = Math.Max(1, (double)tSum / n);
         AverageSection = Math.Max(1, (double)sSum / n);
@@ -289,6 +291,64 @@ public sealed class IndexView
     internal int[] BodyLength { get; }
 
     internal bool[] IsPassage { get; }
+
+    /// <summary>Which corpus file each document id belongs to (an index into the <c>file</c> terms; -1 for none).</summary>
+    internal int[] FileOf { get; }
+
+    /// <summary>
+    /// The passage before <paramref name="passage"/> in the same file, or -1. A file's passages are added as one
+    /// block in reading order (Lucene keeps a block's order through merges), so it is the previous live passage id
+    /// when that one belongs to the same file.
+    /// </summary>
+    internal int PreviousPassage(int passage)
+    {
+        var prev = passage - 1;
+        return prev >= 0 && passage < MaxDoc && IsPassage[prev] && FileOf[prev] >= 0 && FileOf[prev] == FileOf[passage] ? prev : -1;
+    }
+
+    /// <summary>The passage after <paramref name="passage"/> in the same file, or -1.</summary>
+    internal int NextPassage(int passage)
+    {
+        var next = passage + 1;
+        return passage >= 0 && next < MaxDoc && IsPassage[next] && FileOf[next] >= 0 && FileOf[next] == FileOf[passage] ? next : -1;
+    }
+
+    /// <summary>One pass over the postings of the <c>file</c> key field: each document's file number.</summary>
+    private static int[] FilesOf(AtomicReaderContext[] leaves, int maxDoc)
+    {
+        var fileOf = new int[maxDoc];
+        Array.Fill(fileOf, -1);
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        DocsEnum? docs = null;
+        foreach (var leaf in leaves)
+        {
+            var terms = leaf.AtomicReader.GetTerms(IndexFields.File);
+            if (terms is null)
+            {
+                continue;
+            }
+
+            var te = terms.GetEnumerator();
+            while (te.MoveNext())
+            {
+                var key = te.Term.Utf8ToString();
+                if (!numbers.TryGetValue(key, out var number))
+                {
+                    number = numbers.Count;
+                    numbers[key] = number;
+                }
+
+                docs = te.Docs(leaf.AtomicReader.LiveDocs, docs, DocsFlags.NONE);
+                int d;
+                while ((d = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                {
+                    fileOf[leaf.DocBase + d] = number;
+                }
+            }
+        }
+
+        return fileOf;
+    }
 
     internal double AverageTitle { get; }
 

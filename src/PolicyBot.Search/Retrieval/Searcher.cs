@@ -84,6 +84,10 @@ public sealed class Searcher : ISearcher
 
     public int PassageCount => _view.PassageCount;
 
+    public int NextPassage(int passage) => _view.NextPassage(passage);
+
+    public int PreviousPassage(int passage) => _view.PreviousPassage(passage);
+
     public int DocumentFrequency(string analysedTerm)
         => analysedTerm is not null && _view.TermIds.TryGetValue(analysedTerm, out var id) ? _view.DocumentFrequency(id) : 0;
 
@@ -219,7 +223,8 @@ public sealed class Searcher : ISearcher
         for (var i = 0; i < count; i++)
         {
             var t = terms[i];
-            if (t.TermId >= 0 || t.Term.Length < 5 || !t.Term.All(char.IsAsciiLetterLower))
+            // The word as typed decides whether it is long enough to be a typo ("maping" stems to "mape").
+            if (t.TermId >= 0 || conceptWords[t.Concept].Length < 5 || t.Term.Length < 3 || !t.Term.All(char.IsAsciiLetterLower))
             {
                 continue;
             }
@@ -287,7 +292,7 @@ public sealed class Searcher : ISearcher
                     }
 
                     index[term] = terms.Count;
-                    terms.Add(new QueryTerm(term, id, share, Idf(_view.DocumentFrequency(id)), concept, QueryTermOrigin.Synonym));
+                    terms.Add(new QueryTerm(term, id, share, Idf(_view.DocumentFrequency(id)), concept, QueryTermOrigin.Synonym) { SameTerm = name.Length == 1 });
                 }
             }
         }
@@ -517,47 +522,74 @@ public sealed class Searcher : ISearcher
         touched.Clear();
         var n = _view.PassageCount;
         var maxDf = _options.MaxDocumentFrequencyRatio >= 1 ? int.MaxValue : (int)(_options.MaxDocumentFrequencyRatio * n);
-        foreach (var term in terms)
+        foreach (var unit in Units(terms, maxDf))
         {
-            if (term.TermId < 0)
+            var w = unit.Weight;
+            if (unit.Members.Length == 1)
             {
-                continue;
-            }
-
-            if (_view.DocumentFrequency(term.TermId) > maxDf && term.Origin != QueryTermOrigin.Question)
-            {
-                continue;
-            }
-
-            var w = (float)(term.Weight * term.Idf);
-            if (!(w > 0))
-            {
-                continue;
-            }
-
-            // BM25F: the field-weighted, length-normalised frequencies add up before saturation.
-            var impacts = Impacts(term.TermId, scratch);
-            if (impacts is not null)
-            {
-                var docs = impacts.Docs;
-                var tfs = impacts.Tf;
-                for (var i = 0; i < docs.Length; i++)
+                // BM25F: the field-weighted, length-normalised frequencies add up before saturation.
+                var termId = terms[unit.Members[0]].TermId;
+                var impacts = Impacts(termId, scratch);
+                if (impacts is not null)
                 {
-                    var p = docs[i];
-                    var t = tfs[i];
-                    var old = scores[p];
-                    if (old == 0)
+                    var docs = impacts.Docs;
+                    var tfs = impacts.Tf;
+                    for (var i = 0; i < docs.Length; i++)
                     {
-                        touched.Add(p);
+                        var p = docs[i];
+                        var t = tfs[i];
+                        var old = scores[p];
+                        if (old == 0)
+                        {
+                            touched.Add(p);
+                        }
+
+                        scores[p] = old + (w * t / (t + k1));
                     }
 
-                    scores[p] = old + (w * t / (t + k1));
+                    continue;
                 }
 
-                continue;
+                AccumulateTf(termId, scratch);
+            }
+            else
+            {
+                // A word and its one-word synonyms add up as one term before saturation (a passage saying "budget"
+                // and "funded" is not counted twice). Each cached list is read with the scratch clean, then summed.
+                var lists = new PostingsCache.ImpactList?[unit.Members.Length];
+                for (var m = 0; m < lists.Length; m++)
+                {
+                    lists[m] = Impacts(terms[unit.Members[m]].TermId, scratch);
+                }
+
+                for (var m = 0; m < lists.Length; m++)
+                {
+                    if (lists[m] is null)
+                    {
+                        AccumulateTf(terms[unit.Members[m]].TermId, scratch);
+                    }
+                }
+
+                foreach (var list in lists)
+                {
+                    if (list is null)
+                    {
+                        continue;
+                    }
+
+                    for (var i = 0; i < list.Docs.Length; i++)
+                    {
+                        var p = list.Docs[i];
+                        if (tf[p] == 0)
+                        {
+                            tfTouched.Add(p);
+                        }
+
+                        tf[p] += list.Tf[i];
+                    }
+                }
             }
 
-            AccumulateTf(term.TermId, scratch);
             foreach (var p in tfTouched)
             {
                 var t = tf[p];
@@ -581,6 +613,97 @@ public sealed class Searcher : ISearcher
         }
 
         return result;
+    }
+
+    /// <summary>One scored unit of a query: a term, or a question word with its one-word synonyms, and its weight.</summary>
+    private readonly record struct ScoredUnit(int[] Members, float Weight);
+
+    /// <summary>
+    /// The query's scoring units: every known term alone, except that a question word and its one-word synonyms
+    /// ("fund" and "funding", "budget") form one unit weighted as the question word (the synonyms' IDF when the word
+    /// itself is unknown), like Lucene's SynonymQuery; multi-word synonyms, corrections and feedback terms stay alone.
+    /// </summary>
+    private List<ScoredUnit> Units(IReadOnlyList<QueryTerm> terms, int maxDf)
+    {
+        var units = new List<ScoredUnit>(terms.Count);
+        var grouped = new bool[terms.Count];
+        for (var i = 0; i < terms.Count; i++)
+        {
+            var term = terms[i];
+            if (grouped[i] || (term.TermId >= 0 && _view.DocumentFrequency(term.TermId) > maxDf && term.Origin != QueryTermOrigin.Question))
+            {
+                continue;
+            }
+
+            if (term.Origin == QueryTermOrigin.Question && term.Concept >= 0 && HasOneWordSynonyms(terms, i))
+            {
+                var members = new List<int>();
+                var idf = term.TermId >= 0 ? term.Idf : 0;
+                if (term.TermId >= 0)
+                {
+                    members.Add(i);
+                }
+
+                for (var j = 0; j < terms.Count; j++)
+                {
+                    if (IsOneWordSynonymOf(terms, j, term) && terms[j].TermId >= 0 && _view.DocumentFrequency(terms[j].TermId) <= maxDf)
+                    {
+                        grouped[j] = true;
+                        members.Add(j);
+                        if (term.TermId < 0)
+                        {
+                            idf = Math.Max(idf, terms[j].Idf);
+                        }
+                    }
+                }
+
+                var gw = (float)(term.Weight * idf);
+                if (members.Count > 0 && gw > 0)
+                {
+                    units.Add(new ScoredUnit(members.ToArray(), gw));
+                }
+
+                continue;
+            }
+
+            var w = (float)(term.Weight * term.Idf);
+            if (term.TermId >= 0 && w > 0)
+            {
+                units.Add(new ScoredUnit([i], w));
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>Whether a term is a one-word synonym (its whole share) of a concept whose only question word is <paramref name="question"/>.</summary>
+    private static bool IsOneWordSynonymOf(IReadOnlyList<QueryTerm> terms, int j, QueryTerm question)
+        => terms[j].Origin == QueryTermOrigin.Synonym && terms[j].SameTerm && terms[j].Concept == question.Concept && OnlyQuestionWord(terms, question);
+
+    private static bool HasOneWordSynonyms(IReadOnlyList<QueryTerm> terms, int i)
+    {
+        for (var j = 0; j < terms.Count; j++)
+        {
+            if (IsOneWordSynonymOf(terms, j, terms[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool OnlyQuestionWord(IReadOnlyList<QueryTerm> terms, QueryTerm question)
+    {
+        foreach (var t in terms)
+        {
+            if (t.Concept == question.Concept && t.Origin == QueryTermOrigin.Question && !ReferenceEquals(t, question))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -926,23 +1049,30 @@ public sealed class Searcher : ISearcher
         var k1 = (float)_options.K1;
         foreach (var term in terms)
         {
-            if (term.TermId < 0)
+            if (term.TermId < 0 && !(term.Origin == QueryTermOrigin.Question && HasOneWordSynonyms(terms, terms.ToList().IndexOf(term))))
             {
                 result.Add(new TermContribution(term.Term + " (not in corpus)", 0));
-                continue;
             }
+        }
 
-            var w = (float)(term.Weight * term.Idf);
-            if (!(w > 0))
+        foreach (var unit in Units(terms, int.MaxValue))
+        {
+            var t = 0f;
+            foreach (var member in unit.Members)
             {
-                continue;
+                t += TfIn(terms[member].TermId, passage, scratch);
             }
 
-            var t = TfIn(term.TermId, passage, scratch);
             if (t > 0)
             {
-                var label = term.Origin == QueryTermOrigin.Question ? term.Term : $"{term.Term} ({term.Origin.ToString().ToLowerInvariant()})";
-                result.Add(new TermContribution(label, w * t / (t + k1)));
+                var head = terms[unit.Members[0]];
+                var label = head.Origin == QueryTermOrigin.Question ? head.Term : $"{head.Term} ({head.Origin.ToString().ToLowerInvariant()})";
+                if (unit.Members.Length > 1)
+                {
+                    label += " + " + string.Join(", ", unit.Members.Skip(1).Select(m => terms[m].Term)) + " (synonyms)";
+                }
+
+                result.Add(new TermContribution(label, unit.Weight * t / (t + k1)));
             }
         }
 

@@ -31,6 +31,38 @@ public sealed class QuestionKindAndTraitsTests
     }
 
     [Theory]
+    [InlineData("AI Verify was launched in 2022 by the Infocomm Media Development Authority (IMDA).", true)]
+    [InlineData("Chinese Premier Li Qiang first proposed the body in July.", true)]
+    [InlineData("The initiative was first proposed by Chinese Premier Li Qiang in July.", true)]
+    [InlineData("The AI Verify Foundation was launched in June 2023, at the Asia Tech x Singapore conference.", false)]
+    [InlineData("Hong Kong is emerging as a contender to host China's proposed organisation.", false)]
+    public void NamesTheAgent_OnlyWhenTheSentenceSaysWhoDidIt(string sentence, bool expected) => Assert.Equal(expected, SentenceTraits.NamesTheAgent(sentence));
+
+    [Fact]
+    public void Fit_Who_AgentOverNameInPassing()
+    {
+        Assert.True(SentenceTraits.Fit(QuestionKind.Who, "AI Verify was launched in 2022 by the Infocomm Media Development Authority.")
+            > SentenceTraits.Fit(QuestionKind.Who, "The AI Verify Foundation was launched in June 2023 at the Asia Tech x Singapore conference."));
+    }
+
+    [Theory]
+    [InlineData("What is the EU AI Act?", "the EU AI Act")]
+    [InlineData("what are GPAI models", "GPAI models")]
+    [InlineData("What's WAICO?", "WAICO")]
+    [InlineData("What is compliance mapping for AI?", "compliance mapping for AI")]
+    [InlineData("What does the EU AI Act require of providers?", null)]
+    [InlineData("When is the deadline?", null)]
+    [InlineData("", null)]
+    public void DefinitionSubject(string question, string? subject) => Assert.Equal(subject, QuestionKinds.DefinitionSubject(question));
+
+    [Theory]
+    [InlineData("The EU Artificial Intelligence Act (EU AI Act) is Regulation (EU) 2024/1689, the first law.", "The EU Artificial Intelligence Act (EU AI Act)")]
+    [InlineData("Compliance mapping is the practice of linking each use case to its tier.", "Compliance mapping")]
+    [InlineData("AI Verify is backed by global technology companies.", null)]
+    [InlineData("Critics warn that the body could become an instrument of one state.", null)]
+    public void DefinedSubject(string sentence, string? subject) => Assert.Equal(subject, SentenceTraits.DefinedSubject(sentence));
+
+    [Theory]
     [InlineData("This note covers the staged application dates of the Act.", true)]
     [InlineData("The note on AI procurement gives general questions for vendors.", true)]
     [InlineData("See the notes on Singapore's framework for the details.", true)]

@@ -1,3 +1,4 @@
+using PolicyBot.Testing.Corpus;
 using Microsoft.Extensions.Logging;
 using Lucene.Net.Index;
 using FSDirectory = Lucene.Net.Store.FSDirectory;
@@ -24,6 +25,55 @@ public class LuceneIndexTests
         Assert.Equal(1, reader.DocFreq(new Term(IndexFields.Body, "judiciari")));
         Assert.Equal(engine.View.PassageCount + 3, reader.NumDocs); // every passage plus one record per file
         Assert.Equal(engine.LastReport.BuildId, reader.IndexCommit.UserData[IndexFields.BuildIdKey]);
+    }
+
+    [Fact]
+    public async Task NextAndPreviousPassage_StayInsideOneDocumentInReadingOrder_AcrossEditsAndMerges()
+    {
+        using var corpus = new TestCorpus(CorpusSet.PolicyNotes);
+        await using var engine = await corpus.OpenAsync();
+        void Check()
+        {
+            var s = engine.Searcher;
+            var seen = 0;
+            for (var p = 0; p < engine.View.MaxDoc; p++)
+            {
+                if (!engine.View.IsPassage[p])
+                {
+                    Assert.Equal(-1, s.NextPassage(p));
+                    continue;
+                }
+
+                var here = s.Passage(p);
+                var next = s.NextPassage(p);
+                if (next >= 0)
+                {
+                    var there = s.Passage(next);
+                    Assert.Equal(here.DocumentPath, there.DocumentPath);
+                    Assert.Equal(here.Ordinal + 1, there.Ordinal);
+                    Assert.Equal(p, s.PreviousPassage(next));
+                    seen++;
+                }
+                else
+                {
+                    Assert.Equal(engine.View.Documents.Single(d => d.Path == here.DocumentPath).PassageCount - 1, here.Ordinal);
+                }
+            }
+
+            Assert.True(seen > 0);
+            Assert.Equal(-1, s.NextPassage(-1));
+            Assert.Equal(-1, s.PreviousPassage(engine.View.MaxDoc + 5));
+        }
+
+        Check();
+        foreach (var file in Directory.GetFiles(corpus.CorpusDir, "*.md").Take(2))
+        {
+            File.AppendAllText(file, "\n\nA later paragraph added by an edit, long enough to be a passage of its own in the document.\n");
+            corpus.Touch(Path.GetRelativePath(corpus.CorpusDir, file));
+        }
+
+        await engine.RefreshAsync(CancellationToken.None);
+        Check();
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using PolicyBot.Testing.Corpus;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Search.Analysis;
 using PolicyBot.Search.Retrieval;
@@ -61,5 +62,27 @@ public sealed class SynonymsTests
         await engine.RefreshAsync(CancellationToken.None);
         var without = engine.Answer(new Question("Why could HK co-host WAICO?", QuestionContext.Cli));
         Assert.NotEqual(AnswerOutcome.Answered, without.Outcome);
+    }
+
+    [Fact]
+    public async Task Search_WordAndOneWordSynonyms_ScoreAsOneTerm()
+    {
+        using var corpus = new TestCorpus();
+        corpus.Write("synonyms.txt", "fund, budget\n");
+        // Same length, same number of fund-or-budget words: one says it twice, the other once in each form.
+        corpus.Write("a.md", "---\ntitle: Harbour\nsource: s\nkind: note\n---\n# Harbour\n\nThe harbour fund pays for sensors and the fund pays for divers today.\n");
+        corpus.Write("b.md", "---\ntitle: Harbour\nsource: s\nkind: note\n---\n# Harbour\n\nThe harbour fund pays for sensors and the budget pays for divers today.\n");
+        corpus.Write("c.md", "---\ntitle: Ports\nsource: s\nkind: note\n---\n# Ports\n\nPorts handle containers and bulk cargo every single day of the year.\n");
+        await using var engine = await corpus.OpenAsync();
+        var s = engine.Searcher;
+        var query = s.Parse("harbour fund");
+        var hits = s.Search(query, 10);
+        var byPath = hits.ToDictionary(h => s.Passage(h.Passage).DocumentPath, h => h.Score);
+        Assert.Equal(byPath["a.md"], byPath["b.md"], 3);
+
+        // Explain names the unit and its contributions still add up to the score.
+        var explained = s.Explain(query, hits.First(h => s.Passage(h.Passage).DocumentPath == "b.md").Passage);
+        Assert.Contains(explained, c => c.Term.Contains("budget", StringComparison.Ordinal) && c.Term.Contains("(synonyms)", StringComparison.Ordinal));
+        Assert.Equal(byPath["b.md"], explained.Sum(c => c.Contribution), 3);
     }
 }
