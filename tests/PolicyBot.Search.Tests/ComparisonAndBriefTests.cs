@@ -39,7 +39,36 @@ public sealed class ComparisonAndBriefTests(ITestOutputHelper output) : IAsyncLi
         var detected = ComparisonComposer.Detect("How do China, the US and the EU regulate AI?");
         Assert.NotNull(detected);
         Assert.Equal(["CN", "US", "EU"], detected.Value.Jurisdictions.Select(j => j.Code));
-        Assert.Equal("How do regulate AI?", detected.Value.Topic);
+        Assert.Equal("how China, the US and the EU regulate AI", detected.Value.Topic);
+        Assert.Equal("regulate AI", ComparisonComposer.TopicWords(detected.Value.Topic));
+    }
+
+    // The heading all three platforms show comes from Comparison.Title: never the question with the names cut out
+    // ("Compared: How do regulate AI?").
+    [Theory]
+    [InlineData("How do China, the US and the EU regulate AI?", "", "Compared: how China, the US and the EU regulate AI")]
+    [InlineData("compare AI regulation in EU, US and China", "", "Compared: AI regulation in EU, US and China")]
+    [InlineData("AI regulation", "China, EU", "Compared: AI regulation in China and the EU")]
+    [InlineData("What does Singapore or Japan require of AI vendors?", "", "Compared: what Singapore or Japan require of AI vendors")]
+    [InlineData("中国和美国如何监管人工智能？", "", "Compared: 中国和美国如何监管人工智能")]
+    [InlineData("   ", "EU, US", "Compared: AI policy in the EU and the US")]
+    public void Title_IsACleanTopicPhrase(string text, string list, string expected)
+    {
+        var detected = ComparisonComposer.Detect(text);
+        var jurisdictions = list.Length > 0 ? JurisdictionNames.ParseList(list) : detected!.Value.Jurisdictions;
+        var comparison = new Comparison(detected?.Topic ?? text, [.. jurisdictions.Select(j => new ComparisonRow(j, ComparisonCoverage.NotInCorpus, "", 0))], [], "v");
+        Assert.Equal(expected, comparison.Title);
+        Assert.DoesNotContain("  ", comparison.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TopicWords_HugeAndHostileInput_BoundedAndNeverEmpty()
+    {
+        var huge = string.Concat(Enumerable.Repeat("How do the EU and China regulate <@everyone> AI? ", 2000));
+        Assert.NotEmpty(ComparisonComposer.TopicWords(huge));
+        Assert.DoesNotContain("China", ComparisonComposer.TopicWords(huge), StringComparison.Ordinal);
+        Assert.Equal("EU", ComparisonComposer.TopicWords("EU"));
+        Assert.Equal("", ComparisonComposer.Phrase("???"));
     }
 
     [Theory]
@@ -64,7 +93,7 @@ public sealed class ComparisonAndBriefTests(ITestOutputHelper output) : IAsyncLi
     {
         var comparer = new ComparisonComposer(_engine, _engine);
         var comparison = await comparer.CompareAsync(
-            "How do regulate AI?",
+            "How do China, the US and the EU regulate AI?",
             [.. JurisdictionNames.ParseList("China, US, EU, Canada")],
             QuestionContext.Cli,
             CancellationToken.None);
@@ -86,7 +115,31 @@ public sealed class ComparisonAndBriefTests(ITestOutputHelper output) : IAsyncLi
             Assert.EndsWith($" [{row.Rank}]", row.Line, StringComparison.Ordinal);
             var extract = row.Line[..^$" [{row.Rank}]".Length].TrimEnd('…');
             Assert.Contains(extract, AnswerComposer.Display(citation.Passage), StringComparison.Ordinal);
+
+            // Each row quotes a document about that jurisdiction alone (its front matter names no other, GLOBAL aside)
+            // when the corpus has one on the topic: China's row is China's own governance text, not a WAICO note.
+            Assert.Equal([row.Jurisdiction.Code], citation.Jurisdictions.Where(j => j != "GLOBAL"));
+
+            // The link and the outlet shown come from one source entry (the shipped schema knows each outlet's site).
+            Assert.Null(PolicyBot.Search.Corpus.CorpusSchema.Load(CorpusDir()).OutletUrlProblem(citation.Reference?.Outlet ?? "", citation.SourceUrl));
         }
+
+        Assert.Equal("Compared: how China, the US and the EU regulate AI", comparison.Title);
+
+        // China's row speaks to the topic (regulation), not to hosting WAICO.
+        Assert.Contains("regulat", comparison.Rows[0].Line, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("WAICO", comparison.Rows[0].Line, StringComparison.Ordinal);
+    }
+
+    private static string CorpusDir()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "PolicyBot.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Path.Combine(dir.FullName, "corpus");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using PolicyBot.Core.Conversation;
 using PolicyBot.Core.Text;
 
@@ -33,9 +34,16 @@ public sealed record ComparisonRow(JurisdictionRef Jurisdiction, ComparisonCover
 }
 
 /// <summary>A side-by-side comparison: one row per jurisdiction asked about, citations numbered across rows.</summary>
+/// <param name="Topic">The topic as a phrase ("how China, the US and the EU regulate AI", "AI regulation").</param>
 public sealed record Comparison(string Topic, IReadOnlyList<ComparisonRow> Rows, IReadOnlyList<Citation> Citations, string CorpusVersion)
 {
     public bool AnyCovered => Rows.Any(r => r.Covered);
+
+    /// <summary>
+    /// The heading every platform shows: "Compared: how China, the US and the EU regulate AI" for a question,
+    /// "Compared: AI regulation in the EU and the US" for a topic that names no jurisdiction.
+    /// </summary>
+    public string Title => ComparisonComposer.TitleOf(Topic, Rows.Select(r => r.Jurisdiction).ToList());
 
     /// <summary>When the answerer refused one of the questions (rate limit, queue full): that refusal, shown instead.</summary>
     public Answer? Refusal { get; init; }
@@ -46,7 +54,7 @@ public sealed record Comparison(string Topic, IReadOnlyList<ComparisonRow> Rows,
 /// ("{topic} — {jurisdiction}"), keeping the best extract whose document is tagged with that jurisdiction and
 /// preferring one that names it. A jurisdiction no document is tagged with is "not covered" without asking.
 /// </summary>
-public sealed class ComparisonComposer
+public sealed partial class ComparisonComposer
 {
     /// <summary>The most jurisdictions one comparison shows (Discord allows 25 fields, a Teams card stays readable at 6).</summary>
     public const int MaxJurisdictions = 6;
@@ -77,8 +85,60 @@ public sealed class ComparisonComposer
             return null;
         }
 
-        var topic = JurisdictionNames.Strip(question!);
-        return (topic.Length == 0 ? question!.Trim() : topic, found.Take(MaxJurisdictions).ToList());
+        return (Phrase(question!), found.Take(MaxJurisdictions).ToList());
+    }
+
+    /// <summary>
+    /// A question as a topic phrase: "How do China, the US and the EU regulate AI?" → "how China, the US and the EU
+    /// regulate AI"; "Compare AI rules in the EU and the US" → "AI rules in the EU and the US". Words stay as typed.
+    /// </summary>
+    public static string Phrase(string question)
+    {
+        var s = QuestionText.Clean(question ?? "").TrimEnd('?', '？', '.', '!', ' ');
+        s = LeadingCompare().Replace(s, "");
+        s = LeadingWhAuxiliary().Replace(s, m => m.Groups["wh"].Value.ToLowerInvariant() + " ");
+        var first = LeadingWh().Match(s);
+        if (first.Success)
+        {
+            s = s[..first.Length].ToLowerInvariant() + s[first.Length..];
+        }
+
+        return s.Trim();
+    }
+
+    /// <summary>
+    /// The words to retrieve on for every jurisdiction: the topic without any jurisdiction's name, list joiners,
+    /// question words or trailing prepositions ("how China, the US and the EU regulate AI" → "regulate AI"), so one
+    /// jurisdiction's search is not pulled toward passages about the others.
+    /// </summary>
+    public static string TopicWords(string topic)
+    {
+        var s = JurisdictionNames.Strip(Phrase(topic));
+        s = LeadingWhAuxiliary().Replace(s, "");
+        s = LeadingWh().Replace(s, "");
+        s = TrailingPreposition().Replace(s, "");
+        s = s.Trim(' ', ',', ';', ':', '-', '—');
+        return s.Length > 0 ? s : Phrase(topic);
+    }
+
+    /// <summary>See <see cref="Comparison.Title"/>: the topic phrase, with the jurisdictions appended when it names none of them.</summary>
+    public static string TitleOf(string topic, IReadOnlyList<JurisdictionRef> jurisdictions)
+    {
+        ArgumentNullException.ThrowIfNull(jurisdictions);
+        var phrase = Phrase(topic);
+        if (phrase.Length == 0)
+        {
+            phrase = "AI policy";
+        }
+
+        var names = jurisdictions.Select(j => j.Name).ToList();
+        if (names.Count == 0 || jurisdictions.Any(j => JurisdictionNames.Mentions(phrase, j.Code) || phrase.Contains(j.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            return "Compared: " + phrase;
+        }
+
+        var list = names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1];
+        return "Compared: " + phrase + " in " + list;
     }
 
     /// <summary>The jurisdictions to compare when the user names none: every one the corpus covers, GLOBAL aside.</summary>
@@ -95,7 +155,9 @@ public sealed class ComparisonComposer
     {
         ArgumentNullException.ThrowIfNull(jurisdictions);
         ArgumentNullException.ThrowIfNull(context);
-        topic = QuestionText.Clean(topic ?? "");
+        topic = Phrase(topic ?? "");
+        var about = TopicWords(topic);
+        var aboutWords = ContentWords(about);
         var wanted = (jurisdictions.Count > 0 ? jurisdictions : CoveredJurisdictions()).Take(MaxJurisdictions).ToList();
         var covered = _catalog.Documents.SelectMany(d => d.Jurisdictions).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var rows = new List<ComparisonRow>();
@@ -108,14 +170,30 @@ public sealed class ComparisonComposer
                 continue;
             }
 
-            var question = new Question($"{topic} ({j.Name})", context) { MaxCitations = 5 };
+            var question = new Question($"{about} ({j.Name})", context) { MaxCitations = 5 };
             var answer = await _answerer.AnswerAsync(question, cancellationToken).ConfigureAwait(false);
             if (answer.Outcome == AnswerOutcome.Refused)
             {
                 return new Comparison(topic, rows, citations, _catalog.CorpusVersion) { Refusal = answer };
             }
 
-            var pick = Pick(answer, j);
+            // "{topic} ({name})" alone tends to find any document naming the place (a WAICO note naming China): also ask
+            // for each document on this jurisdiction alone (at most two) by its title, which answers with the
+            // document's overview, and keep the extract that best fits the topic. A refusal keeps what we have.
+            var answers = new List<Answer> { answer };
+            foreach (var doc in OwnDocuments(j, aboutWords))
+            {
+                var more = await _answerer.AnswerAsync(new Question(doc.Title, context) { MaxCitations = 3 }, cancellationToken).ConfigureAwait(false);
+                if (more.Outcome == AnswerOutcome.Refused)
+                {
+                    break;
+                }
+
+                answers.Add(more);
+            }
+
+            var pick = Pick(answers, j, aboutWords);
+
             if (pick is null)
             {
                 rows.Add(new ComparisonRow(j, ComparisonCoverage.NotOnTopic, "", 0));
@@ -136,13 +214,21 @@ public sealed class ComparisonComposer
     }
 
     /// <summary>
-    /// The extract for one jurisdiction: from a document tagged with it, preferring a sentence that names it, then a
-    /// document about fewer jurisdictions (more specific), then the answer's own order.
+    /// The extract for one jurisdiction, from a document tagged with it: first sentences sharing a topic word, then
+    /// the documents about that jurisdiction alone (front matter <c>jurisdictions:</c> lists it and at most GLOBAL
+    /// besides), then sentences sharing more of the topic's words (in the sentence, then in its title and section),
+    /// then one an answer quoted, then one naming the jurisdiction, then the answers' own order.
+    /// So "how China regulates AI" quotes China's rules, not a WAICO note that happens to name China.
     /// </summary>
-    private static Extract? Pick(Answer answer, JurisdictionRef j)
+    private static Extract? Pick(IReadOnlyList<Answer> answers, JurisdictionRef j, IReadOnlyList<string> topicWords)
     {
-        var candidates = Extracts.Of(answer).Select((e, i) => (e, i)).ToList();
-        foreach (var c in answer.Citations)
+        var candidates = new List<(Extract e, int i)>();
+        foreach (var answer in answers)
+        {
+            candidates.AddRange(Extracts.Of(answer).Select(e => (e, candidates.Count)));
+        }
+
+        foreach (var c in answers.SelectMany(a => a.Citations))
         {
             // Sentences of cited passages beyond the 1-3 the answer quoted: still verbatim, still cited.
             foreach (var s in Extracts.SentencesOf(c.Passage))
@@ -153,23 +239,74 @@ public sealed class ComparisonComposer
 
         return candidates
             .Where(x => x.e.Citation.Jurisdictions.Contains(j.Code, StringComparer.OrdinalIgnoreCase))
-            .OrderBy(x => Preference(x.e, quoted: x.i < 100, j))
+            .OrderBy(x => Overlap(x.e.Text, topicWords) > 0 ? 0 : 1)
+            .ThenBy(x => Others(x.e.Citation, j))
+            .ThenByDescending(x => Overlap(x.e.Text, topicWords))
+            .ThenByDescending(x => Overlap(x.e.Citation.Title + " " + x.e.Citation.Section, topicWords))
+            .ThenBy(x => x.i < 100 ? 0 : 1)
+            .ThenBy(x => JurisdictionNames.Mentions(x.e.Text, j.Code) ? 0 : 1)
             .ThenBy(x => x.i)
             .Select(x => x.e)
             .FirstOrDefault();
     }
 
-    private static int Preference(Extract e, bool quoted, JurisdictionRef j)
+    /// <summary>The documents about <paramref name="j"/> alone (GLOBAL aside), most topic words in title and topics first, at most two.</summary>
+    private IEnumerable<CorpusDocumentInfo> OwnDocuments(JurisdictionRef j, IReadOnlyList<string> topicWords) =>
+        _catalog.Documents
+            .Where(d => d.Jurisdictions.Contains(j.Code, StringComparer.OrdinalIgnoreCase)
+                && d.Jurisdictions.All(x => string.Equals(x, j.Code, StringComparison.OrdinalIgnoreCase) || string.Equals(x, "GLOBAL", StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(d => Overlap(d.Title + " " + string.Join(' ', d.Topics), topicWords))
+            .ThenBy(d => d.Path, StringComparer.Ordinal)
+            .Take(2);
+
+    /// <summary>How many other jurisdictions (GLOBAL aside) the cited document is tagged with; 0 = about this one alone.</summary>
+    private static int Others(Citation c, JurisdictionRef j) =>
+        c.Jurisdictions.Count(x => !string.Equals(x, j.Code, StringComparison.OrdinalIgnoreCase) && !string.Equals(x, "GLOBAL", StringComparison.OrdinalIgnoreCase));
+
+    // Core has no analyzer (the Lucene stemmer lives in Search, which Core does not reference), so topic words are
+    // matched by a five-letter prefix: "regulate" matches "regulation", "regulatory"; short words ("AI") match whole.
+    private const int PrefixLength = 5;
+
+    // "artificial intelligence" and "AI" are one topic word (the corpus writes the long form, users the short one).
+    private static List<string> ContentWords(string text) =>
+        Words().Matches(ArtificialIntelligence().Replace(text, "AI")).Select(m => m.Value.ToLowerInvariant())
+            .Where(w => w.Length >= 2 && !FunctionWords.Contains(w))
+            .Select(w => w.Length > PrefixLength ? w[..PrefixLength] : w)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+    private static int Overlap(string sentence, IReadOnlyList<string> topicWords)
     {
-        var names = JurisdictionNames.Mentions(e.Text, j.Code);
-        var specific = e.Citation.Jurisdictions.Count <= 2;
-        return (quoted, names, specific) switch
+        if (topicWords.Count == 0)
         {
-            (true, true, _) => 0,
-            (true, false, true) => 1,
-            (false, true, _) => 2,
-            (true, false, false) => 3,
-            _ => 4,
-        };
+            return 0;
+        }
+
+        var words = ContentWords(sentence);
+        return topicWords.Count(t => words.Contains(t, StringComparer.Ordinal));
     }
+
+    private static readonly HashSet<string> FunctionWords = new(StringComparer.Ordinal)
+    {
+        "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "by", "with", "at", "as", "is", "are", "do", "does",
+        "how", "what", "why", "which", "who", "when", "where", "its", "their", "it", "they", "this", "that", "be",
+    };
+
+    [GeneratedRegex(@"(?i:artificial\s+intelligence)", RegexOptions.CultureInvariant)]
+    private static partial Regex ArtificialIntelligence();
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
+    private static partial Regex Words();
+
+    [GeneratedRegex(@"^(?i:compare|comparing|contrast)\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingCompare();
+
+    [GeneratedRegex(@"^(?<wh>(?i:how|what|why|where|when|which))\s+(?i:do|does|did)\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingWhAuxiliary();
+
+    [GeneratedRegex(@"^(?i:how|what|why|where|when|which|who)(?![\p{L}\p{N}])\s*(?i:(?:is|are|was|were)\s+)?", RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingWh();
+
+    [GeneratedRegex(@"(?:\s+(?i:in|for|across|between|among|of))+\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex TrailingPreposition();
 }

@@ -51,6 +51,7 @@ internal static partial class AnswerFormatter
     public static IReadOnlyList<MessageParams> Format(Answer answer, bool withButtons = true)
     {
         ArgumentNullException.ThrowIfNull(answer);
+        answer = Extracts.OneMarkerPerPassage(answer);
         var text = DiscordText.Defuse(answer.Text.Trim());
         if (answer.Outcome == AnswerOutcome.Abstained && answer.SuggestedTopics.Count > 0)
         {
@@ -175,7 +176,7 @@ internal static partial class AnswerFormatter
             Inline: true)).ToList();
         var compare = new Embed
         {
-            Title = TextCut.Truncate(Escape("Compared: " + (comparison.Topic.Length > 0 ? comparison.Topic : "AI policy")), MaxTitle),
+            Title = TextCut.Truncate(Escape(comparison.Title), MaxTitle),
             Fields = fields,
             Color = EmbedColor,
         };

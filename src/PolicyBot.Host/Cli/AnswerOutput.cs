@@ -14,9 +14,10 @@ internal static class AnswerOutput
     public static string Json(Answer answer)
         => JsonSerializer.Serialize(CliJson.AnswerJson.From(answer), CliJsonContext.Relaxed.AnswerJson);
 
-    /// <summary>The answer with [n] markers, then the numbered sources with their passages.</summary>
+    /// <summary>The answer with [n] markers (one per passage, as Discord and Teams show them), then the numbered sources with their passages.</summary>
     public static string Text(Answer answer)
     {
+        answer = PolicyBot.Core.Answering.Extracts.OneMarkerPerPassage(answer);
         var sb = new StringBuilder();
         sb.AppendLine(answer.Text);
         if (answer.Citations.Count > 0)

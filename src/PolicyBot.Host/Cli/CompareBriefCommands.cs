@@ -31,7 +31,7 @@ internal static class CompareBriefCommands
             using var loggers = CliOptions.CliLoggerFactory();
             await using var engine = await PolicyBotEngine.OpenAsync(CliOptions.EngineOptions(parse.GetValue(corpus), parse.GetValue(index)), loggers, ct);
             var comparison = await new ComparisonComposer(engine, engine).CompareAsync(text, list, QuestionContext.Cli, ct);
-            var sb = new StringBuilder("Compared: ").AppendLine(comparison.Topic);
+            var sb = new StringBuilder().AppendLine(comparison.Title);
             var width = comparison.Rows.Count == 0 ? 0 : comparison.Rows.Max(r => r.Jurisdiction.Name.Length);
             foreach (var row in comparison.Rows)
             {

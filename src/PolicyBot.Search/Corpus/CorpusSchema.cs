@@ -23,6 +23,40 @@ public sealed class CorpusSchema
     /// <summary>Allowed topic slugs (null: any).</summary>
     public IReadOnlyDictionary<string, string>? Topics { get; private init; }
 
+    /// <summary>
+    /// Known outlets and the web hosts their copies live on ("South China Morning Post" → scmp.com), so that
+    /// <c>corpus validate</c> catches a sources entry whose url is one outlet's page while its outlet names another
+    /// (null: unchecked). A host matches itself and its subdomains.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Outlets { get; private init; }
+
+    /// <summary>
+    /// The problem with an entry's outlet and url host, or null: the url's host belongs to other outlets only, or the
+    /// outlet is listed and the url is on none of its hosts.
+    /// </summary>
+    public string? OutletUrlProblem(string outlet, Uri? url)
+    {
+        if (Outlets is null || url is null || outlet.Length == 0)
+        {
+            return null;
+        }
+
+        var host = url.Host.ToLowerInvariant();
+        bool On(IReadOnlyList<string> hosts) => hosts.Any(h => host == h || host.EndsWith("." + h, StringComparison.Ordinal));
+        var owners = Outlets.Where(o => On(o.Value)).Select(o => o.Key).ToList();
+        if (owners.Count > 0 && !owners.Contains(outlet, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"sources url is on {host}, the site of '{string.Join("' / '", owners)}', but the entry's outlet is '{outlet}': the url and the outlet must describe the same copy";
+        }
+
+        if (Outlets.TryGetValue(outlet, out var own) && own.Count > 0 && !On(own))
+        {
+            return $"sources url is on {host}, but outlet '{outlet}' publishes on {string.Join(", ", own)} ({FileName} outlets): the url and the outlet must describe the same copy";
+        }
+
+        return null;
+    }
+
     public static CorpusSchema Default { get; } = new();
 
     /// <summary>Loads <c>schema.yaml</c> from a corpus folder; the default schema when there is none.</summary>
@@ -62,6 +96,10 @@ public sealed class CorpusSchema
             Tiers = Map(root, "tiers") ?? Default.Tiers,
             Jurisdictions = Map(root, "jurisdictions"),
             Topics = Map(root, "topics"),
+            Outlets = Map(root, "outlets")?.ToDictionary(
+                kv => kv.Key,
+                kv => (IReadOnlyList<string>)kv.Value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(h => h.ToLowerInvariant()).ToList(),
+                StringComparer.OrdinalIgnoreCase),
         };
     }
 

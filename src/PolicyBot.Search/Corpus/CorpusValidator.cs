@@ -133,6 +133,10 @@ public static class CorpusValidator
         foreach (var entry in SourceFields.Read(fm, schema.Tiers.Keys))
         {
             problems.AddRange(entry.Problems.Select(p => new ValidationProblem(file, entry.Line, p)));
+            if (schema.OutletUrlProblem(entry.Reference.Outlet, entry.Reference.Url) is { } mismatch)
+            {
+                problems.Add(new ValidationProblem(file, entry.Line, mismatch));
+            }
         }
     }
 

@@ -67,6 +67,7 @@ internal static partial class TeamsAnswerFormatter
     public static IReadOnlyList<Activity> AnswerMessages(Activity inbound, Answer answer, int maxChars)
     {
         ArgumentNullException.ThrowIfNull(answer);
+        answer = Extracts.OneMarkerPerPassage(answer);
         var text = answer.Answered ? KeepKnownMarkers(answer.Text, answer.Citations) : AbstentionText(answer);
         var parts = TextSplitter.SplitTrimmed(text, maxChars);
         return answer.Outcome == AnswerOutcome.Refused

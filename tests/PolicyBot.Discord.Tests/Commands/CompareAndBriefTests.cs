@@ -33,6 +33,7 @@ public sealed class CompareAndBriefTests
         var embeds = patch.Json!["embeds"]!.AsArray();
         var fields = embeds[0]!["fields"]!.AsArray();
         Assert.Equal(["EU", "US", "Canada"], fields.Select(f => f!["name"]!.GetValue<string>()));
+        Assert.Equal("Compared: what must developers or providers of models do in the EU, the US and Canada", embeds[0]!["title"]!.GetValue<string>());
         Assert.All(fields, f => Assert.True(f!["inline"]!.GetValue<bool>()));
         Assert.Matches(@"\[\[1\]\]\(<https://eur-lex\.europa\.eu/eli/reg/2024/1689/oj>\)$", fields[0]!["value"]!.GetValue<string>());
         Assert.EndsWith("[2]", fields[1]!["value"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -53,6 +54,7 @@ public sealed class CompareAndBriefTests
         var patch = h.Fake.Requests.Single(r => r.Method == "PATCH");
         var fields = patch.Json!["embeds"]![0]!["fields"]!.AsArray();
         Assert.Equal(["EU", "US"], fields.Select(f => f!["name"]!.GetValue<string>()));
+        Assert.Equal("Compared: what must providers do in the EU and the US", patch.Json!["embeds"]![0]!["title"]!.GetValue<string>());
         Assert.True(h.Fake.Violations.IsEmpty, string.Join("\n", h.Fake.Violations));
     }
 

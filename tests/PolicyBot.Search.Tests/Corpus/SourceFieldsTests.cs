@@ -80,6 +80,59 @@ public sealed class SourceFieldsTests
         Assert.Contains(problems, p => p.Contains("bad.md:11:", StringComparison.Ordinal) && p.Contains("must be a mapping", StringComparison.Ordinal));
     }
 
+    // The defect behind "South China Morning Post" shown with a completeaitraining.com link: one entry joining one
+    // copy's url to another outlet's name. The schema's outlets list lets validate catch the whole class.
+    [Fact]
+    public void Validate_UrlOfOneOutletWithAnothersName_Reported()
+    {
+        using var corpus = new TestCorpus();
+        corpus.Write("schema.yaml", """
+            outlets:
+              "South China Morning Post": "scmp.com"
+              "Complete AI Training": "completeaitraining.com"
+            """);
+        corpus.Write("mixed.md", """
+            ---
+            title: "Mixed"
+            source: "x"
+            kind: note
+            sources:
+              - headline: "A rewrite's url under the original's outlet"
+                outlet: "South China Morning Post"
+                published: 2025-11-19
+                url: "https://completeaitraining.com/news/x"
+                tier: news
+              - headline: "A listed outlet on a stranger's host"
+                outlet: "Complete AI Training"
+                published: 2025-11-19
+                url: "https://EXAMPLE.org/copy"
+                tier: news
+              - headline: "The original on its own site (subdomain)"
+                outlet: "South China Morning Post"
+                published: 2025-11-19
+                url: "https://www.scmp.com/news/x"
+                tier: news
+              - headline: "An unlisted outlet on an unlisted host, and one with no url"
+                outlet: "Bürgerblatt 新闻"
+                published: 2025
+                url: "https://xn--brgerblatt-9db.de/a"
+                tier: news
+              - headline: "No url"
+                outlet: "South China Morning Post"
+                published: 2025
+                url: ""
+                tier: news
+            ---
+            # Mixed
+
+            A paragraph long enough to be a passage of the document.
+            """);
+        var problems = CorpusValidator.Validate(corpus.CorpusDir).Select(p => p.ToString()).ToList();
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.Contains("mixed.md:6:", StringComparison.Ordinal) && p.Contains("completeaitraining.com, the site of 'Complete AI Training', but the entry's outlet is 'South China Morning Post'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("mixed.md:11:", StringComparison.Ordinal) && p.Contains("outlet 'Complete AI Training' publishes on completeaitraining.com", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Validate_SourcesNotAList_OneClearProblem()
     {

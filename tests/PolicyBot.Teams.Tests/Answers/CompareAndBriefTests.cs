@@ -16,6 +16,7 @@ public sealed class CompareAndBriefTests
         var card = delivered.Single(c => c.Body["attachments"] is not null).Body["attachments"]![0]!["content"]!.AsObject();
         var rows = card["body"]!.AsArray().Where(b => b!["type"]!.GetValue<string>() == "ColumnSet").ToList();
         Assert.Equal(2, rows.Count);
+        Assert.Equal("Compared: what providers of high-risk AI systems must establish in EU and Canada", card["body"]![0]!["text"]!.GetValue<string>());
         string Cell(JsonNode row, int column) => row["columns"]![column]!["items"]![0]!["text"]!.GetValue<string>();
         Assert.Equal("EU", Cell(rows[0]!, 0));
         Assert.EndsWith("[1]", Cell(rows[0]!, 1), StringComparison.Ordinal);

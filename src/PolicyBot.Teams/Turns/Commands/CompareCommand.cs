@@ -24,18 +24,8 @@ internal sealed class CompareCommand(ConnectorClient connector, IQuestionAnswere
 
     public Task HandleAsync(Activity inbound, string arguments, CancellationToken cancellationToken)
     {
-        // The jurisdictions are the names the text mentions; the topic is the rest.
-        var named = JurisdictionNames.Find(arguments);
-        var topic = JurisdictionNames.Strip(arguments);
-        foreach (var joiner in new[] { " in", " for", " across", " between" })
-        {
-            if (topic.EndsWith(joiner, StringComparison.OrdinalIgnoreCase))
-            {
-                topic = topic[..^joiner.Length];
-            }
-        }
-
-        return CompareAsync(inbound, topic.Length > 0 ? topic : arguments, named, cancellationToken);
+        // The jurisdictions are the names the text mentions; the composer retrieves on the rest and titles the whole phrase.
+        return CompareAsync(inbound, arguments, JurisdictionNames.Find(arguments), cancellationToken);
     }
 
     public async Task CompareAsync(Activity inbound, string topic, IReadOnlyList<JurisdictionRef> jurisdictions, CancellationToken cancellationToken)
@@ -63,9 +53,9 @@ internal sealed class CompareCommand(ConnectorClient connector, IQuestionAnswere
         ArgumentNullException.ThrowIfNull(comparison);
         var body = new JsonArray
         {
-            new JsonObject { ["type"] = "TextBlock", ["text"] = TeamsAnswerFormatter.CardText("Compared: " + comparison.Topic), ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = TeamsAnswerFormatter.CardText(comparison.Title), ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true },
         };
-        var fallback = new StringBuilder("Compared: ").Append(comparison.Topic).Append('\n');
+        var fallback = new StringBuilder(comparison.Title).Append('\n');
         foreach (var row in comparison.Rows)
         {
             var name = row.Jurisdiction.Name.StartsWith("the ", StringComparison.Ordinal) ? row.Jurisdiction.Name[4..] : row.Jurisdiction.Name;
