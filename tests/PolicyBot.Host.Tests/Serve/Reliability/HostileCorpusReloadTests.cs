@@ -108,15 +108,10 @@ public sealed class HostileCorpusReloadTests(ITestOutputHelper output)
             File.Delete(Path.Combine(corpus.CorpusDir, "churn", $"doc-{i}.md"));
         }
 
-        // Wait until the reloads settle (no new one for 600 ms): by then no churn document may be left.
-        var seen = -1;
+        // The reloads catch up with the deletions: a refresh may still be running (300 files, embeddings included)
+        // when the last delete lands, so wait for the outcome, bounded, rather than for a quiet period.
         await WaitUntilAsync(() => watcher.Reloads > reloadsBefore, TimeSpan.FromSeconds(30));
-        while (seen != watcher.Reloads)
-        {
-            seen = watcher.Reloads;
-            await Task.Delay(600);
-        }
-
+        await WaitUntilAsync(() => !engine.Documents.Any(d => d.Path.StartsWith("churn/", StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
         Assert.DoesNotContain(engine.Documents, d => d.Path.StartsWith("churn/", StringComparison.Ordinal));
         output.WriteLine($"churn: {watcher.Reloads - reloadsBefore} reloads while 300 files were written and deleted mid-refresh");
 
