@@ -1,52 +1,56 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace PolicyBot.Testing.Logging;
 
 /// <summary>
-/// Captures every log entry (level, category, message and exception text, scopes included) so tests can check what
-/// operators see and that secrets never appear in any of it.
+/// Every log entry (level, category, message and exception text, active scopes and structured properties), captured
+/// by <see cref="FakeLoggerProvider"/> (Microsoft.Extensions.Diagnostics.Testing), so tests can check what operators
+/// see and that secrets never appear in any of it. The views below are what the secret checks read.
 /// </summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
+public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
-    public ConcurrentQueue<(LogLevel Level, string Category, string Text)> Entries { get; } = new();
+    private readonly FakeLoggerProvider _inner;
+
+    public CapturingLoggerProvider()
+    {
+        Collector = new FakeLogCollector();
+        _inner = new FakeLoggerProvider(Collector);
+    }
+
+    /// <summary>The library's collector (records with level, category, message, exception, scopes and state).</summary>
+    public FakeLogCollector Collector { get; }
+
+    /// <summary>Each record: level, category and the message with the exception's text after it.</summary>
+    public IReadOnlyList<(LogLevel Level, string Category, string Text)> Entries
+        => Collector.GetSnapshot().Select(r => (r.Level, r.Category ?? "", r.Message + (r.Exception is null ? "" : "\n" + r.Exception))).ToList();
 
     /// <summary>Each entry as one line, "{level} {category}: {text}", then the scopes and structured properties.</summary>
     public IEnumerable<string> Lines => Entries.Select(e => $"{e.Level} {e.Category}: {e.Text}").Concat(Structured);
 
-    /// <summary>Scope states and the structured properties of every entry (what a structured sink would write besides the message).</summary>
-    public ConcurrentQueue<string> Structured { get; } = new();
+    /// <summary>The active scopes and the structured properties of every record (what a structured sink would write besides the message).</summary>
+    public IReadOnlyList<string> Structured => Collector.GetSnapshot().SelectMany(StructuredOf).ToList();
 
     /// <summary>Everything logged: every entry's text, then every scope and structured property, one per line.</summary>
     public string AllText => string.Join("\n", Entries.Select(e => e.Text).Concat(Structured));
 
-    public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
+    public ILogger CreateLogger(string categoryName) => _inner.CreateLogger(categoryName);
 
-    public void Dispose()
-    {
-    }
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _inner.SetScopeProvider(scopeProvider);
 
-    private sealed class CapturingLogger(CapturingLoggerProvider owner, string category) : ILogger
+    public void Dispose() => _inner.Dispose();
+
+    private static IEnumerable<string> StructuredOf(FakeLogRecord record)
     {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull
+        // A scope's state is logged text too (an Authorization header in a scope would leak as surely as in a message).
+        foreach (var scope in record.Scopes)
         {
-            // A scope's state is logged text too (an Authorization header in a scope would leak as surely as in a message).
-            owner.Structured.Enqueue($"{category} scope: {state}");
-            return null;
+            yield return $"{record.Category} scope: {scope}";
         }
 
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        if (record.StructuredState is { Count: > 0 } pairs)
         {
-            ArgumentNullException.ThrowIfNull(formatter);
-            if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
-            {
-                owner.Structured.Enqueue($"{category} properties: " + string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}")));
-            }
-
-            owner.Entries.Enqueue((logLevel, category, formatter(state, exception) + (exception is null ? "" : "\n" + exception)));
+            yield return $"{record.Category} properties: " + string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}"));
         }
     }
 }
