@@ -179,6 +179,16 @@ public sealed partial class LuceneIndex : IDisposable
             var changed = added.Count + updated.Count + removed.Count > 0;
             if (changed || touched > 0 || !hadCommit)
             {
+                if (updated.Count + removed.Count > 0)
+                {
+                    // Lucene keeps a replaced or removed passage in its segment, marked deleted, until a merge; its
+                    // terms still count in the document frequencies our ranking reads, so an edited corpus ranked
+                    // differently from the same corpus built fresh (measured: fact 0.839 → 0.832 on the policy set
+                    // after three one-byte edits). Merging the segments that hold deletions makes the statistics
+                    // those of the live passages again; only segments with deletions are rewritten.
+                    writer.ForceMergeDeletes(doWait: true);
+                }
+
                 writer.SetCommitData(CommitData(buildId, changed || !hadCommit ? now : ReadCommitData().BuiltAt ?? now));
                 writer.Commit();
             }
