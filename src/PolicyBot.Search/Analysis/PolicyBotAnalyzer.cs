@@ -21,8 +21,8 @@ namespace PolicyBot.Search.Analysis;
 /// passage's "3 . 5" or "U.S."; the word delimiter filter splits such tokens at that punctuation into their
 /// letter and digit parts (each with its own exact offsets and position) and drops a trailing possessive 's —
 /// the English possessive step, done on the parts (typographic apostrophes are read as ' first, by
-/// <see cref="ApostropheFilter"/>). An acronym written with dots ("U.S.", "e.g.", "P.R.C.") is one word, as
-/// Lucene's <c>ClassicFilter</c> makes it: <see cref="AcronymFilter"/> drops its dots first ("us", "eg", "prc"),
+/// <see cref="TokenShapeFilter"/>). An acronym written with dots ("U.S.", "e.g.", "P.R.C.") is one word, as
+/// Lucene's <c>ClassicFilter</c> makes it: <see cref="TokenShapeFilter"/> drops its dots first ("us", "eg", "prc"),
 /// so "U.S." meets "US" and the synonyms' "U.S." (a split "u" + "s" would lose the "s" as a stop word). It does not split at case changes or letter/digit boundaries
 /// ("iPhone", "B747" stay whole), and joins nothing back (no catenated or original forms: one token per part).
 /// </para>
@@ -43,7 +43,7 @@ public sealed class PolicyBotAnalyzer(bool stem) : Analyzer
     protected override TokenStreamComponents CreateComponents(string fieldName, TextReader reader)
     {
         var source = new StandardTokenizer(Version, reader) { MaxTokenLength = MaxTokenLength };
-        TokenStream sink = new WordDelimiterFilter(Version, new AcronymFilter(new ApostropheFilter(source)), Delimiting, null);
+        TokenStream sink = new WordDelimiterFilter(Version, new TokenShapeFilter(source), Delimiting, null);
         sink = new LowerCaseFilter(Version, sink);
         sink = new ASCIIFoldingFilter(sink);
         if (Stems)
@@ -56,51 +56,20 @@ public sealed class PolicyBotAnalyzer(bool stem) : Analyzer
 }
 
 /// <summary>
-/// Reads the typographic apostrophes (’ U+2019, ʼ U+02BC, ＇ U+FF07) inside a token as ', one character for one,
-/// so the word delimiter filter drops "China’s" possessive as it does "China's". Hand-written because Lucene's
-/// <c>MappingCharFilter</c> does the same on the whole text one character at a time through an FST, which cost a
-/// sixth of the index build; this touches only the characters of each token. Offsets do not move.
+/// Puts a token in the shape the word delimiter filter expects, in place on its characters (offsets do not move):
+/// reads the typographic apostrophes (’ U+2019, ʼ U+02BC, ＇ U+FF07) as ', one character for one, so "China’s"
+/// loses its possessive as "China's" does; then drops the dots of an acronym — single letters joined by dots,
+/// "U.S" (UAX #29 leaves the final dot out), "e.g", "P.R.C" — as Lucene's <c>ClassicFilter</c> does for the
+/// classic tokenizer's acronym tokens (the UAX #29 tokenizer does not type acronyms, so the shape is checked here).
+/// The apostrophes come first: ʼ counts as a letter. Hand-written because Lucene's <c>MappingCharFilter</c> maps
+/// the whole text one character at a time through an FST, which cost a sixth of the index build, and Lucene has
+/// no acronym filter for UAX #29 tokens.
 /// </summary>
-internal sealed class ApostropheFilter : TokenFilter
+internal sealed class TokenShapeFilter : TokenFilter
 {
     private readonly Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute _term;
 
-    public ApostropheFilter(TokenStream input)
-        : base(input)
-    {
-        _term = AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
-    }
-
-    public override bool IncrementToken()
-    {
-        if (!m_input.IncrementToken())
-        {
-            return false;
-        }
-
-        var buffer = _term.Buffer;
-        for (var i = 0; i < _term.Length; i++)
-        {
-            if (buffer[i] is '\u2019' or '\u02BC' or '\uFF07')
-            {
-                buffer[i] = '\'';
-            }
-        }
-
-        return true;
-    }
-}
-
-/// <summary>
-/// Drops the dots of an acronym token — single letters joined by dots, "U.S" (UAX #29 leaves the final dot out),
-/// "e.g", "P.R.C" — as Lucene's <c>ClassicFilter</c> does for the classic tokenizer's acronym tokens (the UAX #29
-/// tokenizer does not type acronyms, so the shape is checked here). Offsets still span the written acronym.
-/// </summary>
-internal sealed class AcronymFilter : TokenFilter
-{
-    private readonly Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute _term;
-
-    public AcronymFilter(TokenStream input)
+    public TokenShapeFilter(TokenStream input)
         : base(input)
     {
         _term = AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
@@ -115,25 +84,43 @@ internal sealed class AcronymFilter : TokenFilter
 
         var buffer = _term.Buffer;
         var length = _term.Length;
+        for (var i = 0; i < length; i++)
+        {
+            if (buffer[i] is '\u2019' or '\u02BC' or '\uFF07')
+            {
+                buffer[i] = '\'';
+            }
+        }
+
+        if (IsDottedAcronym(buffer, length))
+        {
+            for (var i = 0; i <= length / 2; i++)
+            {
+                buffer[i] = buffer[2 * i];
+            }
+
+            _term.Length = (length / 2) + 1;
+        }
+
+        return true;
+    }
+
+    /// <summary>Letter, dot, letter (, dot, letter …): at least two letters, an odd length.</summary>
+    private static bool IsDottedAcronym(char[] buffer, int length)
+    {
         if (length < 3 || length % 2 == 0)
         {
-            return true;
+            return false;
         }
 
         for (var i = 0; i < length; i++)
         {
             if (i % 2 == 0 ? !char.IsLetter(buffer[i]) : buffer[i] != '.')
             {
-                return true;
+                return false;
             }
         }
 
-        for (var i = 0; i <= length / 2; i++)
-        {
-            buffer[i] = buffer[2 * i];
-        }
-
-        _term.Length = (length / 2) + 1;
         return true;
     }
 }
