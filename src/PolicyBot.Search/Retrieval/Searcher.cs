@@ -635,7 +635,7 @@ public sealed class Searcher : ISearcher
                 continue;
             }
 
-            if (term.Origin == QueryTermOrigin.Question && term.Concept >= 0 && HasOneWordSynonyms(terms, i))
+            if (HasOneWordSynonyms(terms, term))
             {
                 var members = new List<int>();
                 var idf = term.TermId >= 0 ? term.Idf : 0;
@@ -646,7 +646,7 @@ public sealed class Searcher : ISearcher
 
                 for (var j = 0; j < terms.Count; j++)
                 {
-                    if (IsOneWordSynonymOf(terms, j, term) && terms[j].TermId >= 0 && _view.DocumentFrequency(terms[j].TermId) <= maxDf)
+                    if (IsOneWordSynonymOf(terms[j], term) && terms[j].TermId >= 0 && _view.DocumentFrequency(terms[j].TermId) <= maxDf)
                     {
                         grouped[j] = true;
                         members.Add(j);
@@ -676,15 +676,21 @@ public sealed class Searcher : ISearcher
         return units;
     }
 
-    /// <summary>Whether a term is a one-word synonym (its whole share) of a concept whose only question word is <paramref name="question"/>.</summary>
-    private static bool IsOneWordSynonymOf(IReadOnlyList<QueryTerm> terms, int j, QueryTerm question)
-        => terms[j].Origin == QueryTermOrigin.Synonym && terms[j].SameTerm && terms[j].Concept == question.Concept && OnlyQuestionWord(terms, question);
+    /// <summary>Whether <paramref name="term"/> is a one-word synonym (its whole share) of <paramref name="question"/>'s concept.</summary>
+    private static bool IsOneWordSynonymOf(QueryTerm term, QueryTerm question)
+        => term.Origin == QueryTermOrigin.Synonym && term.SameTerm && term.Concept == question.Concept;
 
-    private static bool HasOneWordSynonyms(IReadOnlyList<QueryTerm> terms, int i)
+    /// <summary>Whether a question word is its concept's only one and has one-word synonyms (they then score as one unit with it).</summary>
+    private static bool HasOneWordSynonyms(IReadOnlyList<QueryTerm> terms, QueryTerm question)
     {
-        for (var j = 0; j < terms.Count; j++)
+        if (question.Origin != QueryTermOrigin.Question || question.Concept < 0 || !OnlyQuestionWord(terms, question))
         {
-            if (IsOneWordSynonymOf(terms, j, terms[i]))
+            return false;
+        }
+
+        foreach (var t in terms)
+        {
+            if (IsOneWordSynonymOf(t, question))
             {
                 return true;
             }
@@ -1049,7 +1055,7 @@ public sealed class Searcher : ISearcher
         var k1 = (float)_options.K1;
         foreach (var term in terms)
         {
-            if (term.TermId < 0 && !(term.Origin == QueryTermOrigin.Question && HasOneWordSynonyms(terms, terms.ToList().IndexOf(term))))
+            if (term.TermId < 0 && !HasOneWordSynonyms(terms, term))
             {
                 result.Add(new TermContribution(term.Term + " (not in corpus)", 0));
             }
