@@ -109,7 +109,7 @@ public sealed partial class LuceneIndex : IDisposable
         var touched = 0;
         var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
         var present = new HashSet<string>(StringComparer.Ordinal);
-        var current = new Dictionary<string, RecordInfo>(existing, StringComparer.Ordinal);
+        var current = new Dictionary<string, StoredRecord>(existing, StringComparer.Ordinal);
         try
         {
             foreach (var file in files)
@@ -224,7 +224,7 @@ public sealed partial class LuceneIndex : IDisposable
         try
         {
             var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-            var records = new List<RecordInfo>();
+            var records = new List<StoredRecord>();
             foreach (var doc in documents)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -299,8 +299,6 @@ public sealed partial class LuceneIndex : IDisposable
         }
     }
 
-    private sealed record RecordInfo(string FullPath, string Path, string Hash, long Size, long Mtime, int Passages, DocumentMetadata Metadata, string IndexedAt, long Checked);
-
     /// <summary>
     /// File-system clocks are coarse (Linux stamps writes from a clock that ticks every few milliseconds; some file
     /// systems keep seconds), so a write in the same tick as the sync that read the file, or one that keeps size
@@ -323,9 +321,9 @@ public sealed partial class LuceneIndex : IDisposable
         return reader.IndexCommit.UserData.TryGetValue(IndexFields.SchemaKey, out var schema) && schema == IndexFields.SchemaVersion;
     }
 
-    private Dictionary<string, RecordInfo> ReadRecords()
+    private Dictionary<string, StoredRecord> ReadRecords()
     {
-        var records = new Dictionary<string, RecordInfo>(StringComparer.Ordinal);
+        var records = new Dictionary<string, StoredRecord>(StringComparer.Ordinal);
         if (!HasCommit)
         {
             return records;
@@ -334,13 +332,13 @@ public sealed partial class LuceneIndex : IDisposable
         using var reader = DirectoryReader.Open(_directory);
         foreach (var record in IndexRecords.Read(reader))
         {
-            records[record.FullPath] = new RecordInfo(record.FullPath, record.Path, record.Hash, record.Size, record.Mtime, record.PassageCount, record.Metadata, record.IndexedAt, record.Checked);
+            records[record.FullPath] = record;
         }
 
         return records;
     }
 
-    private static (int Documents, int Passages, string BuildId) Summary(IEnumerable<RecordInfo> records)
+    private static (int Documents, int Passages, string BuildId) Summary(IEnumerable<StoredRecord> records)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var docs = 0;
@@ -349,13 +347,13 @@ public sealed partial class LuceneIndex : IDisposable
         {
             sha.AppendData(Encoding.UTF8.GetBytes(r.Path + "\0" + r.Hash + "\n"));
             docs++;
-            passages += r.Passages;
+            passages += r.PassageCount;
         }
 
         return (docs, passages, Convert.ToHexStringLower(sha.GetHashAndReset())[..12]);
     }
 
-    private static RecordInfo Add(IndexWriter writer, SourceDocument doc, CorpusFile file, string now, long checkedTicks)
+    private static StoredRecord Add(IndexWriter writer, SourceDocument doc, CorpusFile file, string now, long checkedTicks)
     {
         var m = doc.Metadata;
         var authors = Json(m.Authors);
@@ -399,21 +397,20 @@ public sealed partial class LuceneIndex : IDisposable
             batch.Add(d);
         }
 
-        var info = new RecordInfo(doc.FullPath, doc.Path, doc.ContentHash, file.Size, file.ModifiedTicks, doc.Passages.Count, m, now, checkedTicks);
+        var info = new StoredRecord(doc.FullPath, doc.Path, doc.ContentHash, file.Size, file.ModifiedTicks, doc.Passages.Count, m, now, checkedTicks);
         batch.Add(RecordDocument(info));
         writer.AddDocuments(batch);
         return info;
     }
 
-    private static Document RecordDocument(RecordInfo r)
+    private static Document RecordDocument(StoredRecord r)
     {
-        var stored = new StoredRecord(r.FullPath, r.Path, r.Hash, r.Size, r.Mtime, r.Passages, r.Metadata, r.IndexedAt, r.Checked);
         return
         [
             new StringField(IndexFields.File, r.FullPath, Field.Store.NO),
             new StringField(IndexFields.Record, r.FullPath, Field.Store.NO),
             // The whole record, main source included (the catalog and watch notices name the outlet without reading a passage).
-            new BinaryDocValuesField(IndexFields.RecordData, new Lucene.Net.Util.BytesRef(IndexRecords.Encode(stored))),
+            new BinaryDocValuesField(IndexFields.RecordData, new Lucene.Net.Util.BytesRef(IndexRecords.Encode(r))),
         ];
     }
 
