@@ -92,28 +92,17 @@ public sealed class Searcher : ISearcher
         => analysedTerm is not null && _view.TermIds.TryGetValue(analysedTerm, out var id) ? _view.DocumentFrequency(id) : 0;
 
     /// <summary>The composer analyses the same passage sentences question after question: their terms stay at hand (bounded).</summary>
-    private const int MaxCachedAnalyses = 8192;
+    private readonly PolicyBot.Core.Text.BoundedMemo<string[]> _analyses = new(AnalyzeTerms, capacity: 8192, maxKeyLength: 4096);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> _analyses = new(StringComparer.Ordinal);
+    public IReadOnlyList<string> Analyze(string text) => _analyses.Get(text ?? "");
 
-    public IReadOnlyList<string> Analyze(string text)
+    private static string[] AnalyzeTerms(string text)
     {
-        text ??= "";
-        if (_analyses.TryGetValue(text, out var cached))
-        {
-            return cached;
-        }
-
         var tokens = TextAnalyzer.Default.Analyze(text);
         var terms = new string[tokens.Count];
         for (var i = 0; i < terms.Length; i++)
         {
             terms[i] = tokens[i].Term;
-        }
-
-        if (text.Length <= 4096 && _analyses.Count < MaxCachedAnalyses)
-        {
-            _analyses.TryAdd(text, terms);
         }
 
         return terms;
