@@ -478,7 +478,6 @@ public sealed partial class AnswerComposer
             }
         }
 
-        // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order.
         // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order;
         // a sentence that opens its passage by pointing back reads after the previous passage it points to.
         var lead = chosen[0].Hit;
