@@ -77,7 +77,8 @@ public sealed partial class AnswerComposer
         }
 
         // A question about a country, law or programme the corpus never names is not answered about something else.
-        var absent = UncoveredEntities(evidence.Translation?.English ?? question.Text, query, searcher, hits);
+        var english = evidence.Translation?.English ?? question.Text;
+        var absent = UncoveredEntities(english, query, searcher, hits);
         if (absent.Count > 0)
         {
             var why = $"the corpus has nothing on {string.Join(", ", absent.Select(a => $"'{a}'"))}, so it does not cover this question";
@@ -101,7 +102,7 @@ public sealed partial class AnswerComposer
                 // corpus names that only in passing: a question on Japan's AI law is not answered from a passage on
                 // Hong Kong because one other passage mentions Japan. (Names the corpus is about — "US", "Chinese" —
                 // are left to the meaning match: their passages say "China" or "NIST" as often as the name itself.)
-                var unrelated = UncoveredEntities(evidence.Translation?.English ?? question.Text, query, searcher, hits.Take(1).ToList())
+                var unrelated = UncoveredEntities(english, query, searcher, hits.Take(1).ToList())
                     .Where(name => MentionedInPassing(searcher, name))
                     .ToList();
                 if (unrelated.Count > 0)
@@ -120,13 +121,12 @@ public sealed partial class AnswerComposer
             }
         }
 
-        var kind = QuestionKinds.Detect(evidence.Translation?.English ?? question.Text);
+        var kind = QuestionKinds.Detect(english);
         var best = hits[0].Score;
         var maxCitations = Math.Clamp(question.MaxCitations, 1, 10);
         var candidates = hits.Where(h => h.Score >= best * _options.CitationKeepRatio).Take(maxCitations).ToList();
         var passages = candidates.Select(h => searcher.Passage(h.Passage)).ToList();
         var neighbour = AddNeighbour(searcher, candidates, passages, maxCitations);
-        var english = evidence.Translation?.English ?? question.Text;
         var subject = kind == QuestionKind.General ? QuestionKinds.DefinitionSubject(english) : null;
         var all = Sentences(query, searcher, kind, candidates, passages, evidence, neighbour, subject);
         var sentences = all.Where(c => c.Speaks).ToList();
