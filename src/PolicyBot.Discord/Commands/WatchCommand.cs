@@ -107,7 +107,7 @@ internal sealed class WatchCommand(DiscordTurnServices services) : IDiscordComma
         var sb = new StringBuilder("This channel watches:");
         foreach (var w in watches)
         {
-            sb.Append("\n• ").Append(w.Kind == WatchKind.Topic ? "topic " : "jurisdiction ").Append(Escape(w.Kind == WatchKind.Topic ? w.Label : $"{w.Label} ({w.Key})"));
+            sb.Append("\n• ").Append(w.ListEntry(Escape));
         }
 
         return TextCutToContent(sb.ToString());

@@ -147,7 +147,7 @@ internal sealed partial class WatchCommand(ConnectorClient connector, TimeProvid
         var sb = new StringBuilder($"This {Place(inbound)} watches:");
         foreach (var w in list)
         {
-            sb.Append("\n- ").Append(w.Kind == WatchKind.Topic ? "topic " : "jurisdiction ").Append(Escape(w.Kind == WatchKind.Topic ? w.Label : $"{w.Label} ({w.Key})"));
+            sb.Append("\n- ").Append(w.ListEntry(Escape));
         }
 
         return sb.ToString();
