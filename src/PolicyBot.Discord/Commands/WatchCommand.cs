@@ -110,7 +110,7 @@ internal sealed class WatchCommand(DiscordTurnServices services) : IDiscordComma
             sb.Append("\n• ").Append(w.ListEntry(Escape));
         }
 
-        return TextCutToContent(sb.ToString());
+        return Core.Text.TextCut.Truncate(sb.ToString(), AnswerFormatter.MaxContent);
     }
 
     /// <summary>
@@ -119,8 +119,6 @@ internal sealed class WatchCommand(DiscordTurnServices services) : IDiscordComma
     /// </summary>
     public static string Escape(string text) => AnswerFormatter.Escape(text)
         .Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal).Replace("<", "\\<", StringComparison.Ordinal);
-
-    private static string TextCutToContent(string text) => Core.Text.TextCut.Truncate(text, AnswerFormatter.MaxContent);
 }
 
 /// <summary>Posts watch notices to Discord channels (REST, no allowed mentions, no link previews).</summary>
