@@ -77,14 +77,16 @@ public sealed partial class AnswerComposer
         }
 
         // A question about a country, law or programme the corpus never names is not answered about something else.
-        var absent = UncoveredEntities(evidence.Translation?.English ?? question.Text, query, searcher, hits);
+        var english = evidence.Translation?.English ?? question.Text;
+        var closest = hits.Take(3).Select(h => searcher.Coverage(query, h.Passage)).ToList();
+        var absent = UncoveredEntities(english, query, searcher, closest);
         if (absent.Count > 0)
         {
             var why = $"the corpus has nothing on {string.Join(", ", absent.Select(a => $"'{a}'"))}, so it does not cover this question";
             return Abstain(question, why, Suggestions(searcher, hits), corpusVersion, evidence, absent);
         }
 
-        var coverage = searcher.Coverage(query, hits[0].Passage).Share;
+        var coverage = closest[0].Share;
         var rescued = false;
         if (coverage < _options.AbstainBelow)
         {
@@ -94,14 +96,14 @@ public sealed partial class AnswerComposer
             if (rescue is { } r)
             {
                 rescued = true;
-                coverage = r.Coverage;
+                coverage = r.Coverage.Share;
                 hits = [hits[r.Index], .. hits.Where((_, i) => i != r.Index)];
 
                 // The rescued passage answers alone, so it must itself speak of what the question is about when the
                 // corpus names that only in passing: a question on Japan's AI law is not answered from a passage on
                 // Hong Kong because one other passage mentions Japan. (Names the corpus is about — "US", "Chinese" —
                 // are left to the meaning match: their passages say "China" or "NIST" as often as the name itself.)
-                var unrelated = UncoveredEntities(evidence.Translation?.English ?? question.Text, query, searcher, hits.Take(1).ToList())
+                var unrelated = UncoveredEntities(english, query, searcher, [r.Coverage])
                     .Where(name => MentionedInPassing(searcher, name))
                     .ToList();
                 if (unrelated.Count > 0)
@@ -120,13 +122,12 @@ public sealed partial class AnswerComposer
             }
         }
 
-        var kind = QuestionKinds.Detect(evidence.Translation?.English ?? question.Text);
+        var kind = QuestionKinds.Detect(english);
         var best = hits[0].Score;
         var maxCitations = Math.Clamp(question.MaxCitations, 1, 10);
         var candidates = hits.Where(h => h.Score >= best * _options.CitationKeepRatio).Take(maxCitations).ToList();
         var passages = candidates.Select(h => searcher.Passage(h.Passage)).ToList();
         var neighbour = AddNeighbour(searcher, candidates, passages, maxCitations);
-        var english = evidence.Translation?.English ?? question.Text;
         var subject = kind == QuestionKind.General ? QuestionKinds.DefinitionSubject(english) : null;
         var all = Sentences(query, searcher, kind, candidates, passages, evidence, neighbour, subject);
         var sentences = all.Where(c => c.Speaks).ToList();
@@ -174,14 +175,14 @@ public sealed partial class AnswerComposer
     /// <see cref="AnswerOptions.SemanticAnswerAbove"/> and it covers at least <see cref="AnswerOptions.SemanticMinCoverage"/>
     /// of the question's words; null otherwise (or with the stage off).
     /// </summary>
-    private (int Index, double Coverage)? SemanticRescue(ParsedQuery query, ISearcher searcher, IReadOnlyList<SearchHit> hits, AnswerEvidence evidence)
+    private (int Index, PassageCoverage Coverage)? SemanticRescue(ParsedQuery query, ISearcher searcher, IReadOnlyList<SearchHit> hits, AnswerEvidence evidence)
     {
         if (!evidence.HasSemantic)
         {
             return null;
         }
 
-        (int Index, double Coverage, double Similarity)? best = null;
+        (int Index, PassageCoverage Coverage, double Similarity)? best = null;
         for (var i = 0; i < Math.Min(hits.Count, 5); i++)
         {
             var similarity = evidence.Similarity(hits[i].Passage);
@@ -190,8 +191,8 @@ public sealed partial class AnswerComposer
                 continue;
             }
 
-            var coverage = searcher.Coverage(query, hits[i].Passage).Share;
-            if (coverage >= _options.SemanticMinCoverage)
+            var coverage = searcher.Coverage(query, hits[i].Passage);
+            if (coverage.Share >= _options.SemanticMinCoverage)
             {
                 best = (i, coverage, similarity);
             }
@@ -478,7 +479,6 @@ public sealed partial class AnswerComposer
             }
         }
 
-        // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order.
         // The passage of the best sentence leads (it is the answer's main evidence, cited [1]); then retrieval order;
         // a sentence that opens its passage by pointing back reads after the previous passage it points to.
         var lead = chosen[0].Hit;
@@ -556,10 +556,9 @@ public sealed partial class AnswerComposer
     /// name), or a first-named subject the corpus mentions but none of the closest passages does ("Japan" for a question on Japan's
     /// AI law, answered otherwise from a passage on Hong Kong).
     /// </summary>
-    private static List<string> UncoveredEntities(string question, ParsedQuery query, ISearcher searcher, IReadOnlyList<SearchHit> hits)
+    private static List<string> UncoveredEntities(string question, ParsedQuery query, ISearcher searcher, IReadOnlyList<PassageCoverage> closest)
     {
         var absent = new List<string>();
-        var closest = hits.Take(3).Select(h => searcher.Coverage(query, h.Passage).Covered).ToList();
         var first = true;
         foreach (var mention in FocalEntities.Find(question))
         {
@@ -592,7 +591,7 @@ public sealed partial class AnswerComposer
                 }
             }
 
-            if (missing || (focal && concepts.Count > 0 && closest.Count > 0 && !closest.Any(c => concepts.All(k => k < c.Count && c[k]))))
+            if (missing || (focal && concepts.Count > 0 && closest.Count > 0 && !closest.Any(c => concepts.All(k => k < c.Covered.Count && c.Covered[k]))))
             {
                 absent.Add(mention.Text);
             }

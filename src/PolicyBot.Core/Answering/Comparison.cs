@@ -193,7 +193,6 @@ public sealed partial class ComparisonComposer
             }
 
             var pick = Pick(answers, j, aboutWords);
-
             if (pick is null)
             {
                 rows.Add(new ComparisonRow(j, ComparisonCoverage.NotOnTopic, "", 0));
@@ -239,9 +238,10 @@ public sealed partial class ComparisonComposer
 
         return candidates
             .Where(x => x.e.Citation.Jurisdictions.Contains(j.Code, StringComparer.OrdinalIgnoreCase))
-            .OrderBy(x => Overlap(x.e.Text, topicWords) > 0 ? 0 : 1)
+            .Select(x => (x.e, x.i, overlap: Overlap(x.e.Text, topicWords)))
+            .OrderBy(x => x.overlap > 0 ? 0 : 1)
             .ThenBy(x => Others(x.e.Citation, j))
-            .ThenByDescending(x => Overlap(x.e.Text, topicWords))
+            .ThenByDescending(x => x.overlap)
             .ThenByDescending(x => Overlap(x.e.Citation.Title + " " + x.e.Citation.Section, topicWords))
             .ThenBy(x => x.i < 100 ? 0 : 1)
             .ThenBy(x => JurisdictionNames.Mentions(x.e.Text, j.Code) ? 0 : 1)

@@ -39,6 +39,13 @@ public sealed record Watch
     public string? Reference { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The watch in a list ("topic EU AI Act", "jurisdiction the EU (EU)"), its stored parts passed through the platform's <paramref name="escape"/>.</summary>
+    public string ListEntry(Func<string, string> escape)
+    {
+        ArgumentNullException.ThrowIfNull(escape);
+        return Kind == WatchKind.Topic ? "topic " + escape(Label) : "jurisdiction " + escape($"{Label} ({Key})");
+    }
 }
 
 /// <summary>A parsed <c>topic:&lt;t&gt;</c> or <c>jurisdiction:&lt;j&gt;</c>, ready to store or remove.</summary>

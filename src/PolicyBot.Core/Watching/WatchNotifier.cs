@@ -81,10 +81,12 @@ public sealed partial class WatchNotifier
             return 0;
         }
 
-        var watches = (await _store.ReadAllWatchesAsync(cancellationToken).ConfigureAwait(false))
+        // Grouped once per reload, not once per changed document.
+        var channels = (await _store.ReadAllWatchesAsync(cancellationToken).ConfigureAwait(false))
             .Where(w => _senders.ContainsKey(w.Platform))
+            .GroupBy(w => (w.Platform, w.ChannelId))
             .ToList();
-        if (watches.Count == 0)
+        if (channels.Count == 0)
         {
             return 0;
         }
@@ -94,10 +96,15 @@ public sealed partial class WatchNotifier
         foreach (var change in changes)
         {
             var document = change.Document;
-            foreach (var channel in watches.GroupBy(w => (w.Platform, w.ChannelId)))
+            foreach (var channel in channels)
             {
+                if (gone.Contains(channel.Key))
+                {
+                    continue;
+                }
+
                 var matching = channel.Where(w => WatchMatcher.Matches(w, document)).ToList();
-                if (matching.Count == 0 || gone.Contains(channel.Key))
+                if (matching.Count == 0)
                 {
                     continue;
                 }

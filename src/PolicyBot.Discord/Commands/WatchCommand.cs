@@ -107,10 +107,10 @@ internal sealed class WatchCommand(DiscordTurnServices services) : IDiscordComma
         var sb = new StringBuilder("This channel watches:");
         foreach (var w in watches)
         {
-            sb.Append("\n• ").Append(w.Kind == WatchKind.Topic ? "topic " : "jurisdiction ").Append(Escape(w.Kind == WatchKind.Topic ? w.Label : $"{w.Label} ({w.Key})"));
+            sb.Append("\n• ").Append(w.ListEntry(Escape));
         }
 
-        return TextCutToContent(sb.ToString());
+        return Core.Text.TextCut.Truncate(sb.ToString(), AnswerFormatter.MaxContent);
     }
 
     /// <summary>
@@ -119,8 +119,6 @@ internal sealed class WatchCommand(DiscordTurnServices services) : IDiscordComma
     /// </summary>
     public static string Escape(string text) => AnswerFormatter.Escape(text)
         .Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal).Replace("<", "\\<", StringComparison.Ordinal);
-
-    private static string TextCutToContent(string text) => Core.Text.TextCut.Truncate(text, AnswerFormatter.MaxContent);
 }
 
 /// <summary>Posts watch notices to Discord channels (REST, no allowed mentions, no link previews).</summary>

@@ -57,7 +57,7 @@ internal static class AuditExport
         var fields = new[]
         {
             r.AnswerId,
-            r.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            Cli.CliJson.Timestamp(r.At),
             r.Platform,
             r.ServerId ?? "",
             r.ChannelId ?? "",

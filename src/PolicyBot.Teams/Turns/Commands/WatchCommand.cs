@@ -126,9 +126,10 @@ internal sealed partial class WatchCommand(ConnectorClient connector, TimeProvid
             return NoTarget(text);
         }
 
+        var shown = Escape(target.Describe());
         return await Watches.RemoveWatchAsync(Platform, conversation, target.Kind, target.Key, cancellationToken).ConfigureAwait(false)
-            ? $"This {Place(inbound)} no longer watches {Escape(target.Describe())}."
-            : $"This {Place(inbound)} does not watch {Escape(target.Describe())}. " + await ListTextAsync(inbound, cancellationToken).ConfigureAwait(false);
+            ? $"This {Place(inbound)} no longer watches {shown}."
+            : $"This {Place(inbound)} does not watch {shown}. " + await ListTextAsync(inbound, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string> ListTextAsync(Activity inbound, CancellationToken cancellationToken)
@@ -147,7 +148,7 @@ internal sealed partial class WatchCommand(ConnectorClient connector, TimeProvid
         var sb = new StringBuilder($"This {Place(inbound)} watches:");
         foreach (var w in list)
         {
-            sb.Append("\n- ").Append(w.Kind == WatchKind.Topic ? "topic " : "jurisdiction ").Append(Escape(w.Kind == WatchKind.Topic ? w.Label : $"{w.Label} ({w.Key})"));
+            sb.Append("\n- ").Append(w.ListEntry(Escape));
         }
 
         return sb.ToString();
@@ -159,12 +160,7 @@ internal sealed partial class WatchCommand(ConnectorClient connector, TimeProvid
             ? "I don't know that jurisdiction. Try a code or a name such as EU, US, China, Hong Kong or Singapore."
             : "That topic has no words I can match. Try a topic such as EU AI Act, NIST AI RMF or generative AI.";
 
-    private static string Place(Activity inbound) => inbound.Conversation?.ConversationType switch
-    {
-        "channel" => "channel",
-        "personal" => "chat",
-        _ => "chat",
-    };
+    private static string Place(Activity inbound) => inbound.Conversation?.ConversationType == "channel" ? "channel" : "chat";
 
     /// <summary>Stored or typed text in a Teams markdown message: formatting characters and tags shown as text, never rendered.</summary>
     public static string Escape(string text) =>
